@@ -1,0 +1,116 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"time"
+
+	enumspb "go.temporal.io/api/enums/v1"
+	taskqueuepb "go.temporal.io/api/taskqueue/v1"
+	"go.temporal.io/api/workflowservice/v1"
+	"go.temporal.io/sdk/client"
+	sdklog "go.temporal.io/sdk/log"
+
+	"github.com/codecitoyen/suivi/internal/config"
+	"github.com/codecitoyen/suivi/internal/store"
+	"github.com/codecitoyen/suivi/internal/web"
+)
+
+// engineSettings are the flags of the commands that run part of the engine.
+var engineSettings = []string{"temporal", "namespace", "database-url", "log-level", "log-format"}
+
+func validConfig(cmd string, cfg *config.Config) error {
+	if err := cfg.Validate(); err != nil {
+		return &usageError{cmd, err.Error()}
+	}
+	return nil
+}
+
+func requireDatabaseURL(cfg *config.Config) error {
+	if cfg.DatabaseURL == "" {
+		return errors.New("DATABASE_URL is not set: point it at your PostgreSQL (postgres://USER:PASSWORD@HOST:5432/DB), or use `suivi dev`, which starts one")
+	}
+	return nil
+}
+
+// openStore connects to Postgres and checks the schema is exactly the one
+// this binary knows (production commands never migrate implicitly).
+func openStore(ctx context.Context, cfg *config.Config) (*store.Store, error) {
+	st, err := store.Open(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return nil, err
+	}
+	if err := st.CheckSchema(ctx); err != nil {
+		st.Close()
+		return nil, err
+	}
+	return st, nil
+}
+
+// dialTemporal connects to the Temporal frontend and checks it answers.
+func dialTemporal(ctx context.Context, cfg *config.Config, log *slog.Logger) (client.Client, error) {
+	ctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	defer cancel()
+	c, err := client.DialContext(ctx, client.Options{
+		HostPort:  cfg.TemporalAddress,
+		Namespace: cfg.TemporalNamespace,
+		Logger:    sdklog.NewStructuredLogger(log.With("component", "temporal-client")),
+	})
+	if err != nil {
+		return nil, fmt.Errorf("cannot reach Temporal at %s (start it, or fix TEMPORAL_ADDRESS): %w", cfg.TemporalAddress, err)
+	}
+	return c, nil
+}
+
+// readinessChecks are what /healthz requires: Postgres answers, Temporal
+// answers, and a worker is polling the task queue, wherever it runs.
+func readinessChecks(st *store.Store, c client.Client, namespace string) []web.Check {
+	return []web.Check{
+		{Name: "postgres", Func: st.Ping},
+		{Name: "temporal", Func: func(ctx context.Context) error {
+			_, err := c.CheckHealth(ctx, &client.CheckHealthRequest{})
+			return err
+		}},
+		{Name: "worker", Func: func(ctx context.Context) error { return workerPolling(ctx, c, namespace) }},
+	}
+}
+
+// workerPolling checks that some worker polled the task queue recently.
+func workerPolling(ctx context.Context, c client.Client, namespace string) error {
+	res, err := c.WorkflowService().DescribeTaskQueue(ctx, &workflowservice.DescribeTaskQueueRequest{
+		Namespace:     namespace,
+		TaskQueue:     &taskqueuepb.TaskQueue{Name: config.TaskQueue, Kind: enumspb.TASK_QUEUE_KIND_NORMAL},
+		TaskQueueType: enumspb.TASK_QUEUE_TYPE_WORKFLOW,
+	})
+	if err != nil {
+		return fmt.Errorf("describe task queue %s: %w", config.TaskQueue, err)
+	}
+	// Long polls last about a minute; a poller older than three is gone.
+	for _, p := range res.GetPollers() {
+		if time.Since(p.GetLastAccessTime().AsTime()) < 3*time.Minute {
+			return nil
+		}
+	}
+	return fmt.Errorf("no worker polls task queue %q: start `suivi worker`", config.TaskQueue)
+}
+
+// listen opens addr, saying which setting to change when it is taken.
+func listen(addr, setting string) (net.Listener, error) {
+	l, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("cannot listen on %s (%s): %w; stop what uses it or choose another address", addr, setting, errors.Unwrap(err))
+	}
+	return l, nil
+}
+
+// portFree checks, before anything starts, that addr can be listened on.
+func portFree(addr, setting string) error {
+	l, err := listen(addr, setting)
+	if err != nil {
+		return err
+	}
+	return l.Close()
+}

@@ -1,0 +1,193 @@
+// Command suivi is the follow-up engine of a civic-tech accelerator: it runs
+// the engine (dev, worker, serve, migrate) and is the CLI for people
+// (program start|status|list).
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"sort"
+	"strings"
+	"syscall"
+
+	"github.com/codecitoyen/suivi/internal/config"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr, os.Getenv)
+	stop()
+	os.Exit(code)
+}
+
+// env is what a command needs from its surroundings, passed down so tests
+// run commands in-process with their own environment and outputs.
+type env struct {
+	stdout, stderr io.Writer
+	getenv         func(string) string
+}
+
+// command is one subcommand.
+type command struct {
+	name    string
+	summary string
+	run     func(ctx context.Context, e env, args []string) error
+}
+
+func commands() []command {
+	return []command{
+		{"dev", "run everything on this machine: embedded Temporal, Postgres, worker and web", runDev},
+		{"worker", "run a worker against an external Temporal and DATABASE_URL", runWorker},
+		{"serve", "run the web server and JSON API against an external Temporal and DATABASE_URL", runServe},
+		{"migrate", "apply (up) or show (status) database migrations", runMigrate},
+		{"program", "start a program, show its status, list programs", runProgram},
+		{"version", "print the version", runVersion},
+	}
+}
+
+// run executes one command line and returns the process exit code: 0 on
+// success, 1 on any error, which is printed as one line.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) int {
+	e := env{stdout: stdout, stderr: stderr, getenv: getenv}
+	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" || args[0] == "-help" {
+		fmt.Fprint(stdout, mainUsage())
+		if len(args) == 0 {
+			return 1
+		}
+		return 0
+	}
+	for _, c := range commands() {
+		if c.name == args[0] {
+			err := c.run(ctx, e, args[1:])
+			if errors.Is(err, errHelpShown) {
+				return 0
+			}
+			if err != nil {
+				fmt.Fprintln(stderr, "suivi: "+oneLine(err))
+				return 1
+			}
+			return 0
+		}
+	}
+	fmt.Fprintf(stderr, "suivi: unknown command %q; run `suivi --help` to see the commands\n", args[0])
+	return 1
+}
+
+func oneLine(err error) string {
+	return strings.Join(strings.Fields(strings.ReplaceAll(err.Error(), "\n", "; ")), " ")
+}
+
+func mainUsage() string {
+	var b strings.Builder
+	b.WriteString(`Suivi keeps accompanying civic-tech projects after the hackathon: one
+long-running Temporal workflow per project, milestones, reminders and reports.
+
+Usage: suivi COMMAND [flags]
+
+Commands:
+`)
+	for _, c := range commands() {
+		fmt.Fprintf(&b, "  %-9s %s\n", c.name, c.summary)
+	}
+	b.WriteString("\nSettings (environment variable, flag, default); flags override the environment:\n")
+	for _, s := range config.Settings() {
+		def := s.Default
+		if def == "" {
+			def = "(empty)"
+		}
+		fmt.Fprintf(&b, "  %-19s --%-13s %s\n      %s\n", s.Env, s.Flag, def, s.Usage)
+	}
+	b.WriteString("\nRun `suivi COMMAND --help` for a command's flags.\n")
+	return b.String()
+}
+
+// usageError is a mistake on the command line; it names the help to read.
+type usageError struct {
+	cmd string
+	msg string
+}
+
+func (u *usageError) Error() string {
+	return fmt.Sprintf("%s; see `suivi %s --help`", u.msg, u.cmd)
+}
+
+// newFlags returns a flag set that reports errors instead of printing them,
+// bound to the named settings.
+func newFlags(cmd string, e env, cfg *config.Config, settings ...string) *flag.FlagSet {
+	fs := flag.NewFlagSet("suivi "+cmd, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	config.Bind(cfg, fs, e.getenv, settings...)
+	return fs
+}
+
+// parse parses flags that may come before or after positional arguments and
+// returns the positional ones. errHelpShown means help was printed.
+func parse(cmd string, e env, fs *flag.FlagSet, synopsis string, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				printUsage(e.stdout, fs, synopsis)
+				return nil, errHelpShown
+			}
+			return nil, &usageError{cmd, flagMessage(err)}
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return pos, nil
+		}
+		if args[0] == "--" {
+			return append(pos, args[1:]...), nil
+		}
+		pos = append(pos, args[0])
+		args = args[1:]
+	}
+}
+
+var errHelpShown = errors.New("help shown")
+
+func flagMessage(err error) string {
+	msg := err.Error()
+	if name, ok := strings.CutPrefix(msg, "flag provided but not defined: "); ok {
+		return "unknown flag --" + strings.TrimLeft(name, "-")
+	}
+	return msg
+}
+
+func printUsage(w io.Writer, fs *flag.FlagSet, synopsis string) {
+	fmt.Fprintf(w, "Usage: %s\n\nFlags:\n", synopsis)
+	var lines []string
+	fs.VisitAll(func(f *flag.Flag) {
+		def := ""
+		if f.DefValue != "" && f.DefValue != "false" {
+			def = fmt.Sprintf(" (default %q)", f.DefValue)
+		}
+		lines = append(lines, fmt.Sprintf("  --%s\n      %s%s", f.Name, f.Usage, def))
+	})
+	sort.Strings(lines)
+	fmt.Fprintln(w, strings.Join(lines, "\n"))
+}
+
+// newLogger returns the process logger: stderr, key/value, at the configured level.
+func newLogger(cfg *config.Config, w io.Writer) *slog.Logger {
+	opts := &slog.HandlerOptions{Level: cfg.SlogLevel()}
+	if cfg.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+// stringList is a repeatable flag.
+type stringList []string
+
+func (s *stringList) String() string { return strings.Join(*s, ",") }
+func (s *stringList) Set(v string) error {
+	*s = append(*s, v)
+	return nil
+}

@@ -1,0 +1,126 @@
+package api
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// Client calls a Suivi web server.
+type Client struct {
+	BaseURL string
+	HTTP    *http.Client
+}
+
+// NewClient returns a client for the server at baseURL (SUIVI_URL).
+func NewClient(baseURL string) *Client {
+	return &Client{BaseURL: strings.TrimRight(baseURL, "/"), HTTP: &http.Client{Timeout: 30 * time.Second}}
+}
+
+// StatusError is an answer with a 4xx or 5xx status; Message is the
+// server's one-line explanation.
+type StatusError struct {
+	Status  int
+	Message string
+}
+
+func (e *StatusError) Error() string { return e.Message }
+
+// StartProgram starts a program's workflow.
+func (c *Client) StartProgram(ctx context.Context, req StartProgram) (StartedProgram, error) {
+	var res StartedProgram
+	return res, c.do(ctx, http.MethodPost, "/api/v1/programs", req, &res)
+}
+
+// GetProgram returns one program.
+func (c *Client) GetProgram(ctx context.Context, edition, project string) (ProgramDetail, error) {
+	var res ProgramDetail
+	return res, c.do(ctx, http.MethodGet, "/api/v1/programs/"+url.PathEscape(edition)+"/"+url.PathEscape(project), nil, &res)
+}
+
+// ListPrograms lists programs, optionally of one edition or phase.
+func (c *Client) ListPrograms(ctx context.Context, edition, phase string) (ProgramList, error) {
+	q := url.Values{}
+	if edition != "" {
+		q.Set("edition", edition)
+	}
+	if phase != "" {
+		q.Set("phase", phase)
+	}
+	path := "/api/v1/programs"
+	if len(q) > 0 {
+		path += "?" + q.Encode()
+	}
+	var res ProgramList
+	return res, c.do(ctx, http.MethodGet, path, nil, &res)
+}
+
+// Health asks /healthz; a 503 is returned as a Health with its checks and a
+// *StatusError.
+func (c *Client) Health(ctx context.Context) (Health, error) {
+	var res Health
+	err := c.do(ctx, http.MethodGet, "/healthz", nil, &res)
+	return res, err
+}
+
+func (c *Client) do(ctx context.Context, method, path string, body, out any) error {
+	var rd io.Reader
+	if body != nil {
+		b, err := json.Marshal(body)
+		if err != nil {
+			return fmt.Errorf("encode request: %w", err)
+		}
+		rd = bytes.NewReader(b)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, c.BaseURL+path, rd)
+	if err != nil {
+		return fmt.Errorf("SUIVI_URL %q: %w", c.BaseURL, err)
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	req.Header.Set("Accept", "application/json")
+	resp, err := c.HTTP.Do(req)
+	if err != nil {
+		return fmt.Errorf("cannot reach Suivi at %s (start it with `make dev`, or set SUIVI_URL): %w", c.BaseURL, rootCause(err))
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(io.LimitReader(resp.Body, 16<<20))
+	if err != nil {
+		return fmt.Errorf("read answer from %s: %w", c.BaseURL, err)
+	}
+	if resp.StatusCode >= 400 {
+		var e Error
+		if json.Unmarshal(data, &e) != nil || e.Error == "" {
+			e.Error = fmt.Sprintf("%s %s: %s", method, path, resp.Status)
+		}
+		// Health answers 503 with its checks: decode them as well.
+		if out != nil {
+			_ = json.Unmarshal(data, out)
+		}
+		return &StatusError{Status: resp.StatusCode, Message: e.Error}
+	}
+	if out != nil {
+		if err := json.Unmarshal(data, out); err != nil {
+			return fmt.Errorf("decode answer of %s %s: %w", method, path, err)
+		}
+	}
+	return nil
+}
+
+func rootCause(err error) error {
+	for {
+		u := errors.Unwrap(err)
+		if u == nil {
+			return err
+		}
+		err = u
+	}
+}

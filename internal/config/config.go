@@ -1,0 +1,206 @@
+// Package config holds Suivi's settings: one struct, filled from the
+// environment and then from command-line flags, passed down explicitly.
+package config
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/url"
+	"strings"
+)
+
+// TaskQueue is the Temporal task queue every Suivi worker polls. It is not a
+// setting: workers and clients of one deployment must agree on it.
+const TaskQueue = "suivi"
+
+// Config is every setting Suivi knows. Commands read the fields they need.
+type Config struct {
+	DataDir           string
+	HTTPAddr          string
+	TemporalAddress   string
+	TemporalNamespace string
+	UIAddr            string
+	DatabaseURL       string
+	URL               string
+	PGBinDir          string
+	LogLevel          string
+	LogFormat         string
+}
+
+// Setting describes one setting: its environment variable, its flag, its
+// default and what it is for. The list drives parsing, `--help` and the
+// README's table (a test keeps them in step).
+type Setting struct {
+	Env     string
+	Flag    string
+	Default string
+	Usage   string
+	// Secret settings are never printed with their value.
+	Secret bool
+	field  func(*Config) *string
+	check  func(string) error
+}
+
+// Settings lists every setting, in the order help text shows them.
+func Settings() []Setting {
+	return []Setting{
+		{Env: "SUIVI_DATA_DIR", Flag: "data-dir", Default: "./.suivi",
+			Usage: "directory for `suivi dev` state: Temporal's SQLite file and the private Postgres cluster",
+			field: func(c *Config) *string { return &c.DataDir }, check: nonEmpty},
+		{Env: "SUIVI_HTTP_ADDR", Flag: "http", Default: "127.0.0.1:8080",
+			Usage: "address the web server (pages, JSON API, /healthz) listens on",
+			field: func(c *Config) *string { return &c.HTTPAddr }, check: hostPort},
+		{Env: "TEMPORAL_ADDRESS", Flag: "temporal", Default: "127.0.0.1:7233",
+			Usage: "Temporal frontend: dialled by worker and serve; where `suivi dev` listens",
+			field: func(c *Config) *string { return &c.TemporalAddress }, check: hostPort},
+		{Env: "TEMPORAL_NAMESPACE", Flag: "namespace", Default: "default",
+			Usage: "Temporal namespace holding Suivi's workflows",
+			field: func(c *Config) *string { return &c.TemporalNamespace }, check: nonEmpty},
+		{Env: "SUIVI_UI_ADDR", Flag: "ui", Default: "127.0.0.1:8233",
+			Usage: "address of the Temporal Web UI started by `suivi dev` (\"off\" to disable)",
+			field: func(c *Config) *string { return &c.UIAddr }, check: hostPortOrOff},
+		{Env: "DATABASE_URL", Flag: "database-url", Default: "",
+			Usage:  "PostgreSQL URL; empty under `suivi dev` starts a private cluster in the data dir",
+			Secret: true,
+			field:  func(c *Config) *string { return &c.DatabaseURL }, check: postgresURL},
+		{Env: "SUIVI_URL", Flag: "url", Default: "http://127.0.0.1:8080",
+			Usage: "base URL of a running Suivi web server, used by the CLI commands",
+			field: func(c *Config) *string { return &c.URL }, check: httpURL},
+		{Env: "SUIVI_PG_BINDIR", Flag: "pg-bindir", Default: "",
+			Usage: "directory holding initdb and pg_ctl for the private cluster (default: PATH, then /usr/lib/postgresql/*/bin)",
+			field: func(c *Config) *string { return &c.PGBinDir }},
+		{Env: "SUIVI_LOG_LEVEL", Flag: "log-level", Default: "info",
+			Usage: "log level: debug, info, warn or error",
+			field: func(c *Config) *string { return &c.LogLevel }, check: logLevel},
+		{Env: "SUIVI_LOG_FORMAT", Flag: "log-format", Default: "text",
+			Usage: "log format: text or json",
+			field: func(c *Config) *string { return &c.LogFormat }, check: oneOf("text", "json")},
+	}
+}
+
+// Default returns the configuration with every default applied and nothing
+// read from the environment.
+func Default() Config {
+	var c Config
+	for _, s := range Settings() {
+		*s.field(&c) = s.Default
+	}
+	return c
+}
+
+// Bind fills c from the environment (getenv) and registers on fs one flag per
+// named setting, so that flags parsed later override the environment. Settings
+// not named keep their environment or default value.
+func Bind(c *Config, fs *flag.FlagSet, getenv func(string) string, flags ...string) {
+	for _, s := range Settings() {
+		p := s.field(c)
+		*p = s.Default
+		if v, ok := lookup(getenv, s.Env); ok {
+			*p = v
+		}
+		for _, name := range flags {
+			if name == s.Flag {
+				fs.StringVar(p, s.Flag, *p, s.Usage+" ($"+s.Env+")")
+				if s.Secret {
+					// Help prints defaults; never print a password.
+					fs.Lookup(s.Flag).DefValue = ""
+				}
+			}
+		}
+	}
+}
+
+func lookup(getenv func(string) string, key string) (string, bool) {
+	v := strings.TrimSpace(getenv(key))
+	return v, v != ""
+}
+
+// Validate checks every setting and returns one error per bad value, each
+// naming the variable and the flag so the person knows what to change.
+func (c *Config) Validate() error {
+	var errs []error
+	for _, s := range Settings() {
+		if s.check == nil {
+			continue
+		}
+		if err := s.check(*s.field(c)); err != nil {
+			errs = append(errs, fmt.Errorf("%s (--%s): %w", s.Env, s.Flag, err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// SlogLevel returns the configured log level.
+func (c *Config) SlogLevel() slog.Level {
+	var l slog.Level
+	_ = l.UnmarshalText([]byte(c.LogLevel)) // Validate already refused bad values.
+	return l
+}
+
+// UIEnabled reports whether `suivi dev` should start the Temporal Web UI.
+func (c *Config) UIEnabled() bool { return c.UIAddr != "off" }
+
+func nonEmpty(v string) error {
+	if strings.TrimSpace(v) == "" {
+		return errors.New("must not be empty")
+	}
+	return nil
+}
+
+func hostPort(v string) error {
+	host, port, err := net.SplitHostPort(v)
+	if err != nil || port == "" {
+		return fmt.Errorf("%q is not a host:port address (for example 127.0.0.1:8080)", v)
+	}
+	_ = host // an empty host means every interface, which is allowed
+	return nil
+}
+
+func hostPortOrOff(v string) error {
+	if v == "off" {
+		return nil
+	}
+	return hostPort(v)
+}
+
+func httpURL(v string) error {
+	u, err := url.Parse(v)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fmt.Errorf("%q is not an http(s) URL (for example http://127.0.0.1:8080)", v)
+	}
+	return nil
+}
+
+func postgresURL(v string) error {
+	if v == "" {
+		return nil
+	}
+	u, err := url.Parse(v)
+	if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
+		// Never echo the value: it may hold a password.
+		return errors.New("is not a postgres:// URL (for example postgres://suivi:secret@127.0.0.1:5432/suivi)")
+	}
+	return nil
+}
+
+func logLevel(v string) error {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(v)); err != nil {
+		return fmt.Errorf("%q is not one of debug, info, warn, error", v)
+	}
+	return nil
+}
+
+func oneOf(allowed ...string) func(string) error {
+	return func(v string) error {
+		for _, a := range allowed {
+			if v == a {
+				return nil
+			}
+		}
+		return fmt.Errorf("%q is not one of %s", v, strings.Join(allowed, ", "))
+	}
+}

@@ -1,0 +1,272 @@
+// Package devserver embeds a single-node Temporal server, persisted in a
+// SQLite file, and the Temporal Web UI, for `suivi dev`. Production runs a
+// real Temporal cluster instead; nothing else in Suivi knows the difference.
+package devserver
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	uiserver "github.com/temporalio/ui-server/v2/server"
+	uiconfig "github.com/temporalio/ui-server/v2/server/config"
+	uiserveroptions "github.com/temporalio/ui-server/v2/server/server_options"
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/server/common/authorization"
+	"go.temporal.io/server/common/cluster"
+	"go.temporal.io/server/common/config"
+	"go.temporal.io/server/common/dynamicconfig"
+	"go.temporal.io/server/common/membership/static"
+	sqliteplugin "go.temporal.io/server/common/persistence/sql/sqlplugin/sqlite"
+	"go.temporal.io/server/common/primitives"
+	sqliteschema "go.temporal.io/server/schema/sqlite"
+	"go.temporal.io/server/temporal"
+)
+
+// Options configure the embedded server.
+type Options struct {
+	// DBFile is the SQLite file holding every workflow; created with its
+	// schema when missing, reused otherwise.
+	DBFile string
+	// FrontendAddr is the gRPC address clients dial, e.g. 127.0.0.1:7233.
+	FrontendAddr string
+	// UIAddr is where the Web UI listens; empty starts no UI.
+	UIAddr string
+	// Namespace is created when missing, with SearchAttributes registered.
+	Namespace        string
+	SearchAttributes map[string]enumspb.IndexedValueType
+	Logger           *slog.Logger
+	// LogLevel filters the server's own logs, which are chatty at info.
+	LogLevel slog.Level
+}
+
+// Server is a running embedded Temporal server and its UI.
+type Server struct {
+	srv  temporal.Server
+	ui    *uiserver.Server
+	opts  Options
+	level *slog.LevelVar
+}
+
+const (
+	clusterName = "active"
+	// devClusterID is fixed so the server does not mint a new one per start.
+	devClusterID = "5c0d7d6e-3a6f-4b4e-9f2b-51a1e7a0c0de"
+)
+
+// Start runs the server and returns when its frontend accepts connections.
+func Start(ctx context.Context, o Options) (*Server, error) {
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	host, port, err := splitHostPort(o.FrontendAddr)
+	if err != nil {
+		return nil, fmt.Errorf("temporal frontend address: %w", err)
+	}
+	sqlConf, err := sqliteConfig(o)
+	if err != nil {
+		return nil, err
+	}
+
+	ports, err := freePorts(host, 4)
+	if err != nil {
+		return nil, err
+	}
+	httpPort, historyPort, matchingPort, workerPort := ports[0], ports[1], ports[2], ports[3]
+	svc := func(p int) config.Service { return config.Service{RPC: config.RPC{GRPCPort: p, BindOnIP: host}} }
+	frontend := svc(port)
+	frontend.RPC.HTTPPort = httpPort
+
+	conf := &config.Config{}
+	conf.Global.Membership.MaxJoinDuration = 30 * time.Second
+	conf.Global.Membership.BroadcastAddress = host
+	conf.Persistence.DefaultStore = "sqlite"
+	conf.Persistence.VisibilityStore = "sqlite"
+	conf.Persistence.NumHistoryShards = 1
+	conf.Persistence.DataStores = map[string]config.DataStore{"sqlite": {SQL: sqlConf}}
+	conf.ClusterMetadata = &cluster.Config{
+		FailoverVersionIncrement: 10,
+		MasterClusterName:        clusterName,
+		CurrentClusterName:       clusterName,
+		ClusterInformation: map[string]cluster.ClusterInformation{clusterName: {
+			Enabled:                true,
+			InitialFailoverVersion: 1,
+			RPCAddress:             o.FrontendAddr,
+			HTTPAddress:            net.JoinHostPort(host, strconv.Itoa(httpPort)),
+			ClusterID:              devClusterID,
+		}},
+	}
+	conf.DCRedirectionPolicy.Policy = "noop"
+	conf.Services = map[string]config.Service{
+		"frontend": frontend, "history": svc(historyPort), "matching": svc(matchingPort), "worker": svc(workerPort),
+	}
+	conf.Archival.History.State = "disabled"
+	conf.Archival.Visibility.State = "disabled"
+	conf.NamespaceDefaults.Archival.History.State = "disabled"
+	conf.NamespaceDefaults.Archival.Visibility.State = "disabled"
+	conf.PublicClient.HostPort = o.FrontendAddr
+
+	level := new(slog.LevelVar)
+	level.Set(o.LogLevel)
+	logger := newServerLogger(o.Logger.With("component", "temporal"), level)
+	authorizer, err := authorization.GetAuthorizerFromConfig(&conf.Global.Authorization)
+	if err != nil {
+		return nil, fmt.Errorf("temporal: authorizer: %w", err)
+	}
+	claimMapper, err := authorization.GetClaimMapperFromConfig(&conf.Global.Authorization, logger)
+	if err != nil {
+		return nil, fmt.Errorf("temporal: claim mapper: %w", err)
+	}
+	hostPort := func(p int) static.Hosts { return static.SingleLocalHost(net.JoinHostPort(host, strconv.Itoa(p))) }
+	dyn := dynamicconfig.StaticClient{
+		// The UI and `suivi program list` read visibility often; the
+		// default per-namespace limit is tuned for clusters, not laptops.
+		dynamicconfig.FrontendMaxNamespaceVisibilityRPSPerInstance.Key(): 100,
+	}
+	srv, err := temporal.NewServer(
+		temporal.WithConfig(conf),
+		temporal.ForServices(temporal.DefaultServices),
+		temporal.WithStaticHosts(map[primitives.ServiceName]static.Hosts{
+			primitives.FrontendService: hostPort(port),
+			primitives.HistoryService:  hostPort(historyPort),
+			primitives.MatchingService: hostPort(matchingPort),
+			primitives.WorkerService:   hostPort(workerPort),
+		}),
+		temporal.WithLogger(logger),
+		temporal.WithAuthorizer(authorizer),
+		temporal.WithClaimMapper(func(*config.Config) authorization.ClaimMapper { return claimMapper }),
+		temporal.WithDynamicConfigClient(dyn),
+	)
+	if err != nil {
+		return nil, fmt.Errorf("temporal: %w", err)
+	}
+	if err := srv.Start(); err != nil {
+		return nil, fmt.Errorf("temporal: start: %w", err)
+	}
+	s := &Server{srv: srv, opts: o, level: level}
+	if o.UIAddr != "" {
+		if err := s.startUI(ctx); err != nil {
+			_ = srv.Stop()
+			return nil, err
+		}
+	}
+	return s, nil
+}
+
+// sqliteConfig points the server at the SQLite file, creating its schema on
+// first use and the namespace when it is missing.
+func sqliteConfig(o Options) (*config.SQL, error) {
+	conf := &config.SQL{
+		PluginName:        sqliteplugin.PluginName,
+		DatabaseName:      o.DBFile,
+		ConnectAttributes: map[string]string{"mode": "rwc", "journal_mode": "wal", "synchronous": "normal"},
+	}
+	if _, err := os.Stat(o.DBFile); errors.Is(err, os.ErrNotExist) {
+		if err := os.MkdirAll(filepath.Dir(o.DBFile), 0o755); err != nil {
+			return nil, fmt.Errorf("temporal: %w", err)
+		}
+		if err := sqliteschema.SetupSchema(conf); err != nil {
+			_ = os.Remove(o.DBFile)
+			return nil, fmt.Errorf("temporal: create SQLite schema in %s: %w", o.DBFile, err)
+		}
+	}
+	ns, err := sqliteschema.NewNamespaceConfig(clusterName, o.Namespace, false, o.SearchAttributes)
+	if err != nil {
+		return nil, fmt.Errorf("temporal: namespace %s: %w", o.Namespace, err)
+	}
+	if err := sqliteschema.CreateNamespaces(conf, ns); err != nil {
+		return nil, fmt.Errorf("temporal: namespace %s: %w", o.Namespace, err)
+	}
+	return conf, nil
+}
+
+func (s *Server) startUI(ctx context.Context) error {
+	host, port, err := splitHostPort(s.opts.UIAddr)
+	if err != nil {
+		return fmt.Errorf("temporal UI address: %w", err)
+	}
+	s.ui = uiserver.NewServer(uiserveroptions.WithConfigProvider(&uiconfig.Config{
+		Host:                host,
+		Port:                port,
+		TemporalGRPCAddress: s.opts.FrontendAddr,
+		EnableUI:            true,
+		DefaultNamespace:    s.opts.Namespace,
+		CORS:                uiconfig.CORS{CookieInsecure: true},
+		HideLogs:            true,
+		// No internet here or on many laptops: do not fetch news.
+		DisableNewsFetch: true,
+	}))
+	errc := make(chan error, 1)
+	go func() { errc <- s.ui.Start() }()
+	// Start blocks while serving; wait until it answers or fails.
+	url := "http://" + s.opts.UIAddr + "/"
+	deadline := time.Now().Add(15 * time.Second)
+	for time.Now().Before(deadline) {
+		select {
+		case err := <-errc:
+			return fmt.Errorf("temporal UI on %s: %w", s.opts.UIAddr, err)
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(100 * time.Millisecond):
+		}
+		if resp, err := http.Get(url); err == nil {
+			resp.Body.Close()
+			return nil
+		}
+	}
+	return fmt.Errorf("temporal UI on %s did not answer within 15s", s.opts.UIAddr)
+}
+
+// Stop stops the UI, then the server.
+func (s *Server) Stop() {
+	// Services complain about each other while they stop; that is noise.
+	s.level.Set(slog.LevelError + 4)
+	if s.ui != nil {
+		s.ui.Stop()
+	}
+	if err := s.srv.Stop(); err != nil {
+		s.opts.Logger.Warn("temporal: stop", "error", err)
+	}
+}
+
+func splitHostPort(addr string) (string, int, error) {
+	host, p, err := net.SplitHostPort(addr)
+	if err != nil {
+		return "", 0, err
+	}
+	port, err := strconv.Atoi(p)
+	if err != nil || port <= 0 || port > 65535 {
+		return "", 0, fmt.Errorf("%q has no valid port", addr)
+	}
+	if host == "" {
+		host = "127.0.0.1"
+	}
+	return host, port, nil
+}
+
+// freePorts asks the kernel for n distinct free ports on host.
+func freePorts(host string, n int) ([]int, error) {
+	var ls []net.Listener
+	defer func() {
+		for _, l := range ls {
+			l.Close()
+		}
+	}()
+	ports := make([]int, 0, n)
+	for range n {
+		l, err := net.Listen("tcp", net.JoinHostPort(host, "0"))
+		if err != nil {
+			return nil, fmt.Errorf("temporal: find a free port on %s: %w", host, err)
+		}
+		ls = append(ls, l)
+		ports = append(ports, l.Addr().(*net.TCPAddr).Port)
+	}
+	return ports, nil
+}

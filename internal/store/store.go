@@ -1,0 +1,65 @@
+// Package store is Suivi's Postgres read model: programs as the workflows
+// project them, and later outbox, snapshots and audit log. Plain SQL with $n
+// parameters, one file per aggregate.
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// ErrNotFound is returned when a row asked for does not exist.
+var ErrNotFound = errors.New("not found")
+
+// Store is a pool of connections to Suivi's database.
+type Store struct {
+	pool *pgxpool.Pool
+}
+
+// Open connects to databaseURL and checks the connection, so a wrong URL or a
+// stopped server is reported at start-up in one line.
+func Open(ctx context.Context, databaseURL string) (*Store, error) {
+	cfg, err := pgxpool.ParseConfig(databaseURL)
+	if err != nil {
+		// pgx's message may quote the URL; keep the password out of it.
+		return nil, errors.New("postgres: DATABASE_URL is not a valid connection URL (postgres://USER:PASSWORD@HOST:PORT/DB)")
+	}
+	cfg.ConnConfig.ConnectTimeout = 5 * time.Second
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: %w", err)
+	}
+	s := &Store{pool: pool}
+	if err := s.Ping(ctx); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("postgres at %s is unreachable (start it, or fix DATABASE_URL): %w",
+			net.JoinHostPort(cfg.ConnConfig.Host, fmt.Sprint(cfg.ConnConfig.Port)), unwrapConnect(err))
+	}
+	return s, nil
+}
+
+// unwrapConnect drops pgx's connect-error prefix, which repeats user and
+// database, and keeps the cause a person can act on.
+func unwrapConnect(err error) error {
+	var ce *pgconn.ConnectError
+	if errors.As(err, &ce) && ce.Unwrap() != nil {
+		return ce.Unwrap()
+	}
+	return err
+}
+
+// Ping checks that Postgres answers within a short time.
+func (s *Store) Ping(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+	defer cancel()
+	return s.pool.Ping(ctx)
+}
+
+// Close releases every connection.
+func (s *Store) Close() { s.pool.Close() }

@@ -1,0 +1,129 @@
+// Package validate checks the identifiers and addresses people type into
+// Suivi, and says in one sentence how to fix a bad one.
+package validate
+
+import (
+	"fmt"
+	"net/mail"
+	"net/url"
+	"regexp"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+var slugRE = regexp.MustCompile(`^[a-z0-9]+(?:-[a-z0-9]+)*$`)
+
+// Slug checks an edition or project identifier: lowercase letters, digits
+// and single hyphens, 2 to 63 characters. what names the field in the error.
+func Slug(what, v string) error {
+	if v == "" {
+		return fmt.Errorf("%s is required", what)
+	}
+	if len(v) < 2 || len(v) > 63 || !slugRE.MatchString(v) {
+		return fmt.Errorf("%s %q is not a valid slug: use 2 to 63 lowercase letters, digits and single hyphens, such as ncc-2027", what, v)
+	}
+	return nil
+}
+
+// ProgramKey splits "edition/project" and checks both halves.
+func ProgramKey(v string) (edition, project string, err error) {
+	edition, project, ok := strings.Cut(v, "/")
+	if !ok {
+		return "", "", fmt.Errorf("program %q must be written EDITION/PROJECT, such as ncc-2027/demoscampi", v)
+	}
+	if err := Slug("edition", edition); err != nil {
+		return "", "", err
+	}
+	if err := Slug("project", project); err != nil {
+		return "", "", err
+	}
+	return edition, project, nil
+}
+
+// Email checks a bare email address (no display name) and returns it
+// trimmed. Control characters are refused so nothing can be smuggled into a
+// mail header later.
+func Email(v string) (string, error) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return "", fmt.Errorf("email address is required")
+	}
+	if strings.ContainsFunc(v, unicode.IsControl) {
+		return "", fmt.Errorf("email address %q contains control characters", v)
+	}
+	a, err := mail.ParseAddress(v)
+	if err != nil || a.Name != "" || a.Address != v || !strings.Contains(v[strings.LastIndex(v, "@")+1:], ".") {
+		return "", fmt.Errorf("%q is not an email address: write it as name@example.org", v)
+	}
+	return v, nil
+}
+
+var (
+	ghOwnerRE = regexp.MustCompile(`^[A-Za-z0-9](?:[A-Za-z0-9]|-[A-Za-z0-9]){0,38}$`)
+	ghRepoRE  = regexp.MustCompile(`^[A-Za-z0-9._-]{1,100}$`)
+)
+
+// GitHubRepo checks a GitHub repository URL and returns it in the canonical
+// form https://github.com/OWNER/REPO. It accepts a missing scheme, http,
+// a trailing slash or ".git", and the git@github.com:OWNER/REPO form.
+func GitHubRepo(v string) (string, error) {
+	raw := strings.TrimSpace(v)
+	bad := func(why string) (string, error) {
+		return "", fmt.Errorf("repository %q %s: give it as https://github.com/OWNER/REPO", v, why)
+	}
+	if raw == "" {
+		return "", fmt.Errorf("repository URL is required: give it as https://github.com/OWNER/REPO")
+	}
+	if rest, ok := strings.CutPrefix(raw, "git@github.com:"); ok {
+		raw = "https://github.com/" + rest
+	}
+	if !strings.Contains(raw, "://") {
+		raw = "https://" + raw
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		return bad("is not a URL")
+	}
+	if u.Scheme != "https" && u.Scheme != "http" {
+		return bad("is not an http(s) URL")
+	}
+	host := strings.ToLower(u.Hostname())
+	if host != "github.com" && host != "www.github.com" {
+		return bad("is not on github.com")
+	}
+	if u.Port() != "" || u.User != nil || u.RawQuery != "" || u.Fragment != "" {
+		return bad("has extra parts")
+	}
+	parts := strings.Split(strings.Trim(u.Path, "/"), "/")
+	if len(parts) != 2 {
+		return bad("does not name one repository")
+	}
+	owner, repo := parts[0], strings.TrimSuffix(parts[1], ".git")
+	if !ghOwnerRE.MatchString(owner) {
+		return bad("has an invalid owner")
+	}
+	if !ghRepoRE.MatchString(repo) || repo == "." || repo == ".." {
+		return bad("has an invalid repository name")
+	}
+	return "https://github.com/" + owner + "/" + repo, nil
+}
+
+// Text checks a short free-text field (a name, a city): required or not,
+// at most max characters, no control characters.
+func Text(what, v string, required bool, max int) (string, error) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		if required {
+			return "", fmt.Errorf("%s is required", what)
+		}
+		return "", nil
+	}
+	if !utf8.ValidString(v) || strings.ContainsFunc(v, unicode.IsControl) {
+		return "", fmt.Errorf("%s contains control characters or invalid UTF-8", what)
+	}
+	if n := utf8.RuneCountInString(v); n > max {
+		return "", fmt.Errorf("%s is %d characters long; the limit is %d", what, n, max)
+	}
+	return v, nil
+}

@@ -1,0 +1,51 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"time"
+
+	"go.temporal.io/api/serviceerror"
+
+	"github.com/codecitoyen/suivi/internal/api"
+	"github.com/codecitoyen/suivi/internal/store"
+	"github.com/codecitoyen/suivi/internal/validate"
+	"github.com/codecitoyen/suivi/workflows"
+)
+
+func (h *handler) programGet(w http.ResponseWriter, r *http.Request) {
+	edition, project, err := validate.ProgramKey(r.PathValue("edition") + "/" + r.PathValue("project"))
+	if err != nil {
+		h.writeError(w, r, badRequest("%v", err))
+		return
+	}
+	res := api.ProgramDetail{Workflow: api.WorkflowView{ID: workflows.ProgramWorkflowID(edition, project)}}
+	p, err := h.Store.GetProgram(r.Context(), edition, project)
+	switch {
+	case err == nil:
+		res.Program = &p
+	case !errors.Is(err, store.ErrNotFound):
+		h.writeError(w, r, unavailable("postgres: %v", err))
+		return
+	}
+
+	ctx, cancel := context.WithTimeout(r.Context(), 5*time.Second)
+	defer cancel()
+	var st workflows.ProgramStatus
+	v, err := h.Temporal.QueryWorkflow(ctx, res.Workflow.ID, "", workflows.QueryState)
+	if err == nil {
+		err = v.Get(&st)
+	}
+	var nf *serviceerror.NotFound
+	switch {
+	case err == nil:
+		res.Workflow.Phase, res.Workflow.StartedAt = string(st.Phase), st.StartedAt
+	case errors.As(err, &nf) && res.Program == nil:
+		h.writeError(w, r, &httpError{http.StatusNotFound, "no program " + edition + "/" + project + "; start it with `suivi program start`"})
+		return
+	default:
+		res.Workflow.Error = err.Error()
+	}
+	writeJSON(w, http.StatusOK, res)
+}

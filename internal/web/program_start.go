@@ -1,0 +1,90 @@
+package web
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"strings"
+	"time"
+
+	"go.temporal.io/api/serviceerror"
+
+	"github.com/codecitoyen/suivi/internal/api"
+	"github.com/codecitoyen/suivi/internal/store"
+	"github.com/codecitoyen/suivi/workflows"
+)
+
+func (h *handler) programStart(w http.ResponseWriter, r *http.Request) {
+	var req api.StartProgram
+	if err := decodeJSON(w, r, &req); err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	in := workflows.ProgramInput{
+		Edition: req.Edition, Project: req.Project, Name: req.Name,
+		Holders: req.Holders, Repositories: req.Repositories, City: req.City, Theme: req.Theme,
+	}
+	if err := in.Normalize(); err != nil {
+		h.writeError(w, r, badRequest("%s", joinLines(err)))
+		return
+	}
+	// Refuse up front when Postgres is down: the program would start but
+	// stay invisible until it came back.
+	if err := h.Store.Ping(r.Context()); err != nil {
+		h.writeError(w, r, unavailable("postgres is unreachable, nothing was started: %v", err))
+		return
+	}
+	run, err := h.Temporal.ExecuteWorkflow(r.Context(), workflows.StartOptions(in), workflows.ProgramWorkflow, in)
+	var started *serviceerror.WorkflowExecutionAlreadyStarted
+	switch {
+	case errors.As(err, &started):
+		h.writeError(w, r, conflict("program %s/%s already exists; see `suivi program status %s/%s`",
+			in.Edition, in.Project, in.Edition, in.Project))
+		return
+	case err != nil:
+		h.writeError(w, r, unavailable("temporal could not start the program, nothing was started: %v", err))
+		return
+	}
+	res := api.StartedProgram{WorkflowID: run.GetID(), RunID: run.GetRunID()}
+	res.Recorded = h.waitRecorded(r.Context(), in.Edition, in.Project)
+	writeJSON(w, http.StatusCreated, res)
+}
+
+// waitRecorded waits briefly for the worker's projection, so that a status
+// asked right after a start shows what Postgres holds.
+func (h *handler) waitRecorded(ctx context.Context, edition, project string) bool {
+	ctx, cancel := context.WithTimeout(ctx, h.RecordWait)
+	defer cancel()
+	for {
+		if _, err := h.Store.GetProgram(ctx, edition, project); err == nil {
+			return true
+		} else if !errors.Is(err, store.ErrNotFound) {
+			return false
+		}
+		select {
+		case <-ctx.Done():
+			return false
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+}
+
+const maxBody = 1 << 20
+
+func decodeJSON(w http.ResponseWriter, r *http.Request, v any) error {
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxBody))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return badRequest("invalid JSON body: %v", err)
+	}
+	if dec.More() {
+		return badRequest("invalid JSON body: more than one value")
+	}
+	return nil
+}
+
+// joinLines turns errors.Join output into one line.
+func joinLines(err error) string {
+	return strings.ReplaceAll(err.Error(), "\n", "; ")
+}

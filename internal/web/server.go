@@ -1,0 +1,82 @@
+// Package web is Suivi's HTTP server: the JSON API under /api/v1, /healthz,
+// and later the pages. Handlers are small methods on one handler struct and
+// return early through the response helpers.
+package web
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"go.temporal.io/sdk/client"
+
+	"github.com/codecitoyen/suivi/internal/store"
+)
+
+// Check reports whether one dependency is ready; nil means ready.
+type Check struct {
+	Name string
+	Func func(ctx context.Context) error
+}
+
+// Deps are what the handlers need.
+type Deps struct {
+	Temporal client.Client
+	Store    *store.Store
+	Logger   *slog.Logger
+	// Checks decide /healthz: every one must pass for a 200.
+	Checks []Check
+	// RecordWait bounds how long a start waits for the worker to project
+	// the new program into Postgres before answering.
+	RecordWait time.Duration
+}
+
+type handler struct{ Deps }
+
+// NewHandler returns the routes of the web server.
+func NewHandler(d Deps) http.Handler {
+	if d.Logger == nil {
+		d.Logger = slog.New(slog.DiscardHandler)
+	}
+	h := &handler{d}
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", h.health)
+	mux.HandleFunc("POST /api/v1/programs", h.programStart)
+	mux.HandleFunc("GET /api/v1/programs", h.programList)
+	mux.HandleFunc("GET /api/v1/programs/{edition}/{project}", h.programGet)
+	mux.HandleFunc("/api/", h.apiNotFound)
+	return h.logRequests(mux)
+}
+
+// NewServer returns an http.Server with timeouts suited to a JSON API.
+func NewServer(addr string, h http.Handler) *http.Server {
+	return &http.Server{
+		Addr:              addr,
+		Handler:           h,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+	}
+}
+
+func (h *handler) logRequests(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
+		next.ServeHTTP(rec, r)
+		// Path only: query strings may one day carry tokens.
+		h.Logger.Debug("http", "method", r.Method, "path", r.URL.Path, "status", rec.status, "duration", time.Since(start))
+	})
+}
+
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (s *statusRecorder) WriteHeader(code int) {
+	s.status = code
+	s.ResponseWriter.WriteHeader(code)
+}
