@@ -18,19 +18,17 @@ import (
 	"github.com/codecitoyen/suivi/workflows"
 )
 
-// Register adds every Suivi workflow and activity to r. The replay test uses
-// it too, so what runs and what is replayed cannot drift apart.
-func Register(r sdkworker.Registry, acts *activities.Activities) {
+// RegisterWorkflows adds every Suivi workflow to r, under a fixed name. The
+// replay test uses it too, so what runs and what is replayed cannot drift.
+func RegisterWorkflows(r sdkworker.WorkflowRegistry) {
 	r.RegisterWorkflowWithOptions(workflows.ProgramWorkflow, workflow.RegisterOptions{Name: "ProgramWorkflow"})
-	if acts != nil {
-		r.RegisterActivity(acts)
-	}
 }
 
 // New returns a worker polling config.TaskQueue; Start or Run it.
 func New(c client.Client, acts *activities.Activities) sdkworker.Worker {
 	w := sdkworker.New(c, config.TaskQueue, sdkworker.Options{})
-	Register(w, acts)
+	RegisterWorkflows(w)
+	w.RegisterActivity(acts)
 	return w
 }
 

@@ -1,0 +1,327 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/server/temporaltest"
+	"google.golang.org/protobuf/encoding/protojson"
+	historypb "go.temporal.io/api/history/v1"
+
+	"github.com/codecitoyen/suivi/activities"
+	"github.com/codecitoyen/suivi/internal/api"
+	"github.com/codecitoyen/suivi/internal/pgtest"
+	"github.com/codecitoyen/suivi/internal/store"
+	"github.com/codecitoyen/suivi/internal/web"
+	"github.com/codecitoyen/suivi/worker"
+)
+
+var recordHistories = flag.Bool("record-histories", false, "write the histories of this run to workflows/testdata for the replay test")
+
+func TestMain(m *testing.M) { pgtest.Main(m) }
+
+// cli runs one suivi command line in-process against the API at baseURL.
+func cli(t *testing.T, baseURL string, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	getenv := func(k string) string {
+		if k == "SUIVI_URL" {
+			return baseURL
+		}
+		return ""
+	}
+	code = run(context.Background(), args, &out, &errb, getenv)
+	return code, out.String(), errb.String()
+}
+
+var startArgs = []string{"program", "start", "--edition", "ncc-2027", "--project", "demoscampi",
+	"--name", "Démocratie et crustacés", "--holder-email", "holder@example.org",
+	"--repo", "https://github.com/CodeCitoyen/Demoscampi", "--city", "Lyon", "--theme", "democratie-numerique"}
+
+// engine is a real Temporal server, a real Postgres, the worker and the web
+// server, wired as `suivi dev` wires them.
+type engine struct {
+	tc     client.Client
+	ns     string
+	st     *store.Store
+	api    *httptest.Server
+	worker interface{ Stop() }
+}
+
+func newEngine(t *testing.T) *engine {
+	t.Helper()
+	ctx := context.Background()
+	ts := temporaltest.NewServer(temporaltest.WithT(t))
+	e := &engine{tc: ts.GetDefaultClient(), ns: ts.GetDefaultNamespace()}
+	st, err := store.Open(ctx, pgtest.NewDatabase(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(st.Close)
+	if _, err := st.Migrate(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+	e.st = st
+	if err := worker.EnsureSearchAttributes(ctx, e.tc, e.ns); err != nil {
+		t.Fatal(err)
+	}
+	// Twice: registration must be idempotent across processes and restarts.
+	if err := worker.EnsureSearchAttributes(ctx, e.tc, e.ns); err != nil {
+		t.Fatal(err)
+	}
+	e.api = httptest.NewServer(web.NewHandler(web.Deps{
+		Temporal: e.tc, Store: st,
+		Checks:     readinessChecks(st, e.tc, e.ns),
+		RecordWait: 10 * time.Second,
+	}))
+	t.Cleanup(e.api.Close)
+	return e
+}
+
+func (e *engine) startWorker(t *testing.T) {
+	t.Helper()
+	w := worker.New(e.tc, &activities.Activities{Store: e.st})
+	if err := w.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(w.Stop)
+}
+
+func health(t *testing.T, url string) (int, api.Health) {
+	t.Helper()
+	resp, err := http.Get(url + "/healthz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var h api.Health
+	if err := json.NewDecoder(resp.Body).Decode(&h); err != nil {
+		t.Fatal(err)
+	}
+	return resp.StatusCode, h
+}
+
+func TestEndToEnd(t *testing.T) {
+	e := newEngine(t)
+	ctx := context.Background()
+
+	// No worker yet: /healthz says so.
+	code, h := health(t, e.api.URL)
+	if code != http.StatusServiceUnavailable || h.Checks["worker"] == "ok" || h.Checks["postgres"] != "ok" || h.Checks["temporal"] != "ok" {
+		t.Fatalf("healthz without worker = %d %+v, want 503 naming the worker only", code, h)
+	}
+	e.startWorker(t)
+	deadline := time.Now().Add(30 * time.Second)
+	for code != http.StatusOK && time.Now().Before(deadline) {
+		time.Sleep(200 * time.Millisecond)
+		code, h = health(t, e.api.URL)
+	}
+	if code != http.StatusOK {
+		t.Fatalf("healthz with worker = %d %+v, want 200", code, h)
+	}
+
+	code, out, errOut := cli(t, e.api.URL, startArgs...)
+	if code != 0 || !strings.Contains(out, "Started program ncc-2027/demoscampi") || strings.Contains(out, "not recorded") {
+		t.Fatalf("program start = %d, stdout %q, stderr %q", code, out, errOut)
+	}
+
+	code, out, errOut = cli(t, e.api.URL, startArgs...)
+	if code != 1 || !strings.Contains(errOut, "already exists") || strings.Count(errOut, "\n") != 1 {
+		t.Fatalf("second start = %d, stderr %q; want exit 1 and one line saying it already exists", code, errOut)
+	}
+
+	code, out, errOut = cli(t, e.api.URL, "program", "status", "ncc-2027/demoscampi", "--json")
+	if code != 0 {
+		t.Fatalf("status = %d, %q", code, errOut)
+	}
+	var d api.ProgramDetail
+	if err := json.Unmarshal([]byte(out), &d); err != nil {
+		t.Fatalf("status --json: %v: %s", err, out)
+	}
+	if d.Workflow.Phase != "applied" || d.Workflow.ID != "program/ncc-2027/demoscampi" || d.Program == nil ||
+		d.Program.Name != "Démocratie et crustacés" || d.Program.City != "Lyon" || d.Program.Phase != "applied" ||
+		d.Program.Repositories[0] != "https://github.com/CodeCitoyen/Demoscampi" {
+		t.Fatalf("status --json = %+v", d)
+	}
+	code, out, _ = cli(t, e.api.URL, "program", "status", "ncc-2027/demoscampi")
+	if code != 0 || !strings.Contains(out, "applied") || !strings.Contains(out, "holder@example.org") {
+		t.Fatalf("status = %d, %q", code, out)
+	}
+
+	// Typed search attributes were set at start.
+	desc, err := e.tc.DescribeWorkflowExecution(ctx, "program/ncc-2027/demoscampi", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sa := desc.GetWorkflowExecutionInfo().GetSearchAttributes().GetIndexedFields()
+	for _, k := range []string{"SuiviEdition", "SuiviProject", "SuiviPhase", "SuiviCity", "SuiviTheme"} {
+		if sa[k] == nil {
+			t.Errorf("search attribute %s not set on the workflow", k)
+		}
+	}
+
+	code, out, _ = cli(t, e.api.URL, "program", "list", "--json")
+	var l api.ProgramList
+	if code != 0 || json.Unmarshal([]byte(out), &l) != nil || len(l.Programs) != 1 || l.Programs[0].Project != "demoscampi" {
+		t.Fatalf("list --json = %d %q", code, out)
+	}
+	code, out, _ = cli(t, e.api.URL, "program", "list")
+	if code != 0 || !strings.Contains(out, "ncc-2027/demoscampi") {
+		t.Fatalf("list = %d %q", code, out)
+	}
+
+	if *recordHistories {
+		recordHistory(t, e.tc, "program/ncc-2027/demoscampi", "../../workflows/testdata/program_v1_started.json")
+	}
+}
+
+// Bad input gets a one-line error, exit code 1, and writes nothing.
+func TestBadInputWritesNothing(t *testing.T) {
+	e := newEngine(t)
+	e.startWorker(t)
+	ctx := context.Background()
+	with := func(flag, value string) []string {
+		args := append([]string(nil), startArgs...)
+		for i := range args {
+			if args[i] == flag {
+				args[i+1] = value
+				return args
+			}
+		}
+		return append(args, flag, value)
+	}
+	without := func(flag string) []string {
+		var args []string
+		for i := 0; i < len(startArgs); i++ {
+			if startArgs[i] == flag {
+				i++
+				continue
+			}
+			args = append(args, startArgs[i])
+		}
+		return args
+	}
+	tests := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"unknown flag", with("--colour", "blue"), "unknown flag --colour"},
+		{"missing name", without("--name"), "name is required"},
+		{"missing holder", without("--holder-email"), "holder email is required"},
+		{"malformed email", with("--holder-email", "holder-at-example.org"), "not an email address"},
+		{"header injection", with("--holder-email", "holder@example.org\r\nBcc: x@example.org"), "control characters"},
+		{"non-GitHub repo", with("--repo", "https://gitlab.com/CodeCitoyen/Demoscampi"), "not on github.com"},
+		{"malformed repo", with("--repo", "https://github.com/CodeCitoyen"), "does not name one repository"},
+		{"bad edition slug", with("--edition", "NCC 2027"), "not a valid slug"},
+		{"bad project slug", with("--project", "demo_scampi"), "not a valid slug"},
+		{"flag without value", append(append([]string(nil), startArgs...), "--city"), "flag needs an argument"},
+		{"status without key", []string{"program", "status"}, "EDITION/PROJECT"},
+		{"status bad key", []string{"program", "status", "demoscampi"}, "EDITION/PROJECT"},
+		{"unknown subcommand", []string{"program", "launch"}, "unknown subcommand"},
+		{"unknown command", []string{"launch"}, "unknown command"},
+		{"bad setting", []string{"program", "list", "--url", "localhost"}, "SUIVI_URL"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, out, errOut := cli(t, e.api.URL, tt.args...)
+			if code != 1 || !strings.Contains(errOut, tt.want) || strings.Count(errOut, "\n") != 1 || out != "" {
+				t.Fatalf("exit %d, stdout %q, stderr %q; want exit 1 and one line containing %q", code, out, errOut, tt.want)
+			}
+		})
+	}
+	// None of these started anything.
+	for _, id := range []string{"program/ncc-2027/demoscampi", "program/ncc-2027/demo_scampi"} {
+		_, err := e.tc.DescribeWorkflowExecution(ctx, id, "")
+		var nf *serviceerror.NotFound
+		if !errors.As(err, &nf) {
+			t.Errorf("workflow %s exists after bad input (err %v)", id, err)
+		}
+	}
+	if l, err := e.st.ListPrograms(ctx, store.ProgramFilter{}); err != nil || len(l) != 0 {
+		t.Errorf("programs after bad input = %v, %v; want none", l, err)
+	}
+
+	// The API answers the same mistakes with a 4xx and a JSON error.
+	for _, tt := range []struct {
+		body   string
+		status int
+		want   string
+	}{
+		{`{"edition":`, 400, "invalid JSON"},
+		{`{"edition":"ncc-2027","colour":"blue"}`, 400, "unknown field"},
+		{`{"edition":"ncc-2027","project":"demoscampi","name":"D","holders":["nope"],"repositories":["https://github.com/a/b"]}`, 400, "not an email address"},
+	} {
+		resp, err := http.Post(e.api.URL+"/api/v1/programs", "application/json", strings.NewReader(tt.body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ae api.Error
+		_ = json.NewDecoder(resp.Body).Decode(&ae)
+		resp.Body.Close()
+		if resp.StatusCode != tt.status || !strings.Contains(ae.Error, tt.want) || strings.Contains(ae.Error, "\n") {
+			t.Errorf("POST %s = %d %q; want %d with one line containing %q", tt.body, resp.StatusCode, ae.Error, tt.status, tt.want)
+		}
+	}
+
+	// An unreachable server is named, with the setting that points at it.
+	code, _, errOut := cli(t, "http://127.0.0.1:1", "program", "list")
+	if code != 1 || !strings.Contains(errOut, "cannot reach Suivi at http://127.0.0.1:1") || !strings.Contains(errOut, "SUIVI_URL") {
+		t.Fatalf("list against nothing = %d %q", code, errOut)
+	}
+}
+
+// With Postgres down, a start is refused with 503 and no workflow starts.
+func TestStartRefusedWhenPostgresDown(t *testing.T) {
+	e := newEngine(t)
+	ctx := context.Background()
+	down, err := store.Open(ctx, pgtest.NewDatabase(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	down.Close()
+	srv := httptest.NewServer(web.NewHandler(web.Deps{Temporal: e.tc, Store: down}))
+	defer srv.Close()
+	code, _, errOut := cli(t, srv.URL, startArgs...)
+	if code != 1 || !strings.Contains(errOut, "postgres is unreachable, nothing was started") {
+		t.Fatalf("start with Postgres down = %d %q", code, errOut)
+	}
+	_, err = e.tc.DescribeWorkflowExecution(ctx, "program/ncc-2027/demoscampi", "")
+	var nf *serviceerror.NotFound
+	if !errors.As(err, &nf) {
+		t.Fatalf("a workflow was started although Postgres was down (err %v)", err)
+	}
+}
+
+// recordHistory writes a workflow's history as JSON for the replay test.
+func recordHistory(t *testing.T, c client.Client, id, path string) {
+	t.Helper()
+	var hist historypb.History
+	it := c.GetWorkflowHistory(context.Background(), id, "", false, 0)
+	for it.HasNext() {
+		ev, err := it.Next()
+		if err != nil {
+			t.Fatal(err)
+		}
+		hist.Events = append(hist.Events, ev)
+	}
+	b, err := protojson.MarshalOptions{Multiline: true, Indent: "  "}.Marshal(&hist)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("recorded %d events to %s", len(hist.Events), path)
+}

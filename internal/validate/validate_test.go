@@ -1,0 +1,106 @@
+package validate_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/codecitoyen/suivi/internal/validate"
+)
+
+func TestSlug(t *testing.T) {
+	for _, tt := range []struct {
+		in string
+		ok bool
+	}{
+		{"ncc-2027", true}, {"demoscampi", true}, {"a1", true},
+		{"", false}, {"a", false}, {"NCC-2027", false}, {"ncc--2027", false}, {"-ncc", false},
+		{"ncc-", false}, {"ncc_2027", false}, {"ncc 2027", false}, {"épée", false}, {strings.Repeat("a", 64), false},
+	} {
+		if err := validate.Slug("edition", tt.in); (err == nil) != tt.ok {
+			t.Errorf("Slug(%q) = %v, want ok=%v", tt.in, err, tt.ok)
+		}
+	}
+}
+
+func TestProgramKey(t *testing.T) {
+	e, p, err := validate.ProgramKey("ncc-2027/demoscampi")
+	if err != nil || e != "ncc-2027" || p != "demoscampi" {
+		t.Fatalf("ProgramKey = %q, %q, %v", e, p, err)
+	}
+	for _, bad := range []string{"ncc-2027", "ncc-2027/", "/demoscampi", "ncc-2027/demo/scampi", "NCC/demoscampi"} {
+		if _, _, err := validate.ProgramKey(bad); err == nil {
+			t.Errorf("ProgramKey(%q) accepted", bad)
+		}
+	}
+}
+
+func TestEmail(t *testing.T) {
+	for _, tt := range []struct {
+		in, want string
+		ok       bool
+	}{
+		{"holder@example.org", "holder@example.org", true},
+		{"  holder@example.org ", "holder@example.org", true},
+		{"prénom.nom@exemple.fr", "prénom.nom@exemple.fr", true},
+		{"", "", false},
+		{"nope", "", false},
+		{"holder@localhost", "", false},
+		{"Holder <holder@example.org>", "", false},
+		{"holder@example.org\r\nBcc: x@example.org", "", false},
+		{"a@b@example.org", "", false},
+	} {
+		got, err := validate.Email(tt.in)
+		if (err == nil) != tt.ok || got != tt.want {
+			t.Errorf("Email(%q) = %q, %v; want %q ok=%v", tt.in, got, err, tt.want, tt.ok)
+		}
+	}
+}
+
+func TestGitHubRepo(t *testing.T) {
+	const canon = "https://github.com/CodeCitoyen/Demoscampi"
+	for _, tt := range []struct {
+		in, want string
+	}{
+		{"https://github.com/CodeCitoyen/Demoscampi", canon},
+		{"https://github.com/CodeCitoyen/Demoscampi/", canon},
+		{"https://github.com/CodeCitoyen/Demoscampi.git", canon},
+		{"http://github.com/CodeCitoyen/Demoscampi", canon},
+		{"github.com/CodeCitoyen/Demoscampi", canon},
+		{"https://www.github.com/CodeCitoyen/Demoscampi", canon},
+		{"git@github.com:CodeCitoyen/Demoscampi.git", canon},
+		{"https://github.com/a/b.c-d_e", "https://github.com/a/b.c-d_e"},
+		{"", ""},
+		{"https://gitlab.com/CodeCitoyen/Demoscampi", ""},
+		{"https://github.com/CodeCitoyen", ""},
+		{"https://github.com/CodeCitoyen/Demoscampi/issues", ""},
+		{"https://github.com/-bad/repo", ""},
+		{"https://github.com/owner/..", ""},
+		{"ftp://github.com/a/b", ""},
+		{"https://github.com/a/b?tab=readme", ""},
+		{"https://user:pw@github.com/a/b", ""},
+		{"https://github.com.evil.example/a/b", ""},
+	} {
+		got, err := validate.GitHubRepo(tt.in)
+		if got != tt.want || (err == nil) != (tt.want != "") {
+			t.Errorf("GitHubRepo(%q) = %q, %v; want %q", tt.in, got, err, tt.want)
+		}
+	}
+}
+
+func TestText(t *testing.T) {
+	if v, err := validate.Text("name", "  Démocratie et crustacés ", true, 120); err != nil || v != "Démocratie et crustacés" {
+		t.Fatalf("Text = %q, %v", v, err)
+	}
+	if _, err := validate.Text("name", "", true, 120); err == nil {
+		t.Fatal("required empty name accepted")
+	}
+	if v, err := validate.Text("city", "", false, 64); err != nil || v != "" {
+		t.Fatalf("optional empty city = %q, %v", v, err)
+	}
+	if _, err := validate.Text("name", "a\nBcc: x", true, 120); err == nil {
+		t.Fatal("control characters accepted")
+	}
+	if _, err := validate.Text("city", strings.Repeat("é", 65), false, 64); err == nil {
+		t.Fatal("over-long city accepted")
+	}
+}
