@@ -42,15 +42,6 @@ func runDev(ctx context.Context, e env, args []string) error {
 		}
 	}()
 
-	if err := os.MkdirAll(cfg.DataDir, 0o755); err != nil {
-		return fmt.Errorf("data dir %s (--data-dir): %w", cfg.DataDir, err)
-	}
-	unlock, err := lockDir(cfg.DataDir)
-	if err != nil {
-		return err
-	}
-	stack = append(stack, unlock)
-
 	// Check every port before starting anything, so a clash costs nothing.
 	httpL, err := listen(cfg.HTTPAddr, "--http or SUIVI_HTTP_ADDR")
 	if err != nil {
@@ -66,11 +57,20 @@ func runDev(ctx context.Context, e env, args []string) error {
 		}
 	}
 
+	if err := os.MkdirAll(cfg.DataDir, 0o755); err != nil {
+		return fmt.Errorf("data dir %s (--data-dir): %w", cfg.DataDir, err)
+	}
+	unlock, err := lockDir(cfg.DataDir)
+	if err != nil {
+		return err
+	}
+	stack = append(stack, unlock)
+
 	dbURL, pgDesc := cfg.DatabaseURL, "DATABASE_URL"
 	if dbURL == "" {
 		pg, err := pglocal.Start(ctx, pglocal.Options{Dir: filepath.Join(cfg.DataDir, "postgres"), BinDir: cfg.PGBinDir, Logger: log})
 		if errors.Is(err, pglocal.ErrNoPostgres) {
-			return errors.New("no Postgres: set DATABASE_URL to a running server, or install PostgreSQL (apt-get install postgresql) so `suivi dev` can start a private one")
+			return fmt.Errorf("no Postgres for `suivi dev`: set DATABASE_URL to a running server, or install PostgreSQL (apt-get install postgresql) so a private one can start (%w)", err)
 		}
 		if err != nil {
 			return err

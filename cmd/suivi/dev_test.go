@@ -1,0 +1,210 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/codecitoyen/suivi/internal/api"
+	"github.com/codecitoyen/suivi/internal/pglocal"
+)
+
+// syncBuffer is written by the command's goroutine and read by the test.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().String()
+}
+
+// devProcess is one `suivi dev` run inside the test process.
+type devProcess struct {
+	cancel         context.CancelFunc
+	done           chan int
+	stdout, stderr *syncBuffer
+}
+
+func startDev(t *testing.T, args ...string) *devProcess {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	p := &devProcess{cancel: cancel, done: make(chan int, 1), stdout: &syncBuffer{}, stderr: &syncBuffer{}}
+	// The private cluster, not whatever DATABASE_URL the tests run with:
+	// this is what a newcomer's `make dev` does.
+	getenv := func(k string) string {
+		if k == "SUIVI_PG_BINDIR" {
+			return os.Getenv(k)
+		}
+		return ""
+	}
+	go func() { p.done <- run(ctx, append([]string{"dev"}, args...), p.stdout, p.stderr, getenv) }()
+	return p
+}
+
+// stop sends the equivalent of Ctrl-C and waits for a clean exit.
+func (p *devProcess) stop(t *testing.T) {
+	t.Helper()
+	p.cancel()
+	select {
+	case code := <-p.done:
+		if code != 0 {
+			t.Fatalf("suivi dev exited %d after Ctrl-C; stderr:\n%s", code, p.stderr.String())
+		}
+	case <-time.After(60 * time.Second):
+		t.Fatal("suivi dev did not stop within 60s of Ctrl-C")
+	}
+}
+
+func (p *devProcess) waitHealthy(t *testing.T, httpAddr string) time.Duration {
+	t.Helper()
+	start := time.Now()
+	for time.Since(start) < 90*time.Second {
+		select {
+		case code := <-p.done:
+			t.Fatalf("suivi dev exited %d before becoming healthy; stderr:\n%s", code, p.stderr.String())
+		case <-time.After(200 * time.Millisecond):
+		}
+		resp, err := http.Get("http://" + httpAddr + "/healthz")
+		if err != nil {
+			continue
+		}
+		var h api.Health
+		_ = json.NewDecoder(resp.Body).Decode(&h)
+		resp.Body.Close()
+		if resp.StatusCode == http.StatusOK && h.Status == "ok" {
+			return time.Since(start)
+		}
+	}
+	t.Fatalf("/healthz not 200 within 90s; stderr:\n%s", p.stderr.String())
+	return 0
+}
+
+// TestDevSurvivesRestart is the newcomer's path: `suivi dev`, start a
+// program, Ctrl-C, `suivi dev` again on the same data dir, and the program
+// is still there, in Temporal and in Postgres.
+func TestDevSurvivesRestart(t *testing.T) {
+	if _, err := pglocal.FindBinDir(os.Getenv("SUIVI_PG_BINDIR")); err != nil && os.Getenv("CI") != "true" {
+		t.Skip("no PostgreSQL server binaries for the private cluster:", err)
+	}
+	dir := t.TempDir()
+	// When tests run as root, Postgres runs as another user who must be able
+	// to reach the data dir.
+	_ = os.Chmod(filepath.Dir(dir), 0o755)
+	_ = os.Chmod(dir, 0o755)
+	dataDir := filepath.Join(dir, "data")
+	httpAddr, temporalAddr, uiAddr := freeAddr(t), freeAddr(t), freeAddr(t)
+	args := []string{"--data-dir", dataDir, "--http", httpAddr, "--temporal", temporalAddr, "--ui", uiAddr, "--log-level", "warn"}
+	url := "http://" + httpAddr
+
+	first := startDev(t, args...)
+	took := first.waitHealthy(t, httpAddr)
+	t.Logf("first start healthy after %s", took)
+	for _, want := range []string{"http://" + httpAddr, temporalAddr, "http://" + uiAddr, "private cluster"} {
+		if !strings.Contains(first.stdout.String(), want) {
+			t.Errorf("dev output does not show %q:\n%s", want, first.stdout.String())
+		}
+	}
+	resp, err := http.Get("http://" + uiAddr + "/")
+	if err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("Temporal UI at %s: %v %v", uiAddr, err, resp)
+	}
+	resp.Body.Close()
+
+	if code, out, errOut := cli(t, url, startArgs...); code != 0 {
+		t.Fatalf("program start = %d %q %q", code, out, errOut)
+	}
+
+	// A second `suivi dev` on the same data dir is refused, touching nothing.
+	second := startDev(t, "--data-dir", dataDir, "--http", freeAddr(t), "--temporal", freeAddr(t), "--ui", "off")
+	select {
+	case code := <-second.done:
+		if code != 1 || !strings.Contains(second.stderr.String(), "in use by another `suivi dev`") {
+			t.Fatalf("second dev on the same data dir = %d %q", code, second.stderr.String())
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("second dev on the same data dir did not refuse")
+	}
+	first.stop(t)
+
+	// A taken port is refused up front with the setting to change.
+	taken, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	clash := startDev(t, "--data-dir", dataDir, "--http", taken.Addr().String(), "--temporal", freeAddr(t), "--ui", "off")
+	select {
+	case code := <-clash.done:
+		if errOut := clash.stderr.String(); code != 1 || !strings.Contains(errOut, "--http or SUIVI_HTTP_ADDR") || strings.Count(errOut, "\n") != 1 {
+			t.Fatalf("dev on a taken port = %d %q", code, errOut)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("dev on a taken port did not refuse")
+	}
+	taken.Close()
+
+	again := startDev(t, args...)
+	took = again.waitHealthy(t, httpAddr)
+	t.Logf("restart healthy after %s", took)
+	defer again.stop(t)
+	code, out, errOut := cli(t, url, "program", "status", "ncc-2027/demoscampi", "--json")
+	if code != 0 {
+		t.Fatalf("status after restart = %d %q", code, errOut)
+	}
+	var d api.ProgramDetail
+	if err := json.Unmarshal([]byte(out), &d); err != nil {
+		t.Fatal(err)
+	}
+	if d.Workflow.Phase != "applied" || d.Program == nil || d.Program.Name != "Démocratie et crustacés" {
+		t.Fatalf("status after restart = %+v", d)
+	}
+	if code, _, errOut := cli(t, url, startArgs...); code != 1 || !strings.Contains(errOut, "already exists") {
+		t.Fatalf("start after restart = %d %q, want the duplicate refused", code, errOut)
+	}
+}
+
+func TestDevWithoutPostgres(t *testing.T) {
+	dir := t.TempDir()
+	var out, errb bytes.Buffer
+	getenv := func(k string) string {
+		if k == "SUIVI_PG_BINDIR" {
+			return dir // holds no initdb
+		}
+		return ""
+	}
+	code := run(context.Background(), []string{"dev", "--data-dir", filepath.Join(dir, "data"), "--http", freeAddr(t),
+		"--temporal", freeAddr(t), "--ui", "off"}, &out, &errb, getenv)
+	if code != 1 || !strings.Contains(errb.String(), "SUIVI_PG_BINDIR") {
+		t.Fatalf("dev with an empty SUIVI_PG_BINDIR = %d %q", code, errb.String())
+	}
+	if _, err := os.Stat(filepath.Join(dir, "data", "temporal.db")); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("temporal.db was created although dev refused to start (%v)", err)
+	}
+}
