@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net"
 	"net/http"
 	"os"
@@ -85,11 +86,24 @@ func (p *devProcess) stop(t *testing.T) {
 
 func (p *devProcess) waitHealthy(t *testing.T, httpAddr string) time.Duration {
 	t.Helper()
+	return waitHealthy(t, httpAddr, p.done, p.stderr)
+}
+
+// waitHealthy polls /healthz until it answers 200, failing early when the
+// process behind it exits (done may be nil).
+func waitHealthy(t *testing.T, httpAddr string, done <-chan int, stderr fmt.Stringer) time.Duration {
+	t.Helper()
+	logs := func() string {
+		if stderr == nil {
+			return ""
+		}
+		return stderr.String()
+	}
 	start := time.Now()
 	for time.Since(start) < 90*time.Second {
 		select {
-		case code := <-p.done:
-			t.Fatalf("suivi dev exited %d before becoming healthy; stderr:\n%s", code, p.stderr.String())
+		case code := <-done:
+			t.Fatalf("exited %d before becoming healthy; stderr:\n%s", code, logs())
 		case <-time.After(200 * time.Millisecond):
 		}
 		resp, err := http.Get("http://" + httpAddr + "/healthz")
@@ -103,7 +117,7 @@ func (p *devProcess) waitHealthy(t *testing.T, httpAddr string) time.Duration {
 			return time.Since(start)
 		}
 	}
-	t.Fatalf("/healthz not 200 within 90s; stderr:\n%s", p.stderr.String())
+	t.Fatalf("/healthz not 200 within 90s; stderr:\n%s", logs())
 	return 0
 }
 

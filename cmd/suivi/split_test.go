@@ -1,0 +1,110 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"go.temporal.io/server/temporaltest"
+
+	"github.com/codecitoyen/suivi/internal/api"
+	"github.com/codecitoyen/suivi/internal/pgtest"
+)
+
+func envMap(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+
+func runWith(t *testing.T, env map[string]string, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errb syncBuffer
+	code := run(context.Background(), args, &out, &errb, envMap(env))
+	return code, out.String(), errb.String()
+}
+
+func TestMigrateCommand(t *testing.T) {
+	env := map[string]string{"DATABASE_URL": pgtest.NewDatabase(t)}
+	code, out, errOut := runWith(t, env, "migrate", "status")
+	if code != 0 || !strings.Contains(out, "schema version 0 of") || !strings.Contains(out, "001_programs.sql") {
+		t.Fatalf("migrate status on empty db = %d %q %q", code, out, errOut)
+	}
+	// worker and serve never migrate implicitly.
+	code, _, errOut = runWith(t, env, "worker")
+	if code != 1 || !strings.Contains(errOut, "run `suivi migrate up`") {
+		t.Fatalf("worker on an unmigrated db = %d %q", code, errOut)
+	}
+	code, out, _ = runWith(t, env, "migrate", "up")
+	if code != 0 || !strings.Contains(out, "applying 001 001_programs.sql") || !strings.Contains(out, "up to date") {
+		t.Fatalf("migrate up = %d %q", code, out)
+	}
+	code, out, _ = runWith(t, env, "migrate", "status", "--json")
+	var st struct{ Current, Latest int32 }
+	if code != 0 || json.Unmarshal([]byte(out), &st) != nil || st.Current != st.Latest || st.Current == 0 {
+		t.Fatalf("migrate status --json = %d %q", code, out)
+	}
+	for _, tt := range []struct {
+		env  map[string]string
+		args []string
+		want string
+	}{
+		{nil, []string{"migrate", "up"}, "DATABASE_URL is not set"},
+		{nil, []string{"worker"}, "DATABASE_URL is not set"},
+		{env, []string{"migrate", "sideways"}, "say `suivi migrate up` or `suivi migrate status`"},
+		{map[string]string{"DATABASE_URL": "postgres://suivi:hunter2@127.0.0.1:1/suivi"}, []string{"migrate", "up"}, "unreachable"},
+		{map[string]string{"DATABASE_URL": "mysql://suivi:hunter2@127.0.0.1/suivi"}, []string{"serve"}, "DATABASE_URL (--database-url)"},
+	} {
+		code, _, errOut := runWith(t, tt.env, tt.args...)
+		if code != 1 || !strings.Contains(errOut, tt.want) || strings.Contains(errOut, "hunter2") || strings.Count(errOut, "\n") != 1 {
+			t.Errorf("%v = %d %q; want exit 1, one line containing %q, no password", tt.args, code, errOut, tt.want)
+		}
+	}
+}
+
+// TestProductionSplit runs `suivi worker` and `suivi serve` as separate
+// commands against an external Temporal and Postgres, as compose does.
+func TestProductionSplit(t *testing.T) {
+	ts := temporaltest.NewServer(temporaltest.WithT(t))
+	httpAddr := freeAddr(t)
+	env := map[string]string{
+		"DATABASE_URL":       pgtest.NewDatabase(t),
+		"TEMPORAL_ADDRESS":   ts.GetFrontendHostPort(),
+		"TEMPORAL_NAMESPACE": ts.GetDefaultNamespace(),
+		"SUIVI_HTTP_ADDR":    httpAddr,
+		"SUIVI_LOG_LEVEL":    "warn",
+	}
+	if code, out, errOut := runWith(t, env, "migrate", "up"); code != 0 {
+		t.Fatalf("migrate up = %d %q %q", code, out, errOut)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan string, 2)
+	for _, cmd := range []string{"worker", "serve"} {
+		go func() {
+			var out, errb syncBuffer
+			code := run(ctx, []string{cmd}, &out, &errb, envMap(env))
+			done <- fmt.Sprintf("%s exited %d: %s", cmd, code, errb.String())
+		}()
+	}
+	waitHealthy(t, httpAddr, nil, nil)
+
+	url := "http://" + httpAddr
+	if code, out, errOut := cli(t, url, startArgs...); code != 0 || !strings.Contains(out, "Started") || strings.Contains(out, "not recorded") {
+		t.Fatalf("start through serve+worker = %d %q %q", code, out, errOut)
+	}
+	code, out, _ := cli(t, url, "program", "status", "ncc-2027/demoscampi", "--json")
+	var d api.ProgramDetail
+	if code != 0 || json.Unmarshal([]byte(out), &d) != nil || d.Program == nil || d.Workflow.Phase != "applied" {
+		t.Fatalf("status through serve = %d %q", code, out)
+	}
+	cancel()
+	for range 2 {
+		select {
+		case r := <-done:
+			if !strings.Contains(r, "exited 0") {
+				t.Errorf("after SIGTERM: %s", r)
+			}
+		case <-time.After(30 * time.Second):
+			t.Fatal("worker or serve did not stop")
+		}
+	}
+}
