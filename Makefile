@@ -24,7 +24,7 @@ vet:
 	$(GO) vet ./...
 
 build:
-	$(GO) build -trimpath -ldflags "-X main.version=$(VERSION)" -o bin/suivi ./cmd/suivi
+	$(GO) build -ldflags "-X main.version=$(VERSION)" -o bin/suivi ./cmd/suivi
 
 clean:
 	rm -rf bin

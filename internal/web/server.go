@@ -41,6 +41,7 @@ func NewHandler(d Deps) http.Handler {
 	}
 	h := &handler{d}
 	mux := http.NewServeMux()
+	mux.HandleFunc("GET /{$}", h.index)
 	mux.HandleFunc("GET /healthz", h.health)
 	mux.HandleFunc("POST /api/v1/programs", h.programStart)
 	mux.HandleFunc("GET /api/v1/programs", h.programList)
