@@ -12,6 +12,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/codecitoyen/suivi/activities"
+	"github.com/codecitoyen/suivi/internal/store"
 	"github.com/codecitoyen/suivi/internal/validate"
 )
 
@@ -45,9 +46,9 @@ func ProgramWorkflowID(edition, project string) string {
 	return "program/" + edition + "/" + project
 }
 
-// ProgramInput starts a program. It is also what continue-as-new carries, so
-// everything the workflow knows lives here or in State.
-type ProgramInput struct {
+// Program is what a coordinator gives to start a program; the API accepts
+// it as the body of POST /api/v1/programs.
+type Program struct {
 	Edition      string   `json:"edition"`
 	Project      string   `json:"project"`
 	Name         string   `json:"name"`
@@ -55,6 +56,12 @@ type ProgramInput struct {
 	Repositories []string `json:"repositories"`
 	City         string   `json:"city,omitempty"`
 	Theme        string   `json:"theme,omitempty"`
+}
+
+// ProgramInput starts a program. It is also what continue-as-new carries, so
+// everything the workflow knows lives here or in State.
+type ProgramInput struct {
+	Program
 	// State is nil on the first run and carries progress across
 	// continue-as-new.
 	State *ProgramState `json:"state,omitempty"`
@@ -78,9 +85,9 @@ type ProgramStatus struct {
 	StartedAt time.Time `json:"started_at"`
 }
 
-// Normalize checks the input and puts it in canonical form (trimmed text,
+// Normalize checks the program and puts it in canonical form (trimmed text,
 // canonical repository URLs). It returns every problem at once.
-func (in *ProgramInput) Normalize() error {
+func (in *Program) Normalize() error {
 	var errs []error
 	add := func(err error) {
 		if err != nil {
@@ -139,7 +146,7 @@ func ProgramWorkflow(ctx workflow.Context, in ProgramInput) error {
 	if st.Seq == 0 {
 		st.Seq++
 		var a *activities.Activities
-		err := workflow.ExecuteActivity(actx, a.RecordProgram, activities.ProgramRecord{
+		err := workflow.ExecuteActivity(actx, a.RecordProgram, store.Program{
 			Edition:      in.Edition,
 			Project:      in.Project,
 			Name:         in.Name,

@@ -10,24 +10,25 @@ import (
 	"go.temporal.io/sdk/testsuite"
 
 	"github.com/codecitoyen/suivi/activities"
+	"github.com/codecitoyen/suivi/internal/store"
 	"github.com/codecitoyen/suivi/workflows"
 )
 
 func input() workflows.ProgramInput {
-	return workflows.ProgramInput{
+	return workflows.ProgramInput{Program: workflows.Program{
 		Edition: "ncc-2027", Project: "demoscampi", Name: "Démocratie et crustacés",
 		Holders: []string{"holder@example.org"}, Repositories: []string{"https://github.com/CodeCitoyen/Demoscampi"},
 		City: "Lyon", Theme: "democratie-numerique",
-	}
+	}}
 }
 
 func TestProgramRecordsAndStaysApplied(t *testing.T) {
 	var s testsuite.WorkflowTestSuite
 	env := s.NewTestWorkflowEnvironment()
 	var a *activities.Activities
-	var got activities.ProgramRecord
+	var got store.Program
 	env.RegisterActivity(a.RecordProgram)
-	env.OnActivity(a.RecordProgram, mock.Anything, mock.Anything).Return(func(_ context.Context, r activities.ProgramRecord) error {
+	env.OnActivity(a.RecordProgram, mock.Anything, mock.Anything).Return(func(_ context.Context, r store.Program) error {
 		got = r
 		return nil
 	}).Once()
@@ -95,7 +96,7 @@ func TestNormalize(t *testing.T) {
 	if in.Repositories[0] != "https://github.com/CodeCitoyen/Demoscampi" || in.Holders[0] != "holder@example.org" {
 		t.Fatalf("Normalize = %+v", in)
 	}
-	bad := workflows.ProgramInput{Edition: "NCC", Holders: []string{"nope"}, Repositories: []string{"https://gitlab.com/a/b"}}
+	bad := workflows.Program{Edition: "NCC", Holders: []string{"nope"}, Repositories: []string{"https://gitlab.com/a/b"}}
 	err := bad.Normalize()
 	if err == nil {
 		t.Fatal("bad input accepted")

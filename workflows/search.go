@@ -56,6 +56,6 @@ func StartOptions(in ProgramInput) client.StartWorkflowOptions {
 		// Without this the SDK hands back the running workflow as if it
 		// had just been started.
 		WorkflowExecutionErrorWhenAlreadyStarted: true,
-		TypedSearchAttributes:    temporal.NewSearchAttributes(sa...),
+		TypedSearchAttributes:                    temporal.NewSearchAttributes(sa...),
 	}
 }

@@ -6,8 +6,11 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"time"
+
+	"go.temporal.io/sdk/client"
 
 	"github.com/codecitoyen/suivi/activities"
 	"github.com/codecitoyen/suivi/internal/config"
@@ -16,79 +19,85 @@ import (
 	"github.com/codecitoyen/suivi/worker"
 )
 
+// backend is what worker and serve connect to: Postgres, with its schema
+// checked, and Temporal.
+type backend struct {
+	cfg config.Config
+	log *slog.Logger
+	st  *store.Store
+	tc  client.Client
+}
+
+// connectBackend parses the command line of worker or serve (settings names
+// the flags beyond the engine's), checks the settings and connects.
+func connectBackend(ctx context.Context, e env, cmd, synopsis string, args []string, settings ...string) (*backend, error) {
+	b := &backend{}
+	fs := newFlags(cmd, e, &b.cfg, append(settings, engineSettings...)...)
+	if err := noArgs(cmd, e, fs, synopsis, args); err != nil {
+		return nil, err
+	}
+	if err := validConfig(cmd, &b.cfg); err != nil {
+		return nil, err
+	}
+	if err := requireDatabaseURL(&b.cfg); err != nil {
+		return nil, err
+	}
+	b.log = newLogger(&b.cfg, e.stderr)
+	var err error
+	if b.st, err = openStore(ctx, &b.cfg); err != nil {
+		return nil, err
+	}
+	if b.tc, err = dialTemporal(ctx, &b.cfg, b.log); err != nil {
+		b.st.Close()
+		return nil, err
+	}
+	return b, nil
+}
+
+func (b *backend) Close() {
+	b.tc.Close()
+	b.st.Close()
+}
+
 func runWorker(ctx context.Context, e env, args []string) error {
-	var cfg config.Config
-	fs := newFlags("worker", e, &cfg, engineSettings...)
-	if err := noArgs("worker", e, fs, "suivi worker [flags]\n\nPolls the \"suivi\" task queue of an external Temporal and runs Suivi's workflows\nand activities. Run as many as you need.", args); err != nil {
-		return err
-	}
-	if err := validConfig("worker", &cfg); err != nil {
-		return err
-	}
-	if err := requireDatabaseURL(&cfg); err != nil {
-		return err
-	}
-	log := newLogger(&cfg, e.stderr)
-	st, err := openStore(ctx, &cfg)
+	b, err := connectBackend(ctx, e, "worker", "suivi worker [flags]\n\nPolls the \"suivi\" task queue of an external Temporal and runs Suivi's workflows\nand activities. Run as many as you need.", args)
 	if err != nil {
 		return err
 	}
-	defer st.Close()
-	tc, err := dialTemporal(ctx, &cfg, log)
-	if err != nil {
+	defer b.Close()
+	if err := worker.EnsureSearchAttributes(ctx, b.tc, b.cfg.TemporalNamespace); err != nil {
 		return err
 	}
-	defer tc.Close()
-	if err := worker.EnsureSearchAttributes(ctx, tc, cfg.TemporalNamespace); err != nil {
-		return err
-	}
-	w := worker.New(tc, &activities.Activities{Store: st})
+	w := worker.New(b.tc, &activities.Activities{Store: b.st})
 	if err := w.Start(); err != nil {
 		return fmt.Errorf("worker: %w", err)
 	}
-	log.Info("worker polling", "temporal", cfg.TemporalAddress, "namespace", cfg.TemporalNamespace, "task_queue", config.TaskQueue)
+	b.log.Info("worker polling", "temporal", b.cfg.TemporalAddress, "namespace", b.cfg.TemporalNamespace, "task_queue", config.TaskQueue)
 	<-ctx.Done()
-	log.Info("worker stopping")
+	b.log.Info("worker stopping")
 	w.Stop()
 	return nil
 }
 
 func runServe(ctx context.Context, e env, args []string) error {
-	var cfg config.Config
-	fs := newFlags("serve", e, &cfg, append([]string{"http"}, engineSettings...)...)
-	if err := noArgs("serve", e, fs, "suivi serve [flags]\n\nServes the web pages, the JSON API under /api/v1 and /healthz, against an external\nTemporal and DATABASE_URL. Run as many as you need behind a load balancer.", args); err != nil {
+	b, err := connectBackend(ctx, e, "serve", "suivi serve [flags]\n\nServes the web pages, the JSON API under /api/v1 and /healthz, against an external\nTemporal and DATABASE_URL. Run as many as you need behind a load balancer.", args, "http")
+	if err != nil {
 		return err
 	}
-	if err := validConfig("serve", &cfg); err != nil {
-		return err
-	}
-	if err := requireDatabaseURL(&cfg); err != nil {
-		return err
-	}
-	log := newLogger(&cfg, e.stderr)
-	l, err := listen(cfg.HTTPAddr, "--http or SUIVI_HTTP_ADDR")
+	defer b.Close()
+	l, err := listen(b.cfg.HTTPAddr, "--http or SUIVI_HTTP_ADDR")
 	if err != nil {
 		return err
 	}
 	defer l.Close()
-	st, err := openStore(ctx, &cfg)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	tc, err := dialTemporal(ctx, &cfg, log)
-	if err != nil {
-		return err
-	}
-	defer tc.Close()
-	srv := web.NewServer(cfg.HTTPAddr, web.NewHandler(web.Deps{
-		Temporal: tc, Store: st, Logger: log,
-		Checks:     readinessChecks(st, tc, cfg.TemporalNamespace),
+	srv := web.NewServer(b.cfg.HTTPAddr, web.NewHandler(web.Deps{
+		Temporal: b.tc, Store: b.st, Logger: b.log,
+		Checks:     readinessChecks(b.st, b.tc, b.cfg.TemporalNamespace),
 		RecordWait: 5 * time.Second,
 	}))
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(l) }()
-	log.Info("serving", "addr", "http://"+cfg.HTTPAddr)
+	b.log.Info("serving", "addr", "http://"+b.cfg.HTTPAddr)
 	select {
 	case <-ctx.Done():
 	case err := <-errc:

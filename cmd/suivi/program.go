@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -12,7 +13,6 @@ import (
 	"github.com/codecitoyen/suivi/internal/api"
 	"github.com/codecitoyen/suivi/internal/config"
 	"github.com/codecitoyen/suivi/internal/validate"
-	"github.com/codecitoyen/suivi/workflows"
 )
 
 const programUsage = `suivi program start|status|list …
@@ -63,8 +63,8 @@ func programStart(ctx context.Context, e env, args []string) error {
 	}
 	req.Holders, req.Repositories = holders, repos
 	// Check here too, so a typo is reported without a server round trip.
-	in := workflows.ProgramInput{Edition: req.Edition, Project: req.Project, Name: req.Name,
-		Holders: append([]string(nil), holders...), Repositories: append([]string(nil), repos...), City: req.City, Theme: req.Theme}
+	in := req
+	in.Holders, in.Repositories = slices.Clone(req.Holders), slices.Clone(req.Repositories)
 	if err := in.Normalize(); err != nil {
 		return &usageError{"program start", err.Error()}
 	}

@@ -7,18 +7,12 @@ import (
 	"time"
 
 	"github.com/codecitoyen/suivi/internal/store"
+	"github.com/codecitoyen/suivi/workflows"
 )
 
-// StartProgram is the body of POST /api/v1/programs.
-type StartProgram struct {
-	Edition      string   `json:"edition"`
-	Project      string   `json:"project"`
-	Name         string   `json:"name"`
-	Holders      []string `json:"holders"`
-	Repositories []string `json:"repositories"`
-	City         string   `json:"city,omitempty"`
-	Theme        string   `json:"theme,omitempty"`
-}
+// StartProgram is the body of POST /api/v1/programs: the program as the
+// workflow receives it.
+type StartProgram = workflows.Program
 
 // StartedProgram answers a successful start (201).
 type StartedProgram struct {

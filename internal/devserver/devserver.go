@@ -49,7 +49,7 @@ type Options struct {
 
 // Server is a running embedded Temporal server and its UI.
 type Server struct {
-	srv  temporal.Server
+	srv   temporal.Server
 	ui    *uiserver.Server
 	opts  Options
 	level *slog.LevelVar

@@ -22,7 +22,8 @@ type Program struct {
 	WorkflowID   string    `json:"workflow_id"`
 	StartedAt    time.Time `json:"started_at"`
 	Seq          int64     `json:"seq"`
-	UpdatedAt    time.Time `json:"updated_at"`
+	// UpdatedAt is set by the database; writers leave it zero.
+	UpdatedAt time.Time `json:"updated_at,omitzero"`
 }
 
 // UpsertProgram writes p unless the row already holds a projection with the

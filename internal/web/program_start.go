@@ -21,10 +21,7 @@ func (h *handler) programStart(w http.ResponseWriter, r *http.Request) {
 		h.writeError(w, r, err)
 		return
 	}
-	in := workflows.ProgramInput{
-		Edition: req.Edition, Project: req.Project, Name: req.Name,
-		Holders: req.Holders, Repositories: req.Repositories, City: req.City, Theme: req.Theme,
-	}
+	in := workflows.ProgramInput{Program: req}
 	if err := in.Normalize(); err != nil {
 		h.writeError(w, r, badRequest("%s", joinLines(err)))
 		return
