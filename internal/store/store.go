@@ -44,9 +44,14 @@ func Open(ctx context.Context, databaseURL string) (*Store, error) {
 	return s, nil
 }
 
-// unwrapConnect drops pgx's connect-error prefix, which repeats user and
-// database, and keeps the cause a person can act on.
+// unwrapConnect keeps the cause a person can act on: the network error when
+// there is one (pgx repeats it once per address tried), else pgx's message
+// without its prefix, which repeats user and database.
 func unwrapConnect(err error) error {
+	var op *net.OpError
+	if errors.As(err, &op) {
+		return op
+	}
 	var ce *pgconn.ConnectError
 	if errors.As(err, &ce) && ce.Unwrap() != nil {
 		return ce.Unwrap()
