@@ -6,6 +6,7 @@ package activities
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/codecitoyen/suivi/internal/store"
 )
@@ -14,6 +15,8 @@ import (
 // its methods through a nil *Activities, never by string name.
 type Activities struct {
 	Store *store.Store
+	// Now is the clock; nil means time.Now. Tests set it.
+	Now func() time.Time
 }
 
 // RecordProgram writes the program's read model. Keyed by (edition, project)
@@ -23,4 +26,30 @@ func (a *Activities) RecordProgram(ctx context.Context, p store.Program) error {
 		return fmt.Errorf("record program %s/%s: %w", p.Edition, p.Project, err)
 	}
 	return nil
+}
+
+// Projection is a program's whole state and the audit entries of the
+// changes that led to it.
+type Projection struct {
+	Program store.Program      `json:"program"`
+	Audit   []store.AuditEntry `json:"audit,omitempty"`
+}
+
+// ProjectProgram writes a program's read model and audit log; idempotent
+// (seq-guarded state, seq-keyed audit entries).
+func (a *Activities) ProjectProgram(ctx context.Context, p Projection) error {
+	if err := a.Store.SaveProgram(ctx, p.Program, p.Audit); err != nil {
+		return fmt.Errorf("project program %s/%s: %w", p.Program.Edition, p.Program.Project, err)
+	}
+	return nil
+}
+
+// Notify queues messages in the outbox. Each message carries its business
+// idempotency key, so a retry or a replay queues nothing twice.
+func (a *Activities) Notify(ctx context.Context, msgs []store.Message) (int, error) {
+	n, err := a.Store.Enqueue(ctx, msgs)
+	if err != nil {
+		return 0, fmt.Errorf("notify: %w", err)
+	}
+	return n, nil
 }

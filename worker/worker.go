@@ -22,6 +22,7 @@ import (
 // replay test uses it too, so what runs and what is replayed cannot drift.
 func RegisterWorkflows(r sdkworker.WorkflowRegistry) {
 	r.RegisterWorkflowWithOptions(workflows.ProgramWorkflow, workflow.RegisterOptions{Name: "ProgramWorkflow"})
+	r.RegisterWorkflowWithOptions(workflows.MeetupWorkflow, workflow.RegisterOptions{Name: "MeetupWorkflow"})
 }
 
 // New returns a worker polling config.TaskQueue; Start or Run it.

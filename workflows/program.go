@@ -5,13 +5,9 @@ package workflows
 
 import (
 	"errors"
-	"fmt"
 	"time"
 
-	"go.temporal.io/sdk/temporal"
-	"go.temporal.io/sdk/workflow"
-
-	"github.com/codecitoyen/suivi/activities"
+	"github.com/codecitoyen/suivi/internal/edition"
 	"github.com/codecitoyen/suivi/internal/store"
 	"github.com/codecitoyen/suivi/internal/validate"
 )
@@ -62,27 +58,85 @@ type Program struct {
 // everything the workflow knows lives here or in State.
 type ProgramInput struct {
 	Program
+	// Snapshot is the edition as it was when the program started: dates,
+	// time zone and milestones. Nil only for runs started before editions.
+	Snapshot *edition.Snapshot `json:"snapshot,omitempty"`
 	// State is nil on the first run and carries progress across
 	// continue-as-new.
 	State *ProgramState `json:"state,omitempty"`
+	// ContinueEvery forces continue-as-new after that many loop turns, so
+	// tests exercise it; zero leaves it to Temporal's suggestion.
+	ContinueEvery int `json:"continue_every,omitempty"`
 }
 
 // ProgramState is the workflow's progress: small, serialisable, and carried
-// whole through continue-as-new.
+// whole through continue-as-new. Instants are absolute UTC; waits are
+// recomputed from workflow.Now after every restart.
 type ProgramState struct {
 	Phase     Phase     `json:"phase"`
 	StartedAt time.Time `json:"started_at"`
-	// Seq increases with every projection sent to Postgres, so an older
+	// Seq increases with every change projected to Postgres, so an older
 	// write retried late never overwrites a newer one.
 	Seq int64 `json:"seq"`
+
+	Paused      bool             `json:"paused,omitempty"`
+	Mentors     []string         `json:"mentors,omitempty"`
+	Score       *int             `json:"score,omitempty"`
+	JuryComment string           `json:"jury_comment,omitempty"`
+	Milestones  []MilestoneState `json:"milestones,omitempty"`
+	Attendance  []store.Attendance `json:"attendance,omitempty"`
+	// LastActivity is the last step, deliverable or attendance (or the
+	// start of accompaniment): 90 days after it the program turns dormant.
+	LastActivity time.Time `json:"last_activity,omitzero"`
+	// ReminderCursor is the instant up to which reminders have been sent.
+	ReminderCursor time.Time `json:"reminder_cursor,omitzero"`
+	// Processed remembers recent Update IDs and their results, so a retried
+	// request returns its first result even after continue-as-new.
+	Processed []ProcessedUpdate `json:"processed,omitempty"`
+	// Pending holds audit entries not yet projected.
+	Pending []store.AuditEntry `json:"pending,omitempty"`
+	// SAPhase and SANextDue are the search attribute values last upserted.
+	SAPhase   Phase     `json:"sa_phase,omitempty"`
+	SANextDue time.Time `json:"sa_next_due,omitzero"`
 }
 
-// ProgramStatus answers QueryState.
+// MilestoneState is one milestone of the program: the edition's spec, and
+// how far the project got.
+type MilestoneState struct {
+	edition.MilestoneSpec
+	Status      string    `json:"status"`
+	EvidenceURL string    `json:"evidence_url,omitempty"`
+	Note        string    `json:"note,omitempty"`
+	ClosedAt    time.Time `json:"closed_at,omitzero"`
+}
+
+// Milestone statuses.
+const (
+	StatusOpen      = "open"
+	StatusSubmitted = "submitted"
+	StatusCompleted = "completed"
+	StatusWaived    = "waived"
+)
+
+// ProcessedUpdate is one handled Update and the result it returned.
+type ProcessedUpdate struct {
+	ID     string       `json:"id"`
+	Result ActionResult `json:"result"`
+}
+
+// ProgramStatus answers QueryState: the live state of the program.
 type ProgramStatus struct {
-	Edition   string    `json:"edition"`
-	Project   string    `json:"project"`
-	Phase     Phase     `json:"phase"`
-	StartedAt time.Time `json:"started_at"`
+	Edition      string             `json:"edition"`
+	Project      string             `json:"project"`
+	Phase        Phase              `json:"phase"`
+	StartedAt    time.Time          `json:"started_at"`
+	Paused       bool               `json:"paused,omitempty"`
+	Mentors      []string           `json:"mentors,omitempty"`
+	Score        *int               `json:"score,omitempty"`
+	JuryComment  string             `json:"jury_comment,omitempty"`
+	Milestones   []MilestoneState   `json:"milestones,omitempty"`
+	Attendance   []store.Attendance `json:"attendance,omitempty"`
+	NextReminder *Reminder          `json:"next_reminder,omitempty"`
 }
 
 // Normalize checks the program and puts it in canonical form (trimmed text,
@@ -121,62 +175,3 @@ func (in *Program) Normalize() error {
 	return errors.Join(errs...)
 }
 
-// ProgramWorkflow accompanies one project of one edition. This first slice
-// records the program and keeps it open; the lifecycle grows on top of it,
-// behind workflow.GetVersion.
-func ProgramWorkflow(ctx workflow.Context, in ProgramInput) error {
-	st := in.State
-	if st == nil {
-		st = &ProgramState{Phase: PhaseApplied, StartedAt: workflow.Now(ctx).UTC()}
-	}
-	in.State = nil
-
-	if err := workflow.SetQueryHandler(ctx, QueryState, func() (ProgramStatus, error) {
-		return ProgramStatus{Edition: in.Edition, Project: in.Project, Phase: st.Phase, StartedAt: st.StartedAt}, nil
-	}); err != nil {
-		return fmt.Errorf("program %s/%s: register query: %w", in.Edition, in.Project, err)
-	}
-
-	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
-		StartToCloseTimeout: 30 * time.Second,
-		// Postgres may be down for a while; keep trying rather than fail a
-		// program that lives for months.
-		RetryPolicy: &temporal.RetryPolicy{InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: time.Minute},
-	})
-	if st.Seq == 0 {
-		st.Seq++
-		var a *activities.Activities
-		err := workflow.ExecuteActivity(actx, a.RecordProgram, store.Program{
-			Edition:      in.Edition,
-			Project:      in.Project,
-			Name:         in.Name,
-			Holders:      in.Holders,
-			Repositories: in.Repositories,
-			City:         in.City,
-			Theme:        in.Theme,
-			Phase:        string(st.Phase),
-			WorkflowID:   workflow.GetInfo(ctx).WorkflowExecution.ID,
-			StartedAt:    st.StartedAt,
-			Seq:          st.Seq,
-		}).Get(ctx, nil)
-		if err != nil {
-			return fmt.Errorf("program %s/%s: record: %w", in.Edition, in.Project, err)
-		}
-	}
-
-	// Nothing moves the phase yet; wait until the program ends or the
-	// history grows large enough that Temporal suggests a fresh run.
-	if err := workflow.Await(ctx, func() bool {
-		return st.Phase.Terminal() || workflow.GetInfo(ctx).GetContinueAsNewSuggested()
-	}); err != nil {
-		return err
-	}
-	if st.Phase.Terminal() {
-		return nil
-	}
-	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
-		return err
-	}
-	in.State = st
-	return workflow.NewContinueAsNewError(ctx, ProgramWorkflow, in)
-}

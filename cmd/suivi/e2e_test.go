@@ -231,7 +231,7 @@ func TestBadInputWritesNothing(t *testing.T) {
 		{"status bad key", []string{"program", "status", "demoscampi"}, "EDITION/PROJECT"},
 		{"unknown subcommand", []string{"program", "launch"}, "unknown subcommand"},
 		{"unknown command", []string{"launch"}, "unknown command"},
-		{"bad setting", []string{"program", "list", "--url", "localhost"}, "SUIVI_URL"},
+		{"bad setting", []string{"program", "list", "--server", "localhost"}, "SUIVI_URL"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -46,7 +46,11 @@ func commands() []command {
 		{"worker", "run a worker against an external Temporal and DATABASE_URL", runWorker},
 		{"serve", "run the web server and JSON API against an external Temporal and DATABASE_URL", runServe},
 		{"migrate", "apply (up) or show (status) database migrations", runMigrate},
-		{"program", "start a program, show its status, list programs", runProgram},
+		{"edition", "apply an edition file, show an edition", runEdition},
+		{"program", "start, select, score, pause, graduate… a program; show its status; list programs", runProgram},
+		{"step", "complete, waive, submit or extend a program's step", runGroup("step", stepActions, []string{"complete", "waive", "submit", "extend"})},
+		{"mentor", "assign or remove a program's mentor", runGroup("mentor", mentorActions, []string{"assign", "remove"})},
+		{"meetup", "record a program's attendance at a monthly meetup", runGroup("meetup", meetupActions, []string{"attend"})},
 		{"version", "print the version", runVersion},
 	}
 }

@@ -13,13 +13,16 @@ import (
 	"github.com/codecitoyen/suivi/internal/api"
 	"github.com/codecitoyen/suivi/internal/config"
 	"github.com/codecitoyen/suivi/internal/validate"
+	"github.com/codecitoyen/suivi/workflows"
 )
 
-const programUsage = `suivi program start|status|list …
+const programUsage = `suivi program VERB …
 
-  start   --edition E --project P --name N --holder-email EMAIL --repo URL [--city C] [--theme T]
-  status  EDITION/PROJECT [--json]
-  list    [--edition E] [--phase P] [--json]
+  start     --edition E --project P --name N --holder-email EMAIL --repo URL [--city C] [--theme T]
+  status    EDITION/PROJECT [--json]
+  list      [--edition E] [--phase P] [--json]
+  select | reject | pause | resume | withdraw | graduate   EDITION/PROJECT [--note N]
+  score     EDITION/PROJECT --score 0-20 [--comment C]
 
 These commands talk to a running Suivi (SUIVI_URL).`
 
@@ -38,7 +41,10 @@ func runProgram(ctx context.Context, e env, args []string) error {
 		fmt.Fprintln(e.stdout, "Usage: "+programUsage)
 		return nil
 	}
-	return &usageError{"program", fmt.Sprintf("unknown subcommand %q: say start, status or list", args[0])}
+	if s, ok := programActions[args[0]]; ok {
+		return act(ctx, e, "program", args[0], s, args[1:])
+	}
+	return &usageError{"program", fmt.Sprintf("unknown subcommand %q: see `suivi program --help`", args[0])}
 }
 
 func programStart(ctx context.Context, e env, args []string) error {
@@ -46,7 +52,7 @@ func programStart(ctx context.Context, e env, args []string) error {
 	var req api.StartProgram
 	var holders, repos stringList
 	var asJSON bool
-	fs := newFlags("program start", e, &cfg, "url")
+	fs := newFlags("program start", e, &cfg, "server")
 	fs.StringVar(&req.Edition, "edition", "", "edition slug, e.g. ncc-2027 (required)")
 	fs.StringVar(&req.Project, "project", "", "project slug, e.g. demoscampi (required)")
 	fs.StringVar(&req.Name, "name", "", "project name as people know it (required)")
@@ -85,7 +91,7 @@ func programStart(ctx context.Context, e env, args []string) error {
 func programStatus(ctx context.Context, e env, args []string) error {
 	var cfg config.Config
 	var asJSON bool
-	fs := newFlags("program status", e, &cfg, "url")
+	fs := newFlags("program status", e, &cfg, "server")
 	fs.BoolVar(&asJSON, "json", false, "print the status as JSON")
 	pos, err := parse("program status", e, fs, "suivi program status EDITION/PROJECT [--json]", args)
 	if err != nil {
@@ -116,12 +122,17 @@ func printStatus(w io.Writer, edition, project string, d api.ProgramDetail) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	defer tw.Flush()
 	fmt.Fprintf(tw, "Program\t%s/%s\n", edition, project)
-	if d.Workflow.Error != "" {
-		fmt.Fprintf(tw, "Phase\tunknown: the workflow did not answer (%s)\n", d.Workflow.Error)
+	wf := d.Workflow
+	if wf.Error != "" {
+		fmt.Fprintf(tw, "Phase\tunknown: the workflow did not answer (%s)\n", wf.Error)
 	} else {
-		fmt.Fprintf(tw, "Phase\t%s\n", d.Workflow.Phase)
+		phase := string(wf.Phase)
+		if wf.Paused {
+			phase += " (paused)"
+		}
+		fmt.Fprintf(tw, "Phase\t%s\n", phase)
 	}
-	fmt.Fprintf(tw, "Workflow\t%s\n", d.Workflow.ID)
+	fmt.Fprintf(tw, "Workflow\t%s\n", wf.ID)
 	p := d.Program
 	if p == nil {
 		fmt.Fprintln(tw, "Postgres\tnot recorded yet (is a worker running?)")
@@ -136,7 +147,34 @@ func printStatus(w io.Writer, edition, project string, d api.ProgramDetail) {
 	if p.Theme != "" {
 		fmt.Fprintf(tw, "Theme\t%s\n", p.Theme)
 	}
+	if len(wf.Mentors) > 0 {
+		fmt.Fprintf(tw, "Mentors\t%s\n", strings.Join(wf.Mentors, ", "))
+	}
+	if wf.Score != nil {
+		fmt.Fprintf(tw, "Jury\t%d/%d %s\n", *wf.Score, workflows.MaxScore, wf.JuryComment)
+	}
 	fmt.Fprintf(tw, "Started\t%s\n", p.StartedAt.Format(time.RFC3339))
+	if r := wf.NextReminder; r != nil {
+		fmt.Fprintf(tw, "Next reminder\t%s, %s for %s (to %s)\n", r.At.Format(time.RFC3339), r.Kind, r.Milestone, r.To)
+	}
+	for i, m := range wf.Milestones {
+		label := ""
+		if i == 0 {
+			label = "Steps"
+		}
+		extra := ""
+		if m.EvidenceURL != "" {
+			extra = " " + m.EvidenceURL
+		}
+		fmt.Fprintf(tw, "%s\t%-28s due %s  %s%s\n", label, m.ID, m.Due, m.Status, extra)
+	}
+	for i, a := range wf.Attendance {
+		label := ""
+		if i == 0 {
+			label = "Meetups"
+		}
+		fmt.Fprintf(tw, "%s\t%s (recorded by %s)\n", label, a.Meetup, a.RecordedBy)
+	}
 	fmt.Fprintf(tw, "Postgres\tphase %s, updated %s\n", p.Phase, p.UpdatedAt.Format(time.RFC3339))
 }
 
@@ -144,7 +182,7 @@ func programList(ctx context.Context, e env, args []string) error {
 	var cfg config.Config
 	var edition, phase string
 	var asJSON bool
-	fs := newFlags("program list", e, &cfg, "url")
+	fs := newFlags("program list", e, &cfg, "server")
 	fs.StringVar(&edition, "edition", "", "only programs of this edition")
 	fs.StringVar(&phase, "phase", "", "only programs in this phase")
 	fs.BoolVar(&asJSON, "json", false, "print the list as JSON")

@@ -29,6 +29,8 @@ func NewClient(baseURL string) *Client {
 type StatusError struct {
 	Status  int
 	Message string
+	// Problems lists every problem when the server found several.
+	Problems []string
 }
 
 func (e *StatusError) Error() string { return e.Message }
@@ -71,20 +73,27 @@ func (c *Client) Health(ctx context.Context) (Health, error) {
 }
 
 func (c *Client) do(ctx context.Context, method, path string, body, out any) error {
+	if body == nil {
+		return c.doRaw(ctx, method, path, "", nil, out)
+	}
+	b, err := json.Marshal(body)
+	if err != nil {
+		return fmt.Errorf("encode request: %w", err)
+	}
+	return c.doRaw(ctx, method, path, "application/json", b, out)
+}
+
+func (c *Client) doRaw(ctx context.Context, method, path, contentType string, body []byte, out any) error {
 	var rd io.Reader
 	if body != nil {
-		b, err := json.Marshal(body)
-		if err != nil {
-			return fmt.Errorf("encode request: %w", err)
-		}
-		rd = bytes.NewReader(b)
+		rd = bytes.NewReader(body)
 	}
 	req, err := http.NewRequestWithContext(ctx, method, c.BaseURL+path, rd)
 	if err != nil {
 		return fmt.Errorf("SUIVI_URL %q: %w", c.BaseURL, err)
 	}
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
 	}
 	req.Header.Set("Accept", "application/json")
 	resp, err := c.HTTP.Do(req)
@@ -105,7 +114,7 @@ func (c *Client) do(ctx context.Context, method, path string, body, out any) err
 		if out != nil {
 			_ = json.Unmarshal(data, out)
 		}
-		return &StatusError{Status: resp.StatusCode, Message: e.Error}
+		return &StatusError{Status: resp.StatusCode, Message: e.Error, Problems: e.Errors}
 	}
 	if out != nil {
 		if err := json.Unmarshal(data, out); err != nil {
@@ -123,4 +132,23 @@ func rootCause(err error) error {
 		}
 		err = u
 	}
+}
+
+// ApplyEdition sends an edition file (YAML) to be stored.
+func (c *Client) ApplyEdition(ctx context.Context, yaml []byte) (AppliedEdition, error) {
+	var res AppliedEdition
+	return res, c.doRaw(ctx, http.MethodPost, "/api/v1/editions", "application/yaml", yaml, &res)
+}
+
+// GetEdition returns the latest version of an edition.
+func (c *Client) GetEdition(ctx context.Context, id string) (EditionDetail, error) {
+	var res EditionDetail
+	return res, c.do(ctx, http.MethodGet, "/api/v1/editions/"+url.PathEscape(id), nil, &res)
+}
+
+// Act sends one action (a workflow Update) to a program.
+func (c *Client) Act(ctx context.Context, edition, project, action string, a Action) (ActionDone, error) {
+	var res ActionDone
+	path := "/api/v1/programs/" + url.PathEscape(edition) + "/" + url.PathEscape(project) + "/actions/" + url.PathEscape(action)
+	return res, c.do(ctx, http.MethodPost, path, a, &res)
 }

@@ -6,6 +6,7 @@ package api
 import (
 	"time"
 
+	"github.com/codecitoyen/suivi/internal/edition"
 	"github.com/codecitoyen/suivi/internal/store"
 	"github.com/codecitoyen/suivi/workflows"
 )
@@ -32,9 +33,8 @@ type ProgramDetail struct {
 
 // WorkflowView is the live state of a program's workflow.
 type WorkflowView struct {
-	ID        string    `json:"id"`
-	Phase     string    `json:"phase,omitempty"`
-	StartedAt time.Time `json:"started_at,omitzero"`
+	ID string `json:"id"`
+	workflows.ProgramStatus
 	// Error says why the workflow could not be queried, when it could not.
 	Error string `json:"error,omitempty"`
 }
@@ -50,7 +50,42 @@ type Health struct {
 	Checks map[string]string `json:"checks"`
 }
 
-// Error is the body of every 4xx and 5xx answer.
+// Error is the body of every 4xx and 5xx answer. Errors lists every
+// problem when there are several (an edition file's, with line numbers).
 type Error struct {
-	Error string `json:"error"`
+	Error  string   `json:"error"`
+	Errors []string `json:"errors,omitempty"`
+}
+
+// AppliedEdition answers POST /api/v1/editions.
+type AppliedEdition struct {
+	ID      string `json:"id"`
+	Version int    `json:"version"`
+	// Changed is false when the file matched the latest version.
+	Changed bool `json:"changed"`
+	// Schedules is how many city meetup schedules are in place.
+	Schedules int `json:"schedules"`
+}
+
+// EditionDetail answers GET /api/v1/editions/{id}.
+type EditionDetail struct {
+	Version   int             `json:"version"`
+	Hash      string          `json:"hash"`
+	AppliedAt time.Time       `json:"applied_at"`
+	End       time.Time       `json:"accompaniment_end"`
+	Edition   edition.Edition `json:"edition"`
+}
+
+// Action is the body of POST /api/v1/programs/{edition}/{project}/actions/{action}.
+// UpdateID is chosen by the caller: a retried request with the same ID
+// returns the first result and acts once.
+type Action struct {
+	workflows.ActionRequest
+	UpdateID string `json:"update_id,omitempty"`
+}
+
+// ActionDone answers an action.
+type ActionDone struct {
+	UpdateID string `json:"update_id"`
+	workflows.ActionResult
 }

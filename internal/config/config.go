@@ -26,6 +26,7 @@ type Config struct {
 	DatabaseURL       string
 	URL               string
 	PGBinDir          string
+	Actor             string
 	LogLevel          string
 	LogFormat         string
 }
@@ -66,12 +67,15 @@ func Settings() []Setting {
 			Usage:  "PostgreSQL URL; empty under `suivi dev` starts a private cluster in the data dir",
 			Secret: true,
 			field:  func(c *Config) *string { return &c.DatabaseURL }, check: postgresURL},
-		{Env: "SUIVI_URL", Flag: "url", Default: "http://127.0.0.1:8080",
+		{Env: "SUIVI_URL", Flag: "server", Default: "http://127.0.0.1:8080",
 			Usage: "base URL of a running Suivi web server, used by the CLI commands",
 			field: func(c *Config) *string { return &c.URL }, check: httpURL},
 		{Env: "SUIVI_PG_BINDIR", Flag: "pg-bindir", Default: "",
 			Usage: "directory holding initdb and pg_ctl for the private cluster (default: PATH, then /usr/lib/postgresql/*/bin)",
 			field: func(c *Config) *string { return &c.PGBinDir }},
+		{Env: "SUIVI_ACTOR", Flag: "by", Default: "",
+			Usage: "who you are (an email), recorded in the audit log of the actions you take from the CLI (default: cli:$USER)",
+			field: func(c *Config) *string { return &c.Actor }},
 		{Env: "SUIVI_LOG_LEVEL", Flag: "log-level", Default: "info",
 			Usage: "log level: debug, info, warn or error",
 			field: func(c *Config) *string { return &c.LogLevel }, check: logLevel},

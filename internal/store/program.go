@@ -9,54 +9,166 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-// Program is one program's read model.
+// Program is one program's read model: what its workflow projects.
 type Program struct {
-	Edition      string    `json:"edition"`
-	Project      string    `json:"project"`
-	Name         string    `json:"name"`
-	Holders      []string  `json:"holders"`
-	Repositories []string  `json:"repositories"`
-	City         string    `json:"city,omitempty"`
-	Theme        string    `json:"theme,omitempty"`
-	Phase        string    `json:"phase"`
-	WorkflowID   string    `json:"workflow_id"`
-	StartedAt    time.Time `json:"started_at"`
-	Seq          int64     `json:"seq"`
+	Edition        string       `json:"edition"`
+	Project        string       `json:"project"`
+	Name           string       `json:"name"`
+	Holders        []string     `json:"holders"`
+	Repositories   []string     `json:"repositories"`
+	City           string       `json:"city,omitempty"`
+	Theme          string       `json:"theme,omitempty"`
+	Phase          string       `json:"phase"`
+	Paused         bool         `json:"paused,omitempty"`
+	Mentors        []string     `json:"mentors"`
+	Score          *int         `json:"score,omitempty"`
+	JuryComment    string       `json:"jury_comment,omitempty"`
+	NextDue        string       `json:"next_due,omitempty"`
+	NextReminderAt time.Time    `json:"next_reminder_at,omitzero"`
+	LastActivityAt time.Time    `json:"last_activity_at,omitzero"`
+	WorkflowID     string       `json:"workflow_id"`
+	StartedAt      time.Time    `json:"started_at"`
+	Seq            int64        `json:"seq"`
+	Milestones     []Milestone  `json:"milestones,omitempty"`
+	Attendance     []Attendance `json:"attendance,omitempty"`
 	// UpdatedAt is set by the database; writers leave it zero.
 	UpdatedAt time.Time `json:"updated_at,omitzero"`
+}
+
+// Milestone is one step of a program, with its status and evidence.
+type Milestone struct {
+	ID          string    `json:"id"`
+	TitleFR     string    `json:"title_fr"`
+	TitleEN     string    `json:"title_en"`
+	Due         string    `json:"due"` // YYYY-MM-DD in the program's city
+	Evidence    string    `json:"evidence"`
+	Optional    bool      `json:"optional,omitempty"`
+	Status      string    `json:"status"`
+	EvidenceURL string    `json:"evidence_url,omitempty"`
+	Note        string    `json:"note,omitempty"`
+	ClosedAt    time.Time `json:"closed_at,omitzero"`
+}
+
+// Attendance records a program at one monthly meetup (YYYY-MM).
+type Attendance struct {
+	Meetup     string    `json:"meetup"`
+	RecordedBy string    `json:"recorded_by"`
+	Note       string    `json:"note,omitempty"`
+	RecordedAt time.Time `json:"recorded_at"`
+}
+
+// AuditEntry is one change of a program: who, what, when, through which
+// Update ID. Seq is the program's sequence number after the change.
+type AuditEntry struct {
+	Seq      int64             `json:"seq"`
+	At       time.Time         `json:"at"`
+	Actor    string            `json:"actor"`
+	Action   string            `json:"action"`
+	UpdateID string            `json:"update_id,omitempty"`
+	Detail   map[string]string `json:"detail,omitempty"`
 }
 
 // UpsertProgram writes p unless the row already holds a projection with the
 // same or a higher Seq: replays and late retries are no-ops.
 func (s *Store) UpsertProgram(ctx context.Context, p Program) error {
-	_, err := s.pool.Exec(ctx, `
-insert into programs (edition, project, name, holders, repositories, city, theme, phase, workflow_id, started_at, seq)
-values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+	return s.SaveProgram(ctx, p, nil)
+}
+
+// SaveProgram projects a program's whole state and appends its audit
+// entries, in one transaction. The program, its milestones and attendance
+// are written only when p.Seq is newer than what the row holds; audit
+// entries are keyed by seq and inserted once. Both make it idempotent.
+func (s *Store) SaveProgram(ctx context.Context, p Program, audit []AuditEntry) error {
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `
+insert into programs (edition, project, name, holders, repositories, city, theme, phase, paused, mentors,
+    score, jury_comment, next_due, next_reminder_at, last_activity_at, workflow_id, started_at, seq)
+values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, nullif($13, '')::date, $14, $15, $16, $17, $18)
 on conflict (edition, project) do update set
     name = excluded.name, holders = excluded.holders, repositories = excluded.repositories,
-    city = excluded.city, theme = excluded.theme, phase = excluded.phase,
+    city = excluded.city, theme = excluded.theme, phase = excluded.phase, paused = excluded.paused,
+    mentors = excluded.mentors, score = excluded.score, jury_comment = excluded.jury_comment,
+    next_due = excluded.next_due, next_reminder_at = excluded.next_reminder_at,
+    last_activity_at = excluded.last_activity_at,
     workflow_id = excluded.workflow_id, started_at = excluded.started_at,
     seq = excluded.seq, updated_at = now()
 where programs.seq < excluded.seq`,
-		p.Edition, p.Project, p.Name, nonNil(p.Holders), nonNil(p.Repositories), p.City, p.Theme, p.Phase,
-		p.WorkflowID, p.StartedAt, p.Seq)
+			p.Edition, p.Project, p.Name, nonNil(p.Holders), nonNil(p.Repositories), p.City, p.Theme, p.Phase,
+			p.Paused, nonNil(p.Mentors), p.Score, p.JuryComment, p.NextDue, nullTime(p.NextReminderAt),
+			nullTime(p.LastActivityAt), p.WorkflowID, p.StartedAt, p.Seq)
+		if err != nil {
+			return err
+		}
+		if tag.RowsAffected() == 1 {
+			if err := saveChildren(ctx, tx, p); err != nil {
+				return err
+			}
+		}
+		for _, a := range audit {
+			if _, err := tx.Exec(ctx, `
+insert into audit_log (edition, project, seq, at, actor, action, update_id, detail)
+values ($1, $2, $3, $4, $5, $6, $7, $8) on conflict do nothing`,
+				p.Edition, p.Project, a.Seq, a.At, a.Actor, a.Action, a.UpdateID, nonNilMap(a.Detail)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 	if err != nil {
 		return fmt.Errorf("store: program %s/%s: %w", p.Edition, p.Project, err)
 	}
 	return nil
 }
 
-const programColumns = `edition, project, name, holders, repositories, city, theme, phase, workflow_id, started_at, seq, updated_at`
+// saveChildren replaces the program's milestones and attendance with p's.
+func saveChildren(ctx context.Context, tx pgx.Tx, p Program) error {
+	if _, err := tx.Exec(ctx, `delete from milestones where edition = $1 and project = $2`, p.Edition, p.Project); err != nil {
+		return err
+	}
+	for i, m := range p.Milestones {
+		if _, err := tx.Exec(ctx, `
+insert into milestones (edition, project, id, position, title_fr, title_en, due, evidence, optional, status, evidence_url, note, closed_at)
+values ($1, $2, $3, $4, $5, $6, $7::date, $8, $9, $10, $11, $12, $13)`,
+			p.Edition, p.Project, m.ID, i, m.TitleFR, m.TitleEN, m.Due, m.Evidence, m.Optional, m.Status,
+			m.EvidenceURL, m.Note, nullTime(m.ClosedAt)); err != nil {
+			return err
+		}
+	}
+	if _, err := tx.Exec(ctx, `delete from attendance where edition = $1 and project = $2`, p.Edition, p.Project); err != nil {
+		return err
+	}
+	for _, a := range p.Attendance {
+		if _, err := tx.Exec(ctx, `
+insert into attendance (edition, project, meetup, recorded_by, note, recorded_at) values ($1, $2, $3, $4, $5, $6)`,
+			p.Edition, p.Project, a.Meetup, a.RecordedBy, a.Note, a.RecordedAt); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+const programColumns = `edition, project, name, holders, repositories, city, theme, phase, paused, mentors, score,
+    jury_comment, coalesce(to_char(next_due, 'YYYY-MM-DD'), ''), next_reminder_at, last_activity_at,
+    workflow_id, started_at, seq, updated_at`
 
 func scanProgram(row pgx.Row) (Program, error) {
 	var p Program
+	var next, last *time.Time
 	err := row.Scan(&p.Edition, &p.Project, &p.Name, &p.Holders, &p.Repositories, &p.City, &p.Theme,
-		&p.Phase, &p.WorkflowID, &p.StartedAt, &p.Seq, &p.UpdatedAt)
+		&p.Phase, &p.Paused, &p.Mentors, &p.Score, &p.JuryComment, &p.NextDue, &next, &last,
+		&p.WorkflowID, &p.StartedAt, &p.Seq, &p.UpdatedAt)
+	if next != nil {
+		p.NextReminderAt = next.UTC()
+	}
+	if last != nil {
+		p.LastActivityAt = last.UTC()
+	}
 	p.StartedAt, p.UpdatedAt = p.StartedAt.UTC(), p.UpdatedAt.UTC()
 	return p, err
 }
 
-// GetProgram returns one program, or ErrNotFound.
+// GetProgram returns one program with its milestones and attendance, or
+// ErrNotFound.
 func (s *Store) GetProgram(ctx context.Context, edition, project string) (Program, error) {
 	p, err := scanProgram(s.pool.QueryRow(ctx,
 		`select `+programColumns+` from programs where edition = $1 and project = $2`, edition, project))
@@ -66,6 +178,38 @@ func (s *Store) GetProgram(ctx context.Context, edition, project string) (Progra
 	if err != nil {
 		return Program{}, fmt.Errorf("store: program %s/%s: %w", edition, project, err)
 	}
+	rows, err := s.pool.Query(ctx, `
+select id, title_fr, title_en, to_char(due, 'YYYY-MM-DD'), evidence, optional, status, evidence_url, note, closed_at
+from milestones where edition = $1 and project = $2 order by position`, edition, project)
+	if err != nil {
+		return Program{}, fmt.Errorf("store: milestones of %s/%s: %w", edition, project, err)
+	}
+	p.Milestones, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (Milestone, error) {
+		var m Milestone
+		var closed *time.Time
+		err := r.Scan(&m.ID, &m.TitleFR, &m.TitleEN, &m.Due, &m.Evidence, &m.Optional, &m.Status, &m.EvidenceURL, &m.Note, &closed)
+		if closed != nil {
+			m.ClosedAt = closed.UTC()
+		}
+		return m, err
+	})
+	if err != nil {
+		return Program{}, fmt.Errorf("store: milestones of %s/%s: %w", edition, project, err)
+	}
+	rows, err = s.pool.Query(ctx, `
+select meetup, recorded_by, note, recorded_at from attendance where edition = $1 and project = $2 order by meetup`, edition, project)
+	if err != nil {
+		return Program{}, fmt.Errorf("store: attendance of %s/%s: %w", edition, project, err)
+	}
+	p.Attendance, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (Attendance, error) {
+		var a Attendance
+		err := r.Scan(&a.Meetup, &a.RecordedBy, &a.Note, &a.RecordedAt)
+		a.RecordedAt = a.RecordedAt.UTC()
+		return a, err
+	})
+	if err != nil {
+		return Program{}, fmt.Errorf("store: attendance of %s/%s: %w", edition, project, err)
+	}
 	return p, nil
 }
 
@@ -73,13 +217,15 @@ func (s *Store) GetProgram(ctx context.Context, edition, project string) (Progra
 type ProgramFilter struct {
 	Edition string
 	Phase   string
+	City    string
 }
 
-// ListPrograms returns programs ordered by edition then project.
+// ListPrograms returns programs (without milestones) ordered by edition
+// then project.
 func (s *Store) ListPrograms(ctx context.Context, f ProgramFilter) ([]Program, error) {
 	rows, err := s.pool.Query(ctx, `select `+programColumns+` from programs
-where ($1 = '' or edition = $1) and ($2 = '' or phase = $2)
-order by edition, project`, f.Edition, f.Phase)
+where ($1 = '' or edition = $1) and ($2 = '' or phase = $2) and ($3 = '' or lower(city) = lower($3))
+order by edition, project`, f.Edition, f.Phase, f.City)
 	if err != nil {
 		return nil, fmt.Errorf("store: list programs: %w", err)
 	}
@@ -98,9 +244,42 @@ order by edition, project`, f.Edition, f.Phase)
 	return out, nil
 }
 
+// ListAudit returns a program's audit log, oldest first.
+func (s *Store) ListAudit(ctx context.Context, edition, project string) ([]AuditEntry, error) {
+	rows, err := s.pool.Query(ctx, `
+select seq, at, actor, action, update_id, detail from audit_log where edition = $1 and project = $2 order by seq`, edition, project)
+	if err != nil {
+		return nil, fmt.Errorf("store: audit of %s/%s: %w", edition, project, err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (AuditEntry, error) {
+		var a AuditEntry
+		err := r.Scan(&a.Seq, &a.At, &a.Actor, &a.Action, &a.UpdateID, &a.Detail)
+		a.At = a.At.UTC()
+		return a, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: audit of %s/%s: %w", edition, project, err)
+	}
+	return out, nil
+}
+
 func nonNil(s []string) []string {
 	if s == nil {
 		return []string{}
 	}
 	return s
+}
+
+func nonNilMap(m map[string]string) map[string]string {
+	if m == nil {
+		return map[string]string{}
+	}
+	return m
+}
+
+func nullTime(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	return &t
 }

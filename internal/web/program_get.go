@@ -40,9 +40,9 @@ func (h *handler) programGet(w http.ResponseWriter, r *http.Request) {
 	var nf *serviceerror.NotFound
 	switch {
 	case err == nil:
-		res.Workflow.Phase, res.Workflow.StartedAt = string(st.Phase), st.StartedAt
+		res.Workflow.ProgramStatus = st
 	case errors.As(err, &nf) && res.Program == nil:
-		h.writeError(w, r, &httpError{http.StatusNotFound, "no program " + edition + "/" + project + "; start it with `suivi program start`"})
+		h.writeError(w, r, &httpError{http.StatusNotFound, "no program " + edition + "/" + project + "; start it with `suivi program start`", nil})
 		return
 	default:
 		res.Workflow.Error = err.Error()

@@ -32,6 +32,35 @@ func (h *handler) programStart(w http.ResponseWriter, r *http.Request) {
 		h.writeError(w, r, unavailable("postgres is unreachable, nothing was started: %v", err))
 		return
 	}
+	ed, err := h.edition(r.Context(), in.Edition)
+	if err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	if end := ed.End(); !h.now().Before(end) {
+		h.writeError(w, r, conflict("edition %s's accompaniment ended on %s; programs can no longer start", ed.ID, end.Format("2006-01-02")))
+		return
+	}
+	if in.City != "" {
+		c, ok := ed.City(in.City)
+		if !ok {
+			h.writeError(w, r, badRequest("edition %s has no city %q; its cities are %s", ed.ID, in.City, cityNames(ed)))
+			return
+		}
+		in.City = c.Name
+	}
+	if in.Theme != "" {
+		if _, ok := ed.Theme(in.Theme); !ok {
+			h.writeError(w, r, badRequest("edition %s has no theme %q; its themes are %s", ed.ID, in.Theme, themeIDs(ed)))
+			return
+		}
+	}
+	snap, err := ed.Snapshot(in.City)
+	if err != nil {
+		h.writeError(w, r, badRequest("%v", err))
+		return
+	}
+	in.Snapshot = &snap
 	run, err := h.Temporal.ExecuteWorkflow(r.Context(), workflows.StartOptions(in), workflows.ProgramWorkflow, in)
 	var started *serviceerror.WorkflowExecutionAlreadyStarted
 	switch {

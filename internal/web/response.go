@@ -17,20 +17,22 @@ import (
 type httpError struct {
 	status int
 	msg    string
+	// list holds every problem when there are several.
+	list []string
 }
 
 func (e *httpError) Error() string { return e.msg }
 
 func badRequest(format string, args ...any) error {
-	return &httpError{http.StatusBadRequest, fmt.Sprintf(format, args...)}
+	return &httpError{http.StatusBadRequest, fmt.Sprintf(format, args...), nil}
 }
 
 func conflict(format string, args ...any) error {
-	return &httpError{http.StatusConflict, fmt.Sprintf(format, args...)}
+	return &httpError{http.StatusConflict, fmt.Sprintf(format, args...), nil}
 }
 
 func unavailable(format string, args ...any) error {
-	return &httpError{http.StatusServiceUnavailable, fmt.Sprintf(format, args...)}
+	return &httpError{http.StatusServiceUnavailable, fmt.Sprintf(format, args...), nil}
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
@@ -47,9 +49,10 @@ func (h *handler) writeError(w http.ResponseWriter, r *http.Request, err error) 
 	msg := "internal error; the server log has the details"
 	var he *httpError
 	var notFound *serviceerror.NotFound
+	var list []string
 	switch {
 	case errors.As(err, &he):
-		status, msg = he.status, he.msg
+		status, msg, list = he.status, he.msg, he.list
 	case errors.Is(err, store.ErrNotFound), errors.As(err, &notFound):
 		status, msg = http.StatusNotFound, err.Error()
 	}
@@ -58,7 +61,7 @@ func (h *handler) writeError(w http.ResponseWriter, r *http.Request, err error) 
 	}
 	// One line, always.
 	msg = strings.Join(strings.Fields(msg), " ")
-	writeJSON(w, status, api.Error{Error: msg})
+	writeJSON(w, status, api.Error{Error: msg, Errors: list})
 }
 
 func (h *handler) apiNotFound(w http.ResponseWriter, r *http.Request) {

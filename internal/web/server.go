@@ -30,6 +30,8 @@ type Deps struct {
 	// RecordWait bounds how long a start waits for the worker to project
 	// the new program into Postgres before answering.
 	RecordWait time.Duration
+	// Now is the clock; nil means time.Now. Tests set it.
+	Now func() time.Time
 }
 
 type handler struct{ Deps }
@@ -46,6 +48,9 @@ func NewHandler(d Deps) http.Handler {
 	mux.HandleFunc("POST /api/v1/programs", h.programStart)
 	mux.HandleFunc("GET /api/v1/programs", h.programList)
 	mux.HandleFunc("GET /api/v1/programs/{edition}/{project}", h.programGet)
+	mux.HandleFunc("POST /api/v1/programs/{edition}/{project}/actions/{action}", h.programAction)
+	mux.HandleFunc("POST /api/v1/editions", h.editionApply)
+	mux.HandleFunc("GET /api/v1/editions/{id}", h.editionGet)
 	mux.HandleFunc("/api/", h.apiNotFound)
 	return h.logRequests(mux)
 }

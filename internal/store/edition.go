@@ -1,0 +1,64 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// Edition is one stored version of an edition: its parsed content as JSON.
+type Edition struct {
+	ID        string          `json:"id"`
+	Version   int             `json:"version"`
+	Hash      string          `json:"hash"`
+	Spec      json.RawMessage `json:"spec"`
+	AppliedAt time.Time       `json:"applied_at"`
+}
+
+// ApplyEdition stores spec as a new version of edition id, unless the latest
+// version has the same hash: re-applying an unchanged file is a no-op.
+func (s *Store) ApplyEdition(ctx context.Context, id, hash string, spec []byte) (version int, changed bool, err error) {
+	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		// Serialise concurrent applies of one edition.
+		if _, err := tx.Exec(ctx, `select pg_advisory_xact_lock(hashtext('edition:' || $1))`, id); err != nil {
+			return err
+		}
+		var latest int
+		var latestHash string
+		err := tx.QueryRow(ctx, `select version, hash from editions where id = $1 order by version desc limit 1`, id).Scan(&latest, &latestHash)
+		if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+			return err
+		}
+		if latestHash == hash {
+			version = latest
+			return nil
+		}
+		version, changed = latest+1, true
+		_, err = tx.Exec(ctx, `insert into editions (id, version, hash, spec) values ($1, $2, $3, $4)`, id, version, hash, spec)
+		return err
+	})
+	if err != nil {
+		return 0, false, fmt.Errorf("store: edition %s: %w", id, err)
+	}
+	return version, changed, nil
+}
+
+// GetEdition returns the latest version of an edition, or ErrNotFound.
+func (s *Store) GetEdition(ctx context.Context, id string) (Edition, error) {
+	var e Edition
+	err := s.pool.QueryRow(ctx, `
+select id, version, hash, spec, applied_at from editions where id = $1 order by version desc limit 1`, id).
+		Scan(&e.ID, &e.Version, &e.Hash, &e.Spec, &e.AppliedAt)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return Edition{}, fmt.Errorf("store: edition %s: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return Edition{}, fmt.Errorf("store: edition %s: %w", id, err)
+	}
+	e.AppliedAt = e.AppliedAt.UTC()
+	return e, nil
+}

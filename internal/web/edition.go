@@ -1,0 +1,126 @@
+package web
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/codecitoyen/suivi/internal/api"
+	"github.com/codecitoyen/suivi/internal/edition"
+	"github.com/codecitoyen/suivi/internal/store"
+	"github.com/codecitoyen/suivi/internal/validate"
+	"github.com/codecitoyen/suivi/worker"
+)
+
+// editionApply stores an edition file (YAML body) as a new version, unless
+// it is unchanged, and puts its cities' meetup schedules in place.
+func (h *handler) editionApply(w http.ResponseWriter, r *http.Request) {
+	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
+	if err != nil {
+		h.writeError(w, r, badRequest("read the edition file: %v", err))
+		return
+	}
+	ed, err := edition.Parse(data)
+	var list edition.ErrorList
+	if errors.As(err, &list) {
+		e := &httpError{status: http.StatusBadRequest, msg: fmt.Sprintf("the edition file has %d problem(s); nothing was stored", len(list))}
+		for _, le := range list {
+			e.list = append(e.list, le.Error())
+		}
+		h.writeError(w, r, e)
+		return
+	}
+	if err != nil {
+		h.writeError(w, r, badRequest("%v", err))
+		return
+	}
+	spec, err := json.Marshal(ed)
+	if err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	if h.Temporal == nil {
+		h.writeError(w, r, unavailable("temporal is not connected"))
+		return
+	}
+	// Schedules first: if Temporal is down, nothing is stored and the
+	// coordinator simply applies the file again.
+	n, err := worker.EnsureMeetupSchedules(r.Context(), h.Temporal, ed)
+	if err != nil {
+		h.writeError(w, r, unavailable("%v", err))
+		return
+	}
+	version, changed, err := h.Store.ApplyEdition(r.Context(), ed.ID, ed.Hash(), spec)
+	if err != nil {
+		h.writeError(w, r, unavailable("postgres: %v", err))
+		return
+	}
+	status := http.StatusOK
+	if changed {
+		status = http.StatusCreated
+	}
+	writeJSON(w, status, api.AppliedEdition{ID: ed.ID, Version: version, Changed: changed, Schedules: n})
+}
+
+func (h *handler) editionGet(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	if err := validate.Slug("edition", id); err != nil {
+		h.writeError(w, r, badRequest("%v", err))
+		return
+	}
+	rec, err := h.Store.GetEdition(r.Context(), id)
+	if err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	var ed edition.Edition
+	if err := json.Unmarshal(rec.Spec, &ed); err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, api.EditionDetail{Version: rec.Version, Hash: rec.Hash, AppliedAt: rec.AppliedAt, End: ed.End(), Edition: ed})
+}
+
+// edition loads the latest version of an edition, for starting programs.
+func (h *handler) edition(ctx context.Context, id string) (*edition.Edition, error) {
+	rec, err := h.Store.GetEdition(ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, badRequest("edition %s does not exist; apply its file first with `suivi edition apply FILE`", id)
+	}
+	if err != nil {
+		return nil, unavailable("postgres: %v", err)
+	}
+	var ed edition.Edition
+	if err := json.Unmarshal(rec.Spec, &ed); err != nil {
+		return nil, fmt.Errorf("edition %s: %w", id, err)
+	}
+	return &ed, nil
+}
+
+func (h *handler) now() time.Time {
+	if h.Now != nil {
+		return h.Now()
+	}
+	return time.Now()
+}
+
+func cityNames(ed *edition.Edition) string {
+	names := make([]string, len(ed.Cities))
+	for i, c := range ed.Cities {
+		names[i] = c.Name
+	}
+	return strings.Join(names, ", ")
+}
+
+func themeIDs(ed *edition.Edition) string {
+	ids := make([]string, len(ed.Themes))
+	for i, t := range ed.Themes {
+		ids[i] = t.ID
+	}
+	return strings.Join(ids, ", ")
+}

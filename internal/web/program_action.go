@@ -1,0 +1,96 @@
+package web
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/codecitoyen/suivi/internal/api"
+	"github.com/codecitoyen/suivi/internal/validate"
+	"github.com/codecitoyen/suivi/workflows"
+)
+
+// programAction sends one human step to a program's workflow as an Update
+// with the caller's Update ID, and waits for its result.
+func (h *handler) programAction(w http.ResponseWriter, r *http.Request) {
+	edition, project, err := validate.ProgramKey(r.PathValue("edition") + "/" + r.PathValue("project"))
+	if err != nil {
+		h.writeError(w, r, badRequest("%v", err))
+		return
+	}
+	action := r.PathValue("action")
+	if !slices.Contains(workflows.Actions, action) {
+		h.writeError(w, r, &httpError{http.StatusNotFound, "no action " + action + "; actions are " + strings.Join(workflows.Actions, ", "), nil})
+		return
+	}
+	var req api.Action
+	if err := decodeJSON(w, r, &req); err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	if req.UpdateID == "" {
+		req.UpdateID = r.Header.Get("Idempotency-Key")
+	}
+	if req.UpdateID == "" {
+		req.UpdateID = newID()
+	}
+	if len(req.UpdateID) > 128 {
+		h.writeError(w, r, badRequest("update_id is limited to 128 characters"))
+		return
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), 30*time.Second)
+	defer cancel()
+	handle, err := h.Temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
+		WorkflowID:   workflows.ProgramWorkflowID(edition, project),
+		UpdateID:     req.UpdateID,
+		UpdateName:   action,
+		Args:         []any{req.ActionRequest},
+		WaitForStage: client.WorkflowUpdateStageCompleted,
+	})
+	var res workflows.ActionResult
+	if err == nil {
+		err = handle.Get(ctx, &res)
+	}
+	if err != nil {
+		h.writeError(w, r, actionError(edition, project, err))
+		return
+	}
+	writeJSON(w, http.StatusOK, api.ActionDone{UpdateID: req.UpdateID, ActionResult: res})
+}
+
+// actionError maps a rejected or failed update to an HTTP answer.
+func actionError(edition, project string, err error) error {
+	var app *temporal.ApplicationError
+	var nf *serviceerror.NotFound
+	switch {
+	case errors.As(err, &app):
+		status := http.StatusBadRequest
+		switch app.Type() {
+		case workflows.ErrNotFound:
+			status = http.StatusNotFound
+		case workflows.ErrConflict:
+			status = http.StatusConflict
+		}
+		return &httpError{status, app.Message(), nil}
+	case errors.As(err, &nf):
+		return &httpError{http.StatusNotFound, "no running program " + edition + "/" + project + "; see `suivi program list`", nil}
+	case strings.Contains(err.Error(), "workflow execution already completed"):
+		return &httpError{http.StatusConflict, "program " + edition + "/" + project + " is over; nothing more can be done", nil}
+	}
+	return unavailable("temporal: %v", err)
+}
+
+func newID() string {
+	b := make([]byte, 16)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}

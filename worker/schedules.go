@@ -1,0 +1,89 @@
+package worker
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/codecitoyen/suivi/activities"
+	"github.com/codecitoyen/suivi/internal/config"
+	"github.com/codecitoyen/suivi/internal/edition"
+	"github.com/codecitoyen/suivi/workflows"
+)
+
+// MeetupScheduleID is the ID of the Schedule announcing one city's meetups.
+func MeetupScheduleID(editionID, city string) string {
+	return "meetups/" + editionID + "/" + strings.ReplaceAll(strings.ToLower(city), " ", "-")
+}
+
+// InviteDay is the day of the month, at 09:00 in the city, on which the next
+// meetup is announced: about a week before the first week of the next month.
+const InviteDay = 24
+
+// EnsureMeetupSchedules creates or updates, for every city of the edition
+// with a meetup rule, a Temporal Schedule in the city's time zone that runs
+// MeetupWorkflow each month during the accompaniment. Overlaps are skipped
+// and a day of missed runs is caught up.
+func EnsureMeetupSchedules(ctx context.Context, c client.Client, ed *edition.Edition) (int, error) {
+	sc := c.ScheduleClient()
+	n := 0
+	for _, city := range ed.Cities {
+		if city.Meetup == "" {
+			continue
+		}
+		snap, err := ed.Snapshot(city.Name)
+		if err != nil {
+			return n, err
+		}
+		id := MeetupScheduleID(ed.ID, city.Name)
+		spec := client.ScheduleSpec{
+			Calendars: []client.ScheduleCalendarSpec{{
+				DayOfMonth: []client.ScheduleRange{{Start: InviteDay}},
+				Hour:       []client.ScheduleRange{{Start: 9}},
+				Month:      []client.ScheduleRange{{Start: 1, End: 12}},
+				DayOfWeek:  []client.ScheduleRange{{Start: 0, End: 6}},
+			}},
+			TimeZoneName: city.TimeZone,
+			StartAt:      snap.HackathonEnd.Add(-31 * 24 * time.Hour),
+			EndAt:        snap.AccompanimentEnd,
+		}
+		action := &client.ScheduleWorkflowAction{
+			ID:        "meetup/" + ed.ID + "/" + strings.ReplaceAll(strings.ToLower(city.Name), " ", "-"),
+			Workflow:  workflows.MeetupWorkflow,
+			Args:      []any{activities.MeetupInput{Edition: ed.ID, City: city.Name}},
+			TaskQueue: config.TaskQueue,
+		}
+		policy := client.SchedulePolicies{Overlap: enumspb.SCHEDULE_OVERLAP_POLICY_SKIP, CatchupWindow: 24 * time.Hour}
+		_, err = sc.Create(ctx, client.ScheduleOptions{
+			ID: id, Spec: spec, Action: action,
+			Overlap: policy.Overlap, CatchupWindow: policy.CatchupWindow,
+			Note: fmt.Sprintf("monthly meetup invitations for %s, %s (%s)", ed.ID, city.Name, city.Meetup),
+		})
+		var exists *serviceerror.AlreadyExists
+		switch {
+		case errors.Is(err, temporal.ErrScheduleAlreadyRunning) || errors.As(err, &exists):
+			err = sc.GetHandle(ctx, id).Update(ctx, client.ScheduleUpdateOptions{
+				DoUpdate: func(in client.ScheduleUpdateInput) (*client.ScheduleUpdate, error) {
+					s := in.Description.Schedule
+					s.Spec, s.Action = &spec, action
+					s.Policy = &policy
+					return &client.ScheduleUpdate{Schedule: &s}, nil
+				},
+			})
+			if err != nil {
+				return n, fmt.Errorf("temporal: update schedule %s: %w", id, err)
+			}
+		case err != nil:
+			return n, fmt.Errorf("temporal: create schedule %s: %w", id, err)
+		}
+		n++
+	}
+	return n, nil
+}

@@ -1,0 +1,314 @@
+package workflows
+
+import (
+	"fmt"
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/codecitoyen/suivi/activities"
+	"github.com/codecitoyen/suivi/internal/edition"
+	"github.com/codecitoyen/suivi/internal/store"
+)
+
+// versionLifecycle marks runs that follow the full lifecycle; runs recorded
+// before it replay through legacyProgram.
+const versionLifecycle = "lifecycle"
+
+// maxProcessed bounds the Update IDs remembered across continue-as-new.
+const maxProcessed = 500
+
+// actorSuivi is the audit log's actor for changes the calendar makes.
+const actorSuivi = "suivi"
+
+// ProgramWorkflow accompanies one project of one edition, from application
+// to graduation: phases move with coordinators' decisions and the edition's
+// dates, reminders go out at 09:00 in the project's city, and every change
+// is projected into Postgres with an audit entry.
+func ProgramWorkflow(ctx workflow.Context, in ProgramInput) error {
+	v := workflow.GetVersion(ctx, versionLifecycle, workflow.DefaultVersion, 1)
+	if v == workflow.DefaultVersion || in.Snapshot == nil {
+		return legacyProgram(ctx, in)
+	}
+	p := &program{in: in, snap: in.Snapshot}
+	return p.run(ctx)
+}
+
+// program is one run of the lifecycle.
+type program struct {
+	in   ProgramInput
+	snap *edition.Snapshot
+	st   *ProgramState
+	// dirty is set by update handlers: state changed and must be projected.
+	dirty bool
+	turns int
+	// notes are messages queued by a change, sent with the next reminders.
+	notes []store.Message
+}
+
+func (p *program) run(ctx workflow.Context) error {
+	p.st = p.in.State
+	p.in.State = nil
+	now := workflow.Now(ctx).UTC()
+	if p.st == nil {
+		p.st = &ProgramState{Phase: PhaseApplied, StartedAt: now, ReminderCursor: now}
+		for _, m := range p.snap.Milestones {
+			p.st.Milestones = append(p.st.Milestones, MilestoneState{MilestoneSpec: m, Status: StatusOpen})
+		}
+		p.audit(now, actorSuivi, "started", "", nil)
+		p.dirty = true
+	}
+	if err := p.register(ctx); err != nil {
+		return err
+	}
+	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+		StartToCloseTimeout: 30 * time.Second,
+		// Postgres may be down for a while; keep trying rather than fail a
+		// program that lives for months.
+		RetryPolicy: &temporal.RetryPolicy{InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: time.Minute},
+	})
+
+	for {
+		now = workflow.Now(ctx).UTC()
+		p.advance(now)
+		msgs := p.notes
+		p.notes = nil
+		msgs = append(msgs, messages(&p.in, p.st, p.snap, p.st.dueReminders(p.snap, p.st.ReminderCursor, now))...)
+		if len(msgs) > 0 {
+			var a *activities.Activities
+			if err := workflow.ExecuteActivity(actx, a.Notify, msgs).Get(ctx, nil); err != nil {
+				return fmt.Errorf("program %s/%s: notify: %w", p.in.Edition, p.in.Project, err)
+			}
+		}
+		if p.st.ReminderCursor.Before(now) {
+			p.st.ReminderCursor = now
+		}
+		if err := p.sync(ctx, actx); err != nil {
+			return err
+		}
+		if p.st.Phase.Terminal() {
+			if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
+				return err
+			}
+			return p.sync(ctx, actx)
+		}
+		p.turns++
+		if workflow.GetInfo(ctx).GetContinueAsNewSuggested() || (p.in.ContinueEvery > 0 && p.turns >= p.in.ContinueEvery) {
+			if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
+				return err
+			}
+			if err := p.sync(ctx, actx); err != nil {
+				return err
+			}
+			p.in.State = p.st
+			return workflow.NewContinueAsNewError(ctx, ProgramWorkflow, p.in)
+		}
+		wake, ok := p.nextWake(now)
+		cond := func() bool { return p.dirty || workflow.GetInfo(ctx).GetContinueAsNewSuggested() }
+		if !ok {
+			if err := workflow.Await(ctx, cond); err != nil {
+				return err
+			}
+			continue
+		}
+		if _, err := workflow.AwaitWithTimeout(ctx, wake.Sub(now), cond); err != nil {
+			return err
+		}
+	}
+}
+
+// advance moves the phase along the edition's calendar and turns an idle
+// program dormant; it records each change for the audit log.
+func (p *program) advance(now time.Time) {
+	st, snap := p.st, p.snap
+	move := func(to Phase, why string) {
+		st.Phase = to
+		p.audit(now, actorSuivi, "phase:"+string(to), "", map[string]string{"why": why})
+		p.dirty = true
+	}
+	if st.Phase == PhaseSelected && !now.Before(snap.HackathonStart) {
+		move(PhaseHackathon, "the hackathon weekend started")
+	}
+	if st.Phase == PhaseHackathon && !now.Before(snap.HackathonEnd) {
+		move(PhaseDemo, "the hackathon weekend ended")
+	}
+	if st.Phase == PhaseDemo && (st.Score != nil || !now.Before(p.demoEnd())) {
+		why := "the day after the demo"
+		if st.Score != nil {
+			why = "the jury's score was recorded"
+		}
+		move(PhaseAccompaniment, why)
+		if st.LastActivity.Before(now) {
+			st.LastActivity = now
+		}
+	}
+	if st.Phase == PhaseAccompaniment && !st.Paused && !now.Before(st.LastActivity.Add(Dormancy)) {
+		move(PhaseDormant, "no step, deliverable or attendance for 90 days")
+		today := snap.Zone.DateOf(now)
+		for _, addr := range snap.Coordinators {
+			p.notes = append(p.notes, message(&p.in, "dormant", "", today, addr, nil))
+		}
+	}
+}
+
+// demoEnd is when a program without a jury score enters accompaniment.
+func (p *program) demoEnd() time.Time { return p.snap.HackathonEnd.Add(24 * time.Hour) }
+
+// nextWake is the next instant the calendar asks something of the program.
+func (p *program) nextWake(now time.Time) (time.Time, bool) {
+	st, snap := p.st, p.snap
+	var best time.Time
+	consider := func(t time.Time) {
+		if t.After(now) && (best.IsZero() || t.Before(best)) {
+			best = t
+		}
+	}
+	switch st.Phase {
+	case PhaseSelected:
+		consider(snap.HackathonStart)
+	case PhaseHackathon:
+		consider(snap.HackathonEnd)
+	case PhaseDemo:
+		consider(p.demoEnd())
+	case PhaseAccompaniment:
+		if !st.Paused {
+			consider(st.LastActivity.Add(Dormancy))
+		}
+	}
+	if r, ok := st.nextReminder(snap, st.ReminderCursor); ok {
+		consider(r.At)
+	}
+	return best, !best.IsZero()
+}
+
+// register installs the query and one update handler per action.
+func (p *program) register(ctx workflow.Context) error {
+	if err := workflow.SetQueryHandler(ctx, QueryState, p.status); err != nil {
+		return fmt.Errorf("register query: %w", err)
+	}
+	for _, action := range Actions {
+		err := workflow.SetUpdateHandlerWithOptions(ctx, action,
+			func(ctx workflow.Context, req ActionRequest) (ActionResult, error) {
+				id := workflow.GetCurrentUpdateInfo(ctx).ID
+				if r, ok := p.processed(id); ok {
+					return r, nil
+				}
+				now := workflow.Now(ctx).UTC()
+				res, detail := apply(action, p.st, req, now)
+				p.audit(now, req.Actor, action, id, detail)
+				p.remember(id, res)
+				p.dirty = true
+				return res, nil
+			},
+			workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, req ActionRequest) error {
+				// A retried request with a known ID returns its first result.
+				if _, ok := p.processed(workflow.GetCurrentUpdateInfo(ctx).ID); ok {
+					return nil
+				}
+				return check(action, p.st, req, p.snap.Zone.DateOf(workflow.Now(ctx)))
+			}})
+		if err != nil {
+			return fmt.Errorf("register update %s: %w", action, err)
+		}
+	}
+	return nil
+}
+
+func (p *program) processed(id string) (ActionResult, bool) {
+	for _, u := range p.st.Processed {
+		if u.ID == id {
+			return u.Result, true
+		}
+	}
+	return ActionResult{}, false
+}
+
+func (p *program) remember(id string, r ActionResult) {
+	p.st.Processed = append(p.st.Processed, ProcessedUpdate{ID: id, Result: r})
+	if n := len(p.st.Processed); n > maxProcessed {
+		p.st.Processed = p.st.Processed[n-maxProcessed:]
+	}
+}
+
+// audit records a change; it is projected with the state at the next sync.
+func (p *program) audit(at time.Time, actor, action, updateID string, detail map[string]string) {
+	p.st.Seq++
+	p.st.Pending = append(p.st.Pending, store.AuditEntry{
+		Seq: p.st.Seq, At: at, Actor: actor, Action: action, UpdateID: updateID, Detail: detail,
+	})
+}
+
+// sync projects the state into Postgres and refreshes the search attributes
+// when something changed since the last sync.
+func (p *program) sync(ctx, actx workflow.Context) error {
+	if !p.dirty {
+		return nil
+	}
+	p.dirty = false
+	var a *activities.Activities
+	proj := activities.Projection{Program: p.view(), Audit: p.st.Pending}
+	if err := workflow.ExecuteActivity(actx, a.ProjectProgram, proj).Get(ctx, nil); err != nil {
+		return fmt.Errorf("program %s/%s: project: %w", p.in.Edition, p.in.Project, err)
+	}
+	p.st.Pending = nil
+	var updates []temporal.SearchAttributeUpdate
+	if p.st.SAPhase != p.st.Phase {
+		updates = append(updates, SearchPhase.ValueSet(string(p.st.Phase)))
+		p.st.SAPhase = p.st.Phase
+	}
+	if due := p.st.nextDue(p.snap.Zone); !due.Equal(p.st.SANextDue) {
+		if due.IsZero() {
+			updates = append(updates, SearchNextDue.ValueUnset())
+		} else {
+			updates = append(updates, SearchNextDue.ValueSet(due))
+		}
+		p.st.SANextDue = due
+	}
+	if len(updates) > 0 {
+		if err := workflow.UpsertTypedSearchAttributes(ctx, updates...); err != nil {
+			return fmt.Errorf("program %s/%s: search attributes: %w", p.in.Edition, p.in.Project, err)
+		}
+	}
+	return nil
+}
+
+// view is the program as Postgres holds it.
+func (p *program) view() store.Program {
+	st := p.st
+	v := store.Program{
+		Edition: p.in.Edition, Project: p.in.Project, Name: p.in.Name,
+		Holders: p.in.Holders, Repositories: p.in.Repositories, City: p.in.City, Theme: p.in.Theme,
+		Phase: string(st.Phase), Paused: st.Paused, Mentors: st.Mentors, Score: st.Score, JuryComment: st.JuryComment,
+		LastActivityAt: st.LastActivity, StartedAt: st.StartedAt, Seq: st.Seq, Attendance: st.Attendance,
+		WorkflowID: ProgramWorkflowID(p.in.Edition, p.in.Project),
+	}
+	if due := st.nextDue(p.snap.Zone); !due.IsZero() {
+		v.NextDue = string(p.snap.Zone.DateOf(due))
+	}
+	if r, ok := st.nextReminder(p.snap, st.ReminderCursor); ok {
+		v.NextReminderAt = r.At
+	}
+	for _, m := range st.Milestones {
+		v.Milestones = append(v.Milestones, store.Milestone{
+			ID: m.ID, TitleFR: m.Title.FR, TitleEN: m.Title.EN, Due: string(m.Due), Evidence: m.Evidence,
+			Optional: m.Optional, Status: m.Status, EvidenceURL: m.EvidenceURL, Note: m.Note, ClosedAt: m.ClosedAt,
+		})
+	}
+	return v
+}
+
+// status answers QueryState.
+func (p *program) status() (ProgramStatus, error) {
+	st := p.st
+	s := ProgramStatus{
+		Edition: p.in.Edition, Project: p.in.Project, Phase: st.Phase, StartedAt: st.StartedAt,
+		Paused: st.Paused, Mentors: st.Mentors, Score: st.Score, JuryComment: st.JuryComment,
+		Milestones: st.Milestones, Attendance: st.Attendance,
+	}
+	if r, ok := st.nextReminder(p.snap, st.ReminderCursor); ok {
+		s.NextReminder = &r
+	}
+	return s, nil
+}
+
