@@ -9,7 +9,7 @@ RACE_PKGS = $(shell $(GO) list ./... | grep -v -E '$(HEAVY_PKGS)')
 PLAIN_PKGS = $(shell $(GO) list ./... | grep -E '$(HEAVY_PKGS)')
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 
-.PHONY: dev test build vet clean
+.PHONY: dev test build vet clean histories bench
 
 ## dev: build and run everything on this machine (embedded Temporal, Postgres, worker, web)
 dev: build
@@ -22,6 +22,16 @@ test: vet
 
 vet:
 	$(GO) vet ./...
+
+## histories: record workflow histories from the end-to-end scenarios into
+## workflows/testdata (the replay test replays every file there; keep the old
+## ones: programs started by older code must still replay)
+histories:
+	$(GO) test -count=1 -run 'TestEndToEnd|TestLifecycleEndToEnd' ./cmd/suivi -record-histories
+
+## bench: the 24-month program simulation
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem ./workflows/
 
 build:
 	$(GO) build -ldflags "-X main.version=$(VERSION)" -o bin/suivi ./cmd/suivi

@@ -2,6 +2,7 @@ package workflows
 
 import (
 	"fmt"
+	"slices"
 	"time"
 
 	"go.temporal.io/sdk/temporal"
@@ -247,11 +248,14 @@ func (p *program) sync(ctx, actx workflow.Context) error {
 	}
 	p.dirty = false
 	var a *activities.Activities
-	proj := activities.Projection{Program: p.view(), Audit: p.st.Pending}
+	// Handlers may run, and audit more, while the activity runs: keep what
+	// they add for the next sync.
+	n := len(p.st.Pending)
+	proj := activities.Projection{Program: p.view(), Audit: slices.Clone(p.st.Pending)}
 	if err := workflow.ExecuteActivity(actx, a.ProjectProgram, proj).Get(ctx, nil); err != nil {
 		return fmt.Errorf("program %s/%s: project: %w", p.in.Edition, p.in.Project, err)
 	}
-	p.st.Pending = nil
+	p.st.Pending = slices.Delete(p.st.Pending, 0, n)
 	var updates []temporal.SearchAttributeUpdate
 	if p.st.SAPhase != p.st.Phase {
 		updates = append(updates, SearchPhase.ValueSet(string(p.st.Phase)))
@@ -311,4 +315,3 @@ func (p *program) status() (ProgramStatus, error) {
 	}
 	return s, nil
 }
-

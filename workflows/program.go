@@ -79,11 +79,11 @@ type ProgramState struct {
 	// write retried late never overwrites a newer one.
 	Seq int64 `json:"seq"`
 
-	Paused      bool             `json:"paused,omitempty"`
-	Mentors     []string         `json:"mentors,omitempty"`
-	Score       *int             `json:"score,omitempty"`
-	JuryComment string           `json:"jury_comment,omitempty"`
-	Milestones  []MilestoneState `json:"milestones,omitempty"`
+	Paused      bool               `json:"paused,omitempty"`
+	Mentors     []string           `json:"mentors,omitempty"`
+	Score       *int               `json:"score,omitempty"`
+	JuryComment string             `json:"jury_comment,omitempty"`
+	Milestones  []MilestoneState   `json:"milestones,omitempty"`
 	Attendance  []store.Attendance `json:"attendance,omitempty"`
 	// LastActivity is the last step, deliverable or attendance (or the
 	// start of accompaniment): 90 days after it the program turns dormant.
@@ -174,4 +174,3 @@ func (in *Program) Normalize() error {
 	}
 	return errors.Join(errs...)
 }
-

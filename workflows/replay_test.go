@@ -17,7 +17,7 @@ import (
 //
 // Histories are recorded by the end-to-end test in cmd/suivi:
 //
-//	go test ./cmd/suivi -run TestEndToEnd -record-histories
+//	make histories
 func TestReplayRecordedHistories(t *testing.T) {
 	files, err := filepath.Glob("testdata/*.json")
 	if err != nil {

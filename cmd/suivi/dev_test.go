@@ -152,6 +152,7 @@ func TestDevSurvivesRestart(t *testing.T) {
 	}
 	resp.Body.Close()
 
+	applyEdition(t, url)
 	if code, out, errOut := cli(t, url, startArgs...); code != 0 {
 		t.Fatalf("program start = %d %q %q", code, out, errOut)
 	}

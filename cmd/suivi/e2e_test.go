@@ -6,9 +6,11 @@ import (
 	"encoding/json"
 	"errors"
 	"flag"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -43,6 +45,44 @@ func cli(t *testing.T, baseURL string, args ...string) (code int, stdout, stderr
 	}
 	code = run(context.Background(), args, &out, &errb, getenv)
 	return code, out.String(), errb.String()
+}
+
+// writeEdition writes an edition file whose hackathon ended a week ago, so
+// a program selected now goes straight to accompaniment, and returns its path.
+func writeEdition(t *testing.T) string {
+	t.Helper()
+	now := time.Now().UTC()
+	day := func(d int) string { return now.AddDate(0, 0, d).Format("2006-01-02") }
+	yaml := fmt.Sprintf(`# a test edition
+id: ncc-2027
+name: {fr: Nuit du Code Citoyen 2027, en: Civic Code Night 2027}
+time_zone: Europe/Paris
+call_for_projects: {opens: %s, closes: %s}
+hackathon: {starts: "%s 18:00", ends: "%s 18:00"}
+accompaniment_months: 12
+themes:
+  - {id: democratie-numerique, title: {fr: Démocratie numérique, en: Digital democracy}}
+cities:
+  - {name: Lyon, time_zone: Europe/Paris, meetup: "first tuesday 19:00", coordinators: [coordination-lyon@example.org]}
+  - {name: Tunis, time_zone: Africa/Tunis, meetup: "last friday 18:30", coordinators: [coordination-tunis@example.org]}
+milestones:
+  - {id: demo, title: {fr: Démo au jury, en: Jury demo}, due: "+0d", evidence: url}
+  - {id: open-licence, title: {fr: Licence ouverte, en: Open licence}, due: "+14d", evidence: repository}
+  - {id: explainer-video, title: {fr: Vidéo, en: Video}, due: "+2m", evidence: video}
+`, day(-60), day(-11), day(-10), day(-8))
+	path := filepath.Join(t.TempDir(), "edition.yaml")
+	if err := os.WriteFile(path, []byte(yaml), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// applyEdition applies the test edition through the CLI.
+func applyEdition(t *testing.T, url string) {
+	t.Helper()
+	if code, out, errOut := cli(t, url, "edition", "apply", writeEdition(t)); code != 0 {
+		t.Fatalf("edition apply = %d %q %q", code, out, errOut)
+	}
 }
 
 var startArgs = []string{"program", "start", "--edition", "ncc-2027", "--project", "demoscampi",
@@ -86,6 +126,7 @@ func newEngine(t *testing.T) *engine {
 		RecordWait: 10 * time.Second,
 	}))
 	t.Cleanup(e.api.Close)
+	applyEdition(t, e.api.URL)
 	return e
 }
 
@@ -182,7 +223,7 @@ func TestEndToEnd(t *testing.T) {
 	}
 
 	if *recordHistories {
-		recordHistory(t, e.tc, "program/ncc-2027/demoscampi", "../../workflows/testdata/program_v1_started.json")
+		recordHistory(t, e.tc, "program/ncc-2027/demoscampi", "../../workflows/testdata/program_v2_started.json")
 	}
 }
 

@@ -88,6 +88,7 @@ func TestProductionSplit(t *testing.T) {
 	waitHealthy(t, httpAddr, nil, nil)
 
 	url := "http://" + httpAddr
+	applyEdition(t, url)
 	if code, out, errOut := cli(t, url, startArgs...); code != 0 || !strings.Contains(out, "Started") || strings.Contains(out, "not recorded") {
 		t.Fatalf("start through serve+worker = %d %q %q", code, out, errOut)
 	}

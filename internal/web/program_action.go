@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
@@ -60,6 +61,15 @@ func (h *handler) programAction(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		err = handle.Get(ctx, &res)
 	}
+	var nf *serviceerror.NotFound
+	if errors.As(err, &nf) {
+		// Updates cannot reach a closed workflow: say whether the program
+		// is over rather than missing.
+		if d, derr := h.Temporal.DescribeWorkflowExecution(ctx, workflows.ProgramWorkflowID(edition, project), ""); derr == nil &&
+			d.GetWorkflowExecutionInfo().GetStatus() != enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING {
+			err = errProgramOver
+		}
+	}
 	if err != nil {
 		h.writeError(w, r, actionError(edition, project, err))
 		return
@@ -83,11 +93,13 @@ func actionError(edition, project string, err error) error {
 		return &httpError{status, app.Message(), nil}
 	case errors.As(err, &nf):
 		return &httpError{http.StatusNotFound, "no running program " + edition + "/" + project + "; see `suivi program list`", nil}
-	case strings.Contains(err.Error(), "workflow execution already completed"):
+	case errors.Is(err, errProgramOver), strings.Contains(err.Error(), "workflow execution already completed"):
 		return &httpError{http.StatusConflict, "program " + edition + "/" + project + " is over; nothing more can be done", nil}
 	}
 	return unavailable("temporal: %v", err)
 }
+
+var errProgramOver = errors.New("program is over")
 
 func newID() string {
 	b := make([]byte, 16)

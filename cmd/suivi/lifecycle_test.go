@@ -1,0 +1,172 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/codecitoyen/suivi/activities"
+	"github.com/codecitoyen/suivi/internal/api"
+	"github.com/codecitoyen/suivi/internal/config"
+	"github.com/codecitoyen/suivi/internal/store"
+	"github.com/codecitoyen/suivi/worker"
+	"github.com/codecitoyen/suivi/workflows"
+	"go.temporal.io/sdk/client"
+)
+
+// waitFor polls cond for up to 20 s; the projection is asynchronous.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// TestLifecycleEndToEnd drives a program through the CLI against a real
+// Temporal server and Postgres: edition, start, select, submit, complete,
+// mentor, attendance, a meetup invitation; then checks the read model, the
+// audit log and the outbox.
+func TestLifecycleEndToEnd(t *testing.T) {
+	e := newEngine(t)
+	e.startWorker(t)
+	ctx := context.Background()
+	url := e.api.URL
+	run := func(args ...string) string {
+		t.Helper()
+		code, out, errOut := cli(t, url, args...)
+		if code != 0 {
+			t.Fatalf("%v = %d %q %q", args, code, out, errOut)
+		}
+		return out
+	}
+	fail := func(want string, args ...string) {
+		t.Helper()
+		code, out, errOut := cli(t, url, args...)
+		if code != 1 || !strings.Contains(errOut, want) || out != "" {
+			t.Fatalf("%v = %d %q %q; want exit 1 saying %q", args, code, out, errOut, want)
+		}
+	}
+
+	// Re-applying an unchanged edition is a no-op.
+	if out := run("edition", "apply", writeEdition(t)); !strings.Contains(out, "unchanged (version 1)") {
+		t.Fatalf("second apply: %q", out)
+	}
+	if out := run("edition", "show", "ncc-2027"); !strings.Contains(out, "Lyon") || !strings.Contains(out, "open-licence") {
+		t.Fatalf("edition show: %q", out)
+	}
+	fail("edition nope does not exist", append(slices.Clone(startArgs[:2]), "--edition", "nope", "--project", "x1", "--name", "X",
+		"--holder-email", "h@example.org", "--repo", "https://github.com/a/b")...)
+	fail(`no city "Atlantis"`, append(slices.Clone(startArgs), "--city", "Atlantis")...)
+
+	run(startArgs...)
+	out := run("program", "select", "ncc-2027/demoscampi", "--by", "coordination-lyon@example.org", "--request-id", "select-1", "--json")
+	var done api.ActionDone
+	if err := json.Unmarshal([]byte(out), &done); err != nil || done.Phase != workflows.PhaseSelected || done.UpdateID != "select-1" {
+		t.Fatalf("select --json = %q", out)
+	}
+	// The same request again returns its first result and acts once.
+	if out := run("program", "select", "ncc-2027/demoscampi", "--request-id", "select-1"); !strings.Contains(out, "program selected") {
+		t.Fatalf("retried select: %q", out)
+	}
+	fail("only applied programs can be selected", "program", "select", "ncc-2027/demoscampi")
+
+	// The hackathon is over: the calendar moves the program on by itself.
+	waitFor(t, "accompaniment", func() bool {
+		d, err := api.NewClient(url).GetProgram(ctx, "ncc-2027", "demoscampi")
+		return err == nil && d.Workflow.Phase == workflows.PhaseAccompaniment
+	})
+
+	run("step", "submit", "ncc-2027/demoscampi", "demo", "--url", "https://demo.example.org/demoscampi", "--by", "holder@example.org")
+	run("step", "complete", "ncc-2027/demoscampi", "open-licence", "--note", "MIT, checked", "--by", "mentor@example.org")
+	run("mentor", "assign", "ncc-2027/demoscampi", "mentor@example.org")
+	month := time.Now().UTC().Format("2006-01")
+	run("meetup", "attend", "ncc-2027/demoscampi", month, "--by", "coordination-lyon@example.org")
+
+	fail("already completed", "step", "complete", "ncc-2027/demoscampi", "open-licence")
+	fail(`no step "nope"`, "step", "complete", "ncc-2027/demoscampi", "nope")
+	fail("not an http(s) URL", "step", "submit", "ncc-2027/demoscampi", "explainer-video", "--url", "ftp://x.example.org/v")
+	fail("in the past", "step", "extend", "ncc-2027/demoscampi", "explainer-video", "--due", "2020-01-01")
+	fail("--due must be a date", "step", "extend", "ncc-2027/demoscampi", "explainer-video", "--due", "soon")
+	fail("already mentors", "mentor", "assign", "ncc-2027/demoscampi", "mentor@example.org")
+	fail("no running program", "step", "complete", "ncc-2027/nope", "demo")
+
+	// The city's meetup schedule exists; run its workflow now rather than
+	// wait for the 24th.
+	if _, err := e.tc.ScheduleClient().GetHandle(ctx, worker.MeetupScheduleID("ncc-2027", "Lyon")).Describe(ctx); err != nil {
+		t.Fatalf("meetup schedule for Lyon: %v", err)
+	}
+	wr, err := e.tc.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: "meetup-test", TaskQueue: config.TaskQueue},
+		workflows.MeetupWorkflow, activities.MeetupInput{Edition: "ncc-2027", City: "Lyon"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mr activities.MeetupResult
+	if err := wr.Get(ctx, &mr); err != nil || mr.Invited != 1 {
+		t.Fatalf("meetup workflow = %+v, %v; want one invitation", mr, err)
+	}
+
+	// The read model, the audit log and the outbox.
+	var p store.Program
+	waitFor(t, "the read model", func() bool {
+		p, err = e.st.GetProgram(ctx, "ncc-2027", "demoscampi")
+		return err == nil && len(p.Attendance) == 1 && len(p.Mentors) == 1
+	})
+	if p.Phase != "accompaniment" || len(p.Milestones) != 3 || p.Milestones[0].Status != "submitted" ||
+		p.Milestones[0].EvidenceURL != "https://demo.example.org/demoscampi" || p.Milestones[1].Status != "completed" ||
+		p.Milestones[1].Note != "MIT, checked" || p.Milestones[2].Status != "open" || p.NextDue == "" {
+		t.Fatalf("read model = %+v", p)
+	}
+	audit, err := e.st.ListAudit(ctx, "ncc-2027", "demoscampi")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var actions []string
+	for _, a := range audit {
+		actions = append(actions, a.Action)
+	}
+	want := []string{"started", "select", "phase:hackathon", "phase:demo", "phase:accompaniment", "submit", "complete", "assign-mentor", "attend"}
+	if !slices.Equal(actions, want) {
+		t.Fatalf("audit actions = %v, want %v", actions, want)
+	}
+	if audit[1].Actor != "coordination-lyon@example.org" || audit[1].UpdateID != "select-1" || audit[6].Detail["milestone"] != "open-licence" {
+		t.Fatalf("audit entries = %+v", audit)
+	}
+	outbox, err := e.st.ListOutbox(ctx, "ncc-2027", "demoscampi")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(outbox) != 1 || outbox[0].Kind != "meetup-invitation" || outbox[0].Recipient != "holder@example.org" {
+		t.Fatalf("outbox = %+v", outbox)
+	}
+	// Running the meetup again queues nothing new.
+	wr, _ = e.tc.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: "meetup-test-2", TaskQueue: config.TaskQueue},
+		workflows.MeetupWorkflow, activities.MeetupInput{Edition: "ncc-2027", City: "Lyon"})
+	if err := wr.Get(ctx, &mr); err != nil || mr.Invited != 0 {
+		t.Fatalf("second meetup run = %+v, %v; want nothing new", mr, err)
+	}
+
+	out = run("program", "status", "ncc-2027/demoscampi")
+	for _, w := range []string{"accompaniment", "mentor@example.org", "open-licence", "completed", "Next reminder", month} {
+		if !strings.Contains(out, w) {
+			t.Errorf("status does not show %q:\n%s", w, out)
+		}
+	}
+	run("program", "graduate", "ncc-2027/demoscampi")
+	waitFor(t, "graduation", func() bool {
+		p, err = e.st.GetProgram(ctx, "ncc-2027", "demoscampi")
+		return err == nil && p.Phase == "graduated"
+	})
+	fail("is over", "step", "complete", "ncc-2027/demoscampi", "explainer-video")
+
+	if *recordHistories {
+		recordHistory(t, e.tc, "program/ncc-2027/demoscampi", "../../workflows/testdata/program_v2_lifecycle.json")
+		recordHistory(t, e.tc, "meetup-test", "../../workflows/testdata/meetup_v1.json")
+	}
+}
