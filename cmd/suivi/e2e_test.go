@@ -51,10 +51,16 @@ func cli(t *testing.T, baseURL string, args ...string) (code int, stdout, stderr
 // a program selected now goes straight to accompaniment, and returns its path.
 func writeEdition(t *testing.T) string {
 	t.Helper()
-	now := time.Now().UTC()
+	return writeEditionAt(t, "ncc-2027", 0)
+}
+
+// writeEditionAt writes edition id with every date shifted by shiftDays.
+func writeEditionAt(t *testing.T, id string, shiftDays int) string {
+	t.Helper()
+	now := time.Now().UTC().AddDate(0, 0, shiftDays)
 	day := func(d int) string { return now.AddDate(0, 0, d).Format("2006-01-02") }
 	yaml := fmt.Sprintf(`# a test edition
-id: ncc-2027
+id: %s
 name: {fr: Nuit du Code Citoyen 2027, en: Civic Code Night 2027}
 time_zone: Europe/Paris
 call_for_projects: {opens: %s, closes: %s}
@@ -69,7 +75,7 @@ milestones:
   - {id: demo, title: {fr: Démo au jury, en: Jury demo}, due: "+0d", evidence: url}
   - {id: open-licence, title: {fr: Licence ouverte, en: Open licence}, due: "+14d", evidence: repository}
   - {id: explainer-video, title: {fr: Vidéo, en: Video}, due: "+2m", evidence: video}
-`, day(-60), day(-11), day(-10), day(-8))
+`, id, day(-60), day(-11), day(-10), day(-8))
 	path := filepath.Join(t.TempDir(), "edition.yaml")
 	if err := os.WriteFile(path, []byte(yaml), 0o644); err != nil {
 		t.Fatal(err)

@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -16,6 +18,15 @@ import (
 	"github.com/codecitoyen/suivi/workflows"
 	"go.temporal.io/sdk/client"
 )
+
+func mustRead(t *testing.T, path string) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
 
 // waitFor polls cond for up to 20 s; the projection is asynchronous.
 func waitFor(t *testing.T, what string, cond func() bool) {
@@ -64,6 +75,29 @@ func TestLifecycleEndToEnd(t *testing.T) {
 	fail("edition nope does not exist", append(slices.Clone(startArgs[:2]), "--edition", "nope", "--project", "x1", "--name", "X",
 		"--holder-email", "h@example.org", "--repo", "https://github.com/a/b")...)
 	fail(`no city "Atlantis"`, append(slices.Clone(startArgs), "--city", "Atlantis")...)
+
+	// An edition whose accompaniment is over takes no new program.
+	run("edition", "apply", writeEditionAt(t, "ncc-2020", -800))
+	fail("accompaniment ended", append(slices.Clone(startArgs), "--edition", "ncc-2020")...)
+	// A bad file: every problem, each with its line, and nothing stored.
+	bad := filepath.Join(t.TempDir(), "bad.yaml")
+	if err := os.WriteFile(bad, []byte(strings.NewReplacer(
+		"Europe/Paris, meetup", "Europe/Pariss, meetup",
+		`"+14d"`, `"2001-01-01"`,
+		"id: explainer-video", "id: demo",
+	).Replace(mustRead(t, writeEditionAt(t, "ncc-2031", 0)))), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, _, errOut := cli(t, url, "edition", "apply", bad)
+	if strings.Count(errOut, "\n") != 4 {
+		t.Errorf("apply of a bad file: want a header and one line per problem, got:\n%s", errOut)
+	}
+	for _, w := range []string{bad + ":11:", `unknown time zone "Europe/Pariss"`, bad + ":15:", "before the hackathon", bad + ":16:", `duplicate milestone id "demo"`} {
+		if code != 1 || !strings.Contains(errOut, w) {
+			t.Errorf("apply of a bad file = %d, stderr:\n%s\nwant it to contain %q", code, errOut, w)
+		}
+	}
+	fail("edition ncc-2031 does not exist", "edition", "show", "ncc-2031")
 
 	run(startArgs...)
 	out := run("program", "select", "ncc-2027/demoscampi", "--by", "coordination-lyon@example.org", "--request-id", "select-1", "--json")
@@ -152,6 +186,13 @@ func TestLifecycleEndToEnd(t *testing.T) {
 		t.Fatalf("second meetup run = %+v, %v; want nothing new", mr, err)
 	}
 
+	desc, err := e.tc.DescribeWorkflowExecution(ctx, "program/ncc-2027/demoscampi", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := string(desc.GetWorkflowExecutionInfo().GetSearchAttributes().GetIndexedFields()["SuiviPhase"].GetData()); got != `"accompaniment"` {
+		t.Errorf("SuiviPhase = %s, want accompaniment", got)
+	}
 	out = run("program", "status", "ncc-2027/demoscampi")
 	for _, w := range []string{"accompaniment", "mentor@example.org", "open-licence", "completed", "Next reminder", month} {
 		if !strings.Contains(out, w) {

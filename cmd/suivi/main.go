@@ -72,7 +72,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 			if errors.Is(err, errHelpShown) {
 				return 0
 			}
-			if err != nil {
+			var fe *fileErrors
+			switch {
+			case errors.As(err, &fe):
+				// One line per problem, like a compiler.
+				fmt.Fprintln(stderr, "suivi: "+fe.Error())
+				return 1
+			case err != nil:
 				fmt.Fprintln(stderr, "suivi: "+oneLine(err))
 				return 1
 			}

@@ -74,8 +74,12 @@ func (h *handler) editionGet(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	rec, err := h.Store.GetEdition(r.Context(), id)
+	if errors.Is(err, store.ErrNotFound) {
+		h.writeError(w, r, &httpError{http.StatusNotFound, "edition " + id + " does not exist; apply its file with `suivi edition apply FILE`", nil})
+		return
+	}
 	if err != nil {
-		h.writeError(w, r, err)
+		h.writeError(w, r, unavailable("postgres: %v", err))
 		return
 	}
 	var ed edition.Edition
