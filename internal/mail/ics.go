@@ -1,0 +1,116 @@
+package mail
+
+import (
+	"fmt"
+	"time"
+
+	ics "github.com/arran4/golang-ical"
+)
+
+// Event is a calendar event to attach to a message.
+type Event struct {
+	// UID is stable for one real-world event, so a changed date updates the
+	// same entry in people's calendars instead of adding one.
+	UID      string
+	Summary  string
+	Location string
+	// Start and End are instants shown in Zone; when AllDay is set only
+	// Start's date counts.
+	Start, End time.Time
+	Zone       *time.Location
+	AllDay     bool
+	Organizer  string
+	Attendee   string
+	// Invite asks for a reply (METHOD:REQUEST); otherwise the event is
+	// published for information (METHOD:PUBLISH).
+	Invite bool
+}
+
+// ICS encodes the event as an iCalendar object (RFC 5545), with a VTIMEZONE
+// for timed events so calendars show the city's local time.
+func (e Event) ICS(now time.Time) []byte {
+	cal := ics.NewCalendar()
+	cal.SetProductId("-//La Nuit du Code Citoyen//Suivi//FR")
+	if e.Invite {
+		cal.SetMethod(ics.MethodRequest)
+	} else {
+		cal.SetMethod(ics.MethodPublish)
+	}
+	ev := cal.AddEvent(e.UID)
+	ev.SetDtStampTime(now.UTC())
+	// Later versions of the same event must carry a higher sequence.
+	ev.SetSequence(int(now.Unix()/60 - 29_000_000))
+	ev.SetSummary(e.Summary)
+	if e.Location != "" {
+		ev.SetLocation(e.Location)
+	}
+	if e.AllDay {
+		ev.SetAllDayStartAt(e.Start)
+		ev.SetAllDayEndAt(e.Start.AddDate(0, 0, 1))
+		ev.SetTimeTransparency(ics.TransparencyTransparent)
+	} else {
+		zone := e.Zone
+		if zone == nil {
+			zone = time.UTC
+		}
+		addTimezone(cal, zone, e.Start)
+		tz := ics.WithTZID(zone.String())
+		ev.SetProperty(ics.ComponentPropertyDtStart, e.Start.In(zone).Format("20060102T150405"), tz)
+		ev.SetProperty(ics.ComponentPropertyDtEnd, e.End.In(zone).Format("20060102T150405"), tz)
+	}
+	if e.Organizer != "" {
+		ev.SetOrganizer("mailto:" + e.Organizer)
+	}
+	if e.Attendee != "" {
+		ev.AddAttendee("mailto:"+e.Attendee, ics.CalendarUserTypeIndividual, ics.ParticipationStatusNeedsAction, ics.ParticipationRoleReqParticipant, ics.WithRSVP(true))
+	}
+	return []byte(cal.Serialize())
+}
+
+// addTimezone describes loc around the event: its offset changes in the
+// event's year, or its single offset when it has none.
+func addTimezone(cal *ics.Calendar, loc *time.Location, at time.Time) {
+	tz := cal.AddTimezone(loc.String())
+	from := time.Date(at.In(loc).Year(), 1, 1, 0, 0, 0, 0, loc)
+	to := from.AddDate(1, 0, 0)
+	prevName, prevOffset := from.Zone()
+	add := func(daylight bool, local string, from, to int, name string) {
+		base := ics.ComponentBase{}
+		base.SetProperty(ics.ComponentPropertyDtStart, local)
+		base.SetProperty(ics.ComponentProperty(ics.PropertyTzoffsetfrom), offsetString(from))
+		base.SetProperty(ics.ComponentProperty(ics.PropertyTzoffsetto), offsetString(to))
+		base.SetProperty(ics.ComponentProperty(ics.PropertyTzname), name)
+		if daylight {
+			tz.Components = append(tz.Components, &ics.Daylight{ComponentBase: base})
+		} else {
+			tz.Components = append(tz.Components, &ics.Standard{ComponentBase: base})
+		}
+	}
+	changes := 0
+	for t := from; t.Before(to); {
+		_, end := t.ZoneBounds()
+		if end.IsZero() || !end.Before(to) {
+			break
+		}
+		name, offset := end.Zone()
+		if offset != prevOffset {
+			// A transition's DTSTART is the local wall time just before it.
+			local := end.Add(time.Duration(prevOffset) * time.Second).UTC().Format("20060102T150405")
+			add(offset > prevOffset, local, prevOffset, offset, name)
+			changes++
+		}
+		prevName, prevOffset = name, offset
+		t = end
+	}
+	if changes == 0 {
+		add(false, "19700101T000000", prevOffset, prevOffset, prevName)
+	}
+}
+
+func offsetString(seconds int) string {
+	sign := "+"
+	if seconds < 0 {
+		sign, seconds = "-", -seconds
+	}
+	return fmt.Sprintf("%s%02d%02d", sign, seconds/3600, seconds%3600/60)
+}
