@@ -15,6 +15,11 @@ import (
 // its methods through a nil *Activities, never by string name.
 type Activities struct {
 	Store *store.Store
+	// Mail delivers the outbox; nil in processes that do not send.
+	Mail *Mailer
+	// Wake tells the outbox dispatcher there is something to send; nil
+	// when nothing listens (tests).
+	Wake func(ctx context.Context) error
 	// Now is the clock; nil means time.Now. Tests set it.
 	Now func() time.Time
 }
@@ -51,5 +56,20 @@ func (a *Activities) Notify(ctx context.Context, msgs []store.Message) (int, err
 	if err != nil {
 		return 0, fmt.Errorf("notify: %w", err)
 	}
+	if n > 0 {
+		if err := a.wake(ctx); err != nil {
+			return n, err
+		}
+	}
 	return n, nil
+}
+
+func (a *Activities) wake(ctx context.Context) error {
+	if a.Wake == nil {
+		return nil
+	}
+	if err := a.Wake(ctx); err != nil {
+		return fmt.Errorf("wake the outbox dispatcher: %w", err)
+	}
+	return nil
 }

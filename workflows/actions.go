@@ -226,6 +226,9 @@ func check(action string, st *ProgramState, req ActionRequest, today edition.Dat
 			return conflict("the program is already paused")
 		}
 	case UpdateResume:
+		if st.Phase.Terminal() {
+			return conflict("the program is %s; nothing more can be done", st.Phase)
+		}
 		if !st.Paused {
 			return conflict("the program is not paused")
 		}
@@ -283,11 +286,15 @@ func apply(action string, st *ProgramState, req ActionRequest, now time.Time) (A
 	if st.Phase == PhaseDormant && action != UpdateWithdraw && action != UpdateGraduate {
 		st.Phase = PhaseAccompaniment
 		st.LastActivity = now
+		// Reminders that fell due while dormant are not sent late.
+		st.ReminderCursor = now
 		detail["woke"] = "true"
 	}
 	switch action {
 	case UpdateSelect:
 		st.Phase = PhaseSelected
+		// Reminders start from selection; none for days already past.
+		st.ReminderCursor = now
 		res.Message = "program selected"
 	case UpdateReject:
 		st.Phase = PhaseRejected
@@ -330,7 +337,7 @@ func apply(action string, st *ProgramState, req ActionRequest, now time.Time) (A
 	case UpdateExtend:
 		m, _ := st.milestone(req.Milestone)
 		detail["milestone"], detail["from"], detail["to"] = m.ID, string(m.Due), string(req.Due)
-		m.Due = req.Due
+		m.Due, m.RemindAfter = req.Due, now
 		res.Milestone, res.Message = copyMilestone(m), "step "+m.ID+" now due on "+string(req.Due)
 	case UpdatePause:
 		st.Paused = true

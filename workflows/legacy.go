@@ -13,8 +13,8 @@ import (
 
 // legacyProgram is the first slice of ProgramWorkflow, kept so that runs
 // started before the lifecycle (no GetVersion marker) replay unchanged: it
-// records the program and keeps it open. Continuing as new moves such a run
-// onto the lifecycle.
+// records the program and keeps it open. Such runs take no action; they
+// predate editions and have no snapshot to follow.
 func legacyProgram(ctx workflow.Context, in ProgramInput) error {
 	st := in.State
 	if st == nil {

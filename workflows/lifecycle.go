@@ -58,8 +58,10 @@ func (p *program) run(ctx workflow.Context) error {
 			p.st.Milestones = append(p.st.Milestones, MilestoneState{MilestoneSpec: m, Status: StatusOpen})
 		}
 		p.audit(now, actorSuivi, "started", "", nil)
-		p.dirty = true
 	}
+	// A change made while the previous run was continuing as new is still
+	// pending: project it first.
+	p.dirty = len(p.st.Pending) > 0
 	if err := p.register(ctx); err != nil {
 		return err
 	}
@@ -81,6 +83,10 @@ func (p *program) run(ctx workflow.Context) error {
 			if err := workflow.ExecuteActivity(actx, a.Notify, msgs).Get(ctx, nil); err != nil {
 				return fmt.Errorf("program %s/%s: notify: %w", p.in.Edition, p.in.Project, err)
 			}
+			// The next reminder moved: project it (a seq without an audit
+			// entry is fine).
+			p.st.Seq++
+			p.dirty = true
 		}
 		if p.st.ReminderCursor.Before(now) {
 			p.st.ReminderCursor = now
@@ -89,22 +95,21 @@ func (p *program) run(ctx workflow.Context) error {
 			return err
 		}
 		if p.st.Phase.Terminal() {
-			if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
-				return err
-			}
-			return p.sync(ctx, actx)
+			return p.finish(ctx, actx)
 		}
 		p.turns++
 		if workflow.GetInfo(ctx).GetContinueAsNewSuggested() || (p.in.ContinueEvery > 0 && p.turns >= p.in.ContinueEvery) {
-			if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
+			if err := p.settle(ctx, actx); err != nil {
 				return err
 			}
-			if err := p.sync(ctx, actx); err != nil {
-				return err
+			if p.st.Phase.Terminal() {
+				return p.finish(ctx, actx)
 			}
 			p.in.State = p.st
 			return workflow.NewContinueAsNewError(ctx, ProgramWorkflow, p.in)
 		}
+		// Activities took time: wait from now, not from the top of the turn.
+		now = workflow.Now(ctx).UTC()
 		wake, ok := p.nextWake(now)
 		cond := func() bool { return p.dirty || workflow.GetInfo(ctx).GetContinueAsNewSuggested() }
 		if !ok {
@@ -117,6 +122,27 @@ func (p *program) run(ctx workflow.Context) error {
 			return err
 		}
 	}
+}
+
+// settle waits for running update handlers and projects until nothing is
+// left to project, so no change is lost across continue-as-new or the end.
+func (p *program) settle(ctx, actx workflow.Context) error {
+	for {
+		if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
+			return err
+		}
+		if !p.dirty {
+			return nil
+		}
+		if err := p.sync(ctx, actx); err != nil {
+			return err
+		}
+	}
+}
+
+// finish ends a program that reached a terminal phase.
+func (p *program) finish(ctx, actx workflow.Context) error {
+	return p.settle(ctx, actx)
 }
 
 // advance moves the phase along the edition's calendar and turns an idle
@@ -192,20 +218,25 @@ func (p *program) register(ctx workflow.Context) error {
 		err := workflow.SetUpdateHandlerWithOptions(ctx, action,
 			func(ctx workflow.Context, req ActionRequest) (ActionResult, error) {
 				id := workflow.GetCurrentUpdateInfo(ctx).ID
-				if r, ok := p.processed(id); ok {
+				if r, ok := p.processed(id, action); ok {
 					return r, nil
 				}
 				now := workflow.Now(ctx).UTC()
 				res, detail := apply(action, p.st, req, now)
 				p.audit(now, req.Actor, action, id, detail)
-				p.remember(id, res)
+				p.remember(id, action, res)
 				p.dirty = true
 				return res, nil
 			},
 			workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, req ActionRequest) error {
-				// A retried request with a known ID returns its first result.
-				if _, ok := p.processed(workflow.GetCurrentUpdateInfo(ctx).ID); ok {
+				// A retried request with a known ID returns its first result;
+				// the same ID for another action is a caller's mistake.
+				id := workflow.GetCurrentUpdateInfo(ctx).ID
+				if _, ok := p.processed(id, action); ok {
 					return nil
+				}
+				if prev, ok := p.processedAction(id); ok {
+					return invalid("update ID %q was already used for %s", id, prev)
 				}
 				return check(action, p.st, req, p.snap.Zone.DateOf(workflow.Now(ctx)))
 			}})
@@ -216,17 +247,26 @@ func (p *program) register(ctx workflow.Context) error {
 	return nil
 }
 
-func (p *program) processed(id string) (ActionResult, bool) {
+func (p *program) processed(id, action string) (ActionResult, bool) {
 	for _, u := range p.st.Processed {
-		if u.ID == id {
+		if u.ID == id && u.Action == action {
 			return u.Result, true
 		}
 	}
 	return ActionResult{}, false
 }
 
-func (p *program) remember(id string, r ActionResult) {
-	p.st.Processed = append(p.st.Processed, ProcessedUpdate{ID: id, Result: r})
+func (p *program) processedAction(id string) (string, bool) {
+	for _, u := range p.st.Processed {
+		if u.ID == id {
+			return u.Action, true
+		}
+	}
+	return "", false
+}
+
+func (p *program) remember(id, action string, r ActionResult) {
+	p.st.Processed = append(p.st.Processed, ProcessedUpdate{ID: id, Action: action, Result: r})
 	if n := len(p.st.Processed); n > maxProcessed {
 		p.st.Processed = p.st.Processed[n-maxProcessed:]
 	}

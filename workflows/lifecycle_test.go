@@ -316,3 +316,46 @@ func BenchmarkTwentyFourMonths(b *testing.B) {
 	b.ReportMetric(float64(eventsTotal)/float64(res.runs), "events/run")
 	b.ReportMetric(float64(res.runs), "runs")
 }
+
+// Reminders of days already past are never sent in a burst: not after a
+// late selection, not after waking from dormancy, not after an extension.
+func TestNoBacklogBursts(t *testing.T) {
+	in := workflows.ProgramInput{Program: workflows.Program{
+		Edition: "ncc-2027", Project: "late", Name: "Late", Holders: []string{"holder@example.org"},
+		Repositories: []string{"https://github.com/a/b"}, City: "Lyon",
+	}, Snapshot: snapshot(t)}
+	events := []event{
+		ev("2027-03-20T10:00:00Z", workflows.UpdateSelect, workflows.ActionRequest{}),
+		// Dormant from 2027-06-18 (90 days after the day after the demo);
+		// attendance wakes it months later.
+		ev("2027-12-01T10:00:00Z", workflows.UpdateAttend, workflows.ActionRequest{Meetup: "2027-12"}),
+		// Extending to a date whose "7 days before" was this morning.
+		ev("2027-12-02T10:00:00Z", workflows.UpdateExtend, workflows.ActionRequest{Milestone: "mid-review", Due: "2027-12-09"}),
+		ev("2027-12-20T10:00:00Z", workflows.UpdateWithdraw, workflows.ActionRequest{}),
+	}
+	res := runScenario(t, utc("2027-01-10T09:00:00Z"), in, events)
+	dormant := false
+	for _, s := range res.sent {
+		dormant = dormant || s.kind == "dormant"
+		if s.kind != "dormant" && (s.at.Equal(utc("2027-03-20T10:00:00Z")) || s.at.Equal(utc("2027-12-01T10:00:00Z")) || s.at.Equal(utc("2027-12-02T10:00:00Z"))) {
+			t.Errorf("backlog sent at an action: %s", s)
+		}
+	}
+	if !dormant {
+		t.Error("the program never went dormant; the scenario tests nothing")
+	}
+	var kinds []string
+	for _, s := range res.sent {
+		if s.milestone == "mid-review" {
+			kinds = append(kinds, s.String())
+		}
+	}
+	want := []string{
+		"2027-12-08T08:00:00Z due-tomorrow mid-review → holder@example.org",
+		"2027-12-09T08:00:00Z due-today mid-review → holder@example.org",
+		"2027-12-16T08:00:00Z overdue-week-1 mid-review → holder@example.org",
+	}
+	if !slices.Equal(kinds, want) {
+		t.Errorf("mid-review reminders:\n%s\nwant:\n%s", strings.Join(kinds, "\n"), strings.Join(want, "\n"))
+	}
+}

@@ -104,6 +104,9 @@ type ProgramState struct {
 // how far the project got.
 type MilestoneState struct {
 	edition.MilestoneSpec
+	// RemindAfter is a floor for this step's reminders: an extension
+	// must not send at once the reminders of days already past.
+	RemindAfter time.Time `json:"remind_after,omitzero"`
 	Status      string    `json:"status"`
 	EvidenceURL string    `json:"evidence_url,omitempty"`
 	Note        string    `json:"note,omitempty"`
@@ -121,6 +124,7 @@ const (
 // ProcessedUpdate is one handled Update and the result it returned.
 type ProcessedUpdate struct {
 	ID     string       `json:"id"`
+	Action string       `json:"action"`
 	Result ActionResult `json:"result"`
 }
 

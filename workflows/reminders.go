@@ -50,6 +50,9 @@ var reminderSteps = []struct {
 // (mentors) and 28 days (coordinators) after the due date. Optional
 // milestones get no overdue reminders nor escalations.
 func milestoneReminders(m MilestoneState, z edition.Zone, after, until time.Time, limit int) []Reminder {
+	if m.RemindAfter.After(after) {
+		after = m.RemindAfter
+	}
 	var out []Reminder
 	add := func(days int, kind, to string) bool {
 		at := z.At(m.Due.AddDays(days), ReminderHour, 0)
