@@ -72,6 +72,9 @@ func (a *Activities) InviteMeetup(ctx context.Context, in MeetupInput) (MeetupRe
 	if res.Invited, err = a.Store.Enqueue(ctx, msgs); err != nil {
 		return res, err
 	}
+	if res.Invited > 0 {
+		return res, a.wake(ctx)
+	}
 	return res, nil
 }
 

@@ -87,3 +87,32 @@ func EnsureMeetupSchedules(ctx context.Context, c client.Client, ed *edition.Edi
 	}
 	return n, nil
 }
+
+// DigestScheduleID is the Schedule of the weekly digest.
+const DigestScheduleID = "digest-weekly"
+
+// EnsureDigestSchedule creates, once, the Schedule that builds the weekly
+// digests every Monday at 08:00, Paris time.
+func EnsureDigestSchedule(ctx context.Context, c client.Client) error {
+	_, err := c.ScheduleClient().Create(ctx, client.ScheduleOptions{
+		ID: DigestScheduleID,
+		Spec: client.ScheduleSpec{
+			Calendars: []client.ScheduleCalendarSpec{{
+				DayOfWeek:  []client.ScheduleRange{{Start: 1}},
+				Hour:       []client.ScheduleRange{{Start: 8}},
+				Month:      []client.ScheduleRange{{Start: 1, End: 12}},
+				DayOfMonth: []client.ScheduleRange{{Start: 1, End: 31}},
+			}},
+			TimeZoneName: "Europe/Paris",
+		},
+		Action:        &client.ScheduleWorkflowAction{ID: "digest", Workflow: workflows.DigestWorkflow, TaskQueue: config.TaskQueue},
+		Overlap:       enumspb.SCHEDULE_OVERLAP_POLICY_SKIP,
+		CatchupWindow: 24 * time.Hour,
+		Note:          "weekly digest of held reminders",
+	})
+	var exists *serviceerror.AlreadyExists
+	if err != nil && !errors.Is(err, temporal.ErrScheduleAlreadyRunning) && !errors.As(err, &exists) {
+		return fmt.Errorf("temporal: create schedule %s: %w", DigestScheduleID, err)
+	}
+	return nil
+}

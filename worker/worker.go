@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"slices"
 
+
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/operatorservice/v1"
 	"go.temporal.io/sdk/client"
@@ -23,14 +24,69 @@ import (
 func RegisterWorkflows(r sdkworker.WorkflowRegistry) {
 	r.RegisterWorkflowWithOptions(workflows.ProgramWorkflow, workflow.RegisterOptions{Name: "ProgramWorkflow"})
 	r.RegisterWorkflowWithOptions(workflows.MeetupWorkflow, workflow.RegisterOptions{Name: "MeetupWorkflow"})
+	r.RegisterWorkflowWithOptions(workflows.OutboxWorkflow, workflow.RegisterOptions{Name: "OutboxWorkflow"})
+	r.RegisterWorkflowWithOptions(workflows.DigestWorkflow, workflow.RegisterOptions{Name: "DigestWorkflow"})
 }
 
-// New returns a worker polling config.TaskQueue; Start or Run it.
-func New(c client.Client, acts *activities.Activities) sdkworker.Worker {
-	w := sdkworker.New(c, config.TaskQueue, sdkworker.Options{})
-	RegisterWorkflows(w)
-	w.RegisterActivity(acts)
-	return w
+// Options tune the workers.
+type Options struct {
+	// MailBatchesPerSecond caps delivery batches per second across every
+	// worker of the deployment (Temporal's task-queue rate limit), so a
+	// relay's own limits are respected without sleeping; 0 means 5.
+	MailBatchesPerSecond float64
+}
+
+// Workers are the two workers of a Suivi process: the main task queue, and
+// the mail task queue whose activities are rate limited.
+type Workers struct {
+	main, mail sdkworker.Worker
+}
+
+// New returns the workers of one process; Start them. The activities' Wake
+// is set to signal the outbox dispatcher.
+func New(c client.Client, acts *activities.Activities, o Options) *Workers {
+	if acts.Wake == nil {
+		acts.Wake = func(ctx context.Context) error { return WakeOutbox(ctx, c) }
+	}
+	main := sdkworker.New(c, config.TaskQueue, sdkworker.Options{})
+	RegisterWorkflows(main)
+	main.RegisterActivity(acts)
+	rate := o.MailBatchesPerSecond
+	if rate <= 0 {
+		rate = 5
+	}
+	mail := sdkworker.New(c, workflows.MailTaskQueue, sdkworker.Options{TaskQueueActivitiesPerSecond: rate})
+	mail.RegisterActivity(acts.DeliverBatch)
+	return &Workers{main: main, mail: mail}
+}
+
+// Start starts both workers.
+func (w *Workers) Start() error {
+	if err := w.main.Start(); err != nil {
+		return err
+	}
+	if err := w.mail.Start(); err != nil {
+		w.main.Stop()
+		return err
+	}
+	return nil
+}
+
+// Stop stops both workers, waiting for running activities.
+func (w *Workers) Stop() {
+	w.mail.Stop()
+	w.main.Stop()
+}
+
+// WakeOutbox signals the outbox dispatcher, starting it if it is not
+// running: safe from any process at any time.
+func WakeOutbox(ctx context.Context, c client.Client) error {
+	_, err := c.SignalWithStartWorkflow(ctx, workflows.OutboxWorkflowID, workflows.SignalWake, nil,
+		client.StartWorkflowOptions{TaskQueue: config.TaskQueue}, workflows.OutboxWorkflow, workflows.OutboxInput{})
+	if err != nil {
+		return fmt.Errorf("temporal: wake the outbox: %w", err)
+	}
+	return nil
 }
 
 // EnsureSearchAttributes registers Suivi's typed search attributes on the

@@ -2,10 +2,14 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net"
+	"os"
+	"path/filepath"
 	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
@@ -14,7 +18,9 @@ import (
 	"go.temporal.io/sdk/client"
 	sdklog "go.temporal.io/sdk/log"
 
+	"github.com/codecitoyen/suivi/activities"
 	"github.com/codecitoyen/suivi/internal/config"
+	"github.com/codecitoyen/suivi/internal/mail"
 	"github.com/codecitoyen/suivi/internal/store"
 	"github.com/codecitoyen/suivi/internal/web"
 )
@@ -113,4 +119,63 @@ func portFree(addr, setting string) error {
 		return err
 	}
 	return l.Close()
+}
+
+// mailSettings are the flags of the commands that send or link to email.
+var mailSettings = []string{"smtp-url", "smtp-from", "smtp-timeout", "mail-dir", "mail-rate", "public-url", "secret"}
+
+// newMailer builds the outbox's sender: SMTP when SMTP_URL is set, else
+// .eml files in SUIVI_MAIL_DIR (or defaultDir under `suivi dev`). It also
+// returns the .eml directory, empty when sending over SMTP.
+func newMailer(cfg *config.Config, defaultDir string, tokens mail.Tokens, log *slog.Logger) (*activities.Mailer, string, error) {
+	tpl, err := mail.LoadTemplates()
+	if err != nil {
+		return nil, "", err
+	}
+	m := &activities.Mailer{Templates: tpl, From: cfg.SMTPFrom, PublicURL: cfg.PublicURL, Tokens: tokens, Logger: log}
+	if cfg.SMTPURL != "" {
+		s, err := mail.ParseURL(cfg.SMTPURL)
+		if err != nil {
+			return nil, "", err
+		}
+		s.Timeout = cfg.Timeout()
+		m.Sender = &mail.SMTPSender{Server: s}
+		return m, "", nil
+	}
+	dir := cfg.MailDir
+	if dir == "" {
+		dir = defaultDir
+	}
+	if dir == "" {
+		return nil, "", errors.New("no way to send email: set SMTP_URL (smtp://user:password@host:587), or SUIVI_MAIL_DIR to write .eml files")
+	}
+	m.Sender = &mail.FileSender{Dir: dir}
+	return m, dir, nil
+}
+
+// secret returns the key signing email links: SUIVI_SECRET, or under
+// `suivi dev` one made once and kept in the data dir.
+func secret(cfg *config.Config, dataDir string) ([]byte, error) {
+	if cfg.Secret != "" {
+		if len(cfg.Secret) < 16 {
+			return nil, errors.New("SUIVI_SECRET is too short: use 32 random bytes, e.g. `openssl rand -hex 32`")
+		}
+		return []byte(cfg.Secret), nil
+	}
+	if dataDir == "" {
+		return nil, errors.New("SUIVI_SECRET is not set: it signs the links in emails; generate one with `openssl rand -hex 32`")
+	}
+	path := filepath.Join(dataDir, "secret")
+	if b, err := os.ReadFile(path); err == nil && len(b) >= 32 {
+		return b, nil
+	}
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		return nil, err
+	}
+	key := []byte(hex.EncodeToString(b))
+	if err := os.WriteFile(path, key, 0o600); err != nil {
+		return nil, fmt.Errorf("data dir: %w", err)
+	}
+	return key, nil
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/codecitoyen/suivi/activities"
 	"github.com/codecitoyen/suivi/internal/config"
 	"github.com/codecitoyen/suivi/internal/devserver"
+	"github.com/codecitoyen/suivi/internal/mail"
 	"github.com/codecitoyen/suivi/internal/pglocal"
 	"github.com/codecitoyen/suivi/internal/store"
 	"github.com/codecitoyen/suivi/internal/web"
@@ -23,7 +24,7 @@ import (
 
 func runDev(ctx context.Context, e env, args []string) error {
 	var cfg config.Config
-	fs := newFlags("dev", e, &cfg, "data-dir", "http", "temporal", "ui", "namespace", "database-url", "pg-bindir", "log-level", "log-format")
+	fs := newFlags("dev", e, &cfg, append([]string{"data-dir", "http", "temporal", "ui", "namespace", "database-url", "pg-bindir", "log-level", "log-format"}, mailSettings...)...)
 	err := noArgs("dev", e, fs, "suivi dev [flags]\n\nRuns an embedded Temporal server (SQLite in the data dir), the Temporal Web UI,\nPostgres (DATABASE_URL, or a private cluster in the data dir), the worker and\nthe web server, in one process. Ctrl-C stops everything.", args)
 	if err != nil {
 		return err
@@ -120,16 +121,29 @@ func runDev(ctx context.Context, e env, args []string) error {
 		return err
 	}
 
-	w := worker.New(tc, &activities.Activities{Store: st})
+	key, err := secret(&cfg, cfg.DataDir)
+	if err != nil {
+		return err
+	}
+	tokens := mail.Tokens{Secret: key}
+	mailer, mailDir, err := newMailer(&cfg, filepath.Join(cfg.DataDir, "mail"), tokens, log)
+	if err != nil {
+		return err
+	}
+	w := worker.New(tc, &activities.Activities{Store: st, Mail: mailer}, worker.Options{MailBatchesPerSecond: cfg.Rate()})
 	if err := w.Start(); err != nil {
 		return fmt.Errorf("worker: %w", err)
 	}
 	stack = append(stack, w.Stop)
+	if err := startOutbox(ctx, tc); err != nil {
+		return err
+	}
 
 	srv := web.NewServer(cfg.HTTPAddr, web.NewHandler(web.Deps{
 		Temporal: tc, Store: st, Logger: log,
 		Checks:     readinessChecks(st, tc, cfg.TemporalNamespace),
 		RecordWait: 5 * time.Second,
+		Tokens:     tokens, MailDir: mailDir,
 	}))
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(httpL) }()
@@ -146,6 +160,11 @@ func runDev(ctx context.Context, e env, args []string) error {
 		fmt.Fprintf(e.stdout, "  Temporal UI   http://%s\n", cfg.UIAddr)
 	}
 	fmt.Fprintf(e.stdout, "  Postgres      %s\n", pgDesc)
+	if mailDir != "" {
+		fmt.Fprintf(e.stdout, "  Email         written to %s, listed at http://%s/dev/mail (set SMTP_URL to send)\n", mailDir, cfg.HTTPAddr)
+	} else {
+		fmt.Fprintf(e.stdout, "  Email         sent through %s\n", mailer.Sender.(*mail.SMTPSender).Server)
+	}
 	fmt.Fprintf(e.stdout, "  Data dir      %s\n", cfg.DataDir)
 	fmt.Fprintln(e.stdout, "Press Ctrl-C to stop.")
 

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"os"
@@ -155,6 +156,23 @@ func TestDevSurvivesRestart(t *testing.T) {
 	applyEdition(t, url)
 	if code, out, errOut := cli(t, url, startArgs...); code != 0 {
 		t.Fatalf("program start = %d %q %q", code, out, errOut)
+	}
+
+	// Without SMTP_URL, mail is written as .eml files and listed at /dev/mail.
+	var mout, merr bytes.Buffer
+	code := run(context.Background(), []string{"mail", "test", "--to", "someone@example.org", "--mail-dir", filepath.Join(dataDir, "mail")},
+		&mout, &merr, func(string) string { return "" })
+	if code != 0 || !strings.Contains(mout.String(), "written to") {
+		t.Fatalf("mail test = %d %q %q", code, mout.String(), merr.String())
+	}
+	resp, err = http.Get(url + "/dev/mail")
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !strings.Contains(string(page), "someone@example.org") || !strings.Contains(string(page), "Message de test") {
+		t.Fatalf("/dev/mail = %d:\n%s", resp.StatusCode, page)
 	}
 
 	// A second `suivi dev` on the same data dir is refused, touching nothing.

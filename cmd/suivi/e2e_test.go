@@ -23,6 +23,8 @@ import (
 
 	"github.com/codecitoyen/suivi/activities"
 	"github.com/codecitoyen/suivi/internal/api"
+	"github.com/codecitoyen/suivi/internal/mail"
+	"github.com/codecitoyen/suivi/internal/smtpsink"
 	"github.com/codecitoyen/suivi/internal/pgtest"
 	"github.com/codecitoyen/suivi/internal/store"
 	"github.com/codecitoyen/suivi/internal/web"
@@ -102,7 +104,8 @@ type engine struct {
 	ns     string
 	st     *store.Store
 	api    *httptest.Server
-	worker interface{ Stop() }
+	sink   *smtpsink.Sink
+	tokens mail.Tokens
 }
 
 func newEngine(t *testing.T) *engine {
@@ -126,10 +129,16 @@ func newEngine(t *testing.T) *engine {
 	if err := worker.EnsureSearchAttributes(ctx, e.tc, e.ns); err != nil {
 		t.Fatal(err)
 	}
+	e.tokens = mail.Tokens{Secret: []byte("0123456789abcdef0123456789abcdef")}
+	if e.sink, err = smtpsink.Start(smtpsink.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { e.sink.Close() })
 	e.api = httptest.NewServer(web.NewHandler(web.Deps{
 		Temporal: e.tc, Store: st,
 		Checks:     readinessChecks(st, e.tc, e.ns),
 		RecordWait: 10 * time.Second,
+		Tokens:     e.tokens,
 	}))
 	t.Cleanup(e.api.Close)
 	applyEdition(t, e.api.URL)
@@ -138,11 +147,22 @@ func newEngine(t *testing.T) *engine {
 
 func (e *engine) startWorker(t *testing.T) {
 	t.Helper()
-	w := worker.New(e.tc, &activities.Activities{Store: e.st})
+	tpl, err := mail.LoadTemplates()
+	if err != nil {
+		t.Fatal(err)
+	}
+	mailer := &activities.Mailer{
+		Sender:    &mail.SMTPSender{Server: mail.SMTP{Host: "127.0.0.1", Port: e.sink.Port(), TLS: "none", Timeout: 5 * time.Second}},
+		Templates: tpl, From: "Suivi <suivi@nuitducodecitoyen.example>", PublicURL: e.api.URL, Tokens: e.tokens,
+	}
+	w := worker.New(e.tc, &activities.Activities{Store: e.st, Mail: mailer}, worker.Options{})
 	if err := w.Start(); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(w.Stop)
+	if err := startOutbox(context.Background(), e.tc); err != nil {
+		t.Fatal(err)
+	}
 }
 
 func health(t *testing.T, url string) (int, api.Health) {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/codecitoyen/suivi/activities"
 	"github.com/codecitoyen/suivi/internal/config"
+	"github.com/codecitoyen/suivi/internal/mail"
 	"github.com/codecitoyen/suivi/internal/store"
 	"github.com/codecitoyen/suivi/internal/web"
 	"github.com/codecitoyen/suivi/worker"
@@ -26,13 +27,15 @@ type backend struct {
 	log *slog.Logger
 	st  *store.Store
 	tc  client.Client
+	// tokens sign the links in emails.
+	tokens mail.Tokens
 }
 
 // connectBackend parses the command line of worker or serve (settings names
 // the flags beyond the engine's), checks the settings and connects.
 func connectBackend(ctx context.Context, e env, cmd, synopsis string, args []string, settings ...string) (*backend, error) {
 	b := &backend{}
-	fs := newFlags(cmd, e, &b.cfg, append(settings, engineSettings...)...)
+	fs := newFlags(cmd, e, &b.cfg, append(append(settings, engineSettings...), mailSettings...)...)
 	if err := noArgs(cmd, e, fs, synopsis, args); err != nil {
 		return nil, err
 	}
@@ -43,7 +46,11 @@ func connectBackend(ctx context.Context, e env, cmd, synopsis string, args []str
 		return nil, err
 	}
 	b.log = newLogger(&b.cfg, e.stderr)
-	var err error
+	key, err := secret(&b.cfg, "")
+	if err != nil {
+		return nil, err
+	}
+	b.tokens = mail.Tokens{Secret: key}
 	if b.st, err = openStore(ctx, &b.cfg); err != nil {
 		return nil, err
 	}
@@ -68,9 +75,16 @@ func runWorker(ctx context.Context, e env, args []string) error {
 	if err := worker.EnsureSearchAttributes(ctx, b.tc, b.cfg.TemporalNamespace); err != nil {
 		return err
 	}
-	w := worker.New(b.tc, &activities.Activities{Store: b.st})
+	mailer, _, err := newMailer(&b.cfg, "", b.tokens, b.log)
+	if err != nil {
+		return err
+	}
+	w := worker.New(b.tc, &activities.Activities{Store: b.st, Mail: mailer}, worker.Options{MailBatchesPerSecond: b.cfg.Rate()})
 	if err := w.Start(); err != nil {
 		return fmt.Errorf("worker: %w", err)
+	}
+	if err := startOutbox(ctx, b.tc); err != nil {
+		return err
 	}
 	b.log.Info("worker polling", "temporal", b.cfg.TemporalAddress, "namespace", b.cfg.TemporalNamespace, "task_queue", config.TaskQueue)
 	<-ctx.Done()
@@ -94,6 +108,7 @@ func runServe(ctx context.Context, e env, args []string) error {
 		Temporal: b.tc, Store: b.st, Logger: b.log,
 		Checks:     readinessChecks(b.st, b.tc, b.cfg.TemporalNamespace),
 		RecordWait: 5 * time.Second,
+		Tokens:     b.tokens, MailDir: b.cfg.MailDir,
 	}))
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(l) }()
@@ -182,4 +197,13 @@ var version = "dev"
 func runVersion(_ context.Context, e env, _ []string) error {
 	fmt.Fprintln(e.stdout, "suivi", version)
 	return nil
+}
+
+// startOutbox makes sure the outbox dispatcher runs and the weekly digest
+// is scheduled; both are idempotent.
+func startOutbox(ctx context.Context, c client.Client) error {
+	if err := worker.EnsureDigestSchedule(ctx, c); err != nil {
+		return err
+	}
+	return worker.WakeOutbox(ctx, c)
 }

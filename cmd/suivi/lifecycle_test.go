@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"net/http"
 	"os"
 	"path/filepath"
 	"slices"
@@ -179,6 +180,49 @@ func TestLifecycleEndToEnd(t *testing.T) {
 	if len(outbox) != 1 || outbox[0].Kind != "meetup-invitation" || outbox[0].Recipient != "holder@example.org" {
 		t.Fatalf("outbox = %+v", outbox)
 	}
+	// The dispatcher delivers it through the real SMTP server, with its
+	// calendar invitation, once.
+	waitFor(t, "the invitation to reach the SMTP server", func() bool { return e.sink.Count() == 1 })
+	got := string(e.sink.Messages()[0].Data)
+	for _, w := range []string{"To: <holder@example.org>", "text/calendar", "List-Unsubscribe:", "Petite Nuit du Code Citoyen"} {
+		if !strings.Contains(got, w) {
+			t.Errorf("invitation lacks %q:\n%s", w, got)
+		}
+	}
+	waitFor(t, "the outbox to record the reply", func() bool {
+		o, _ := e.st.ListOutbox(ctx, "ncc-2027", "demoscampi")
+		return len(o) == 1 && o[0].Status == "sent"
+	})
+	// The link at the bottom changes the holder's choices without logging in.
+	token := e.tokens.Sign("holder@example.org")
+	resp, err := http.Get(url + "/prefs?t=" + token)
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("prefs page = %v %v", resp, err)
+	}
+	resp.Body.Close()
+	resp, err = http.PostForm(url+"/prefs", map[string][]string{"t": {token}, "reminders": {"digest"}, "locale": {"en"}})
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("prefs save = %v %v", resp, err)
+	}
+	resp.Body.Close()
+	if p, _ := e.st.GetPerson(ctx, "holder@example.org"); p.Reminders != "digest" || p.Locale != "en" {
+		t.Fatalf("person after prefs = %+v", p)
+	}
+	resp, _ = http.Post(url+"/prefs/unsubscribe?t="+token, "application/x-www-form-urlencoded", strings.NewReader("List-Unsubscribe=One-Click"))
+	resp.Body.Close()
+	if p, _ := e.st.GetPerson(ctx, "holder@example.org"); resp.StatusCode != 200 || p.Reminders != "escalations" {
+		t.Fatalf("one-click unsubscribe = %d, %+v", resp.StatusCode, p)
+	}
+	resp, _ = http.Get(url + "/prefs?t=" + token[:len(token)-2] + "xx")
+	resp.Body.Close()
+	if resp.StatusCode != 403 {
+		t.Fatalf("tampered token = %d, want 403", resp.StatusCode)
+	}
+	if out := run("person", "set", "holder@example.org", "--reminders", "all"); !strings.Contains(out, "reminders all") {
+		t.Fatalf("person set: %q", out)
+	}
+	fail("say fr or en", "person", "set", "holder@example.org", "--locale", "de")
+
 	// Running the meetup again queues nothing new.
 	wr, _ = e.tc.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: "meetup-test-2", TaskQueue: config.TaskQueue},
 		workflows.MeetupWorkflow, activities.MeetupInput{Edition: "ncc-2027", City: "Lyon"})

@@ -51,6 +51,9 @@ func commands() []command {
 		{"step", "complete, waive, submit or extend a program's step", runGroup("step", stepActions, []string{"complete", "waive", "submit", "extend"})},
 		{"mentor", "assign or remove a program's mentor", runGroup("mentor", mentorActions, []string{"assign", "remove"})},
 		{"meetup", "record a program's attendance at a monthly meetup", runGroup("meetup", meetupActions, []string{"attend"})},
+		{"person", "set a person's language and reminder choice", runPerson},
+		{"mail", "send a test email and show what the server answered", runMail},
+		{"bench", "measure: `suivi bench mail -n 10000`", runBench},
 		{"version", "print the version", runVersion},
 	}
 }
@@ -132,7 +135,9 @@ func (u *usageError) Error() string {
 func newFlags(cmd string, e env, cfg *config.Config, settings ...string) *flag.FlagSet {
 	fs := flag.NewFlagSet("suivi "+cmd, flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
-	config.Bind(cfg, fs, e.getenv, settings...)
+	if cfg != nil {
+		config.Bind(cfg, fs, e.getenv, settings...)
+	}
 	return fs
 }
 

@@ -175,6 +175,13 @@ func printStatus(w io.Writer, edition, project string, d api.ProgramDetail) {
 		}
 		fmt.Fprintf(tw, "%s\t%s (recorded by %s)\n", label, a.Meetup, a.RecordedBy)
 	}
+	for i, m := range d.Undelivered {
+		label := ""
+		if i == 0 {
+			label = "Undelivered"
+		}
+		fmt.Fprintf(tw, "%s\t%s to %s: %s (%s)\n", label, m.Kind, m.Recipient, m.Status, m.Payload["error"])
+	}
 	fmt.Fprintf(tw, "Postgres\tphase %s, updated %s\n", p.Phase, p.UpdatedAt.Format(time.RFC3339))
 }
 

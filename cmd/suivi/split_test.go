@@ -12,6 +12,7 @@ import (
 
 	"github.com/codecitoyen/suivi/internal/api"
 	"github.com/codecitoyen/suivi/internal/pgtest"
+	"github.com/codecitoyen/suivi/internal/smtpsink"
 )
 
 func envMap(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
@@ -24,7 +25,7 @@ func runWith(t *testing.T, env map[string]string, args ...string) (int, string, 
 }
 
 func TestMigrateCommand(t *testing.T) {
-	env := map[string]string{"DATABASE_URL": pgtest.NewDatabase(t)}
+	env := map[string]string{"DATABASE_URL": pgtest.NewDatabase(t), "SUIVI_SECRET": "0123456789abcdef0123456789abcdef"}
 	code, out, errOut := runWith(t, env, "migrate", "status")
 	if code != 0 || !strings.Contains(out, "schema version 0 of") || !strings.Contains(out, "001_programs.sql") {
 		t.Fatalf("migrate status on empty db = %d %q %q", code, out, errOut)
@@ -72,6 +73,8 @@ func TestProductionSplit(t *testing.T) {
 		"TEMPORAL_NAMESPACE": ts.GetDefaultNamespace(),
 		"SUIVI_HTTP_ADDR":    httpAddr,
 		"SUIVI_LOG_LEVEL":    "warn",
+		"SUIVI_SECRET":       "0123456789abcdef0123456789abcdef",
+		"SUIVI_MAIL_DIR":     t.TempDir(),
 	}
 	if code, out, errOut := runWith(t, env, "migrate", "up"); code != 0 {
 		t.Fatalf("migrate up = %d %q %q", code, out, errOut)
@@ -106,6 +109,43 @@ func TestProductionSplit(t *testing.T) {
 			}
 		case <-time.After(30 * time.Second):
 			t.Fatal("worker or serve did not stop")
+		}
+	}
+}
+
+func TestMailTestCommand(t *testing.T) {
+	sink, err := smtpsink.Start(smtpsink.Options{Username: "suivi", Password: "s3cret"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sink.Close()
+	env := map[string]string{"SMTP_URL": fmt.Sprintf("smtp://suivi:s3cret@127.0.0.1:%d?tls=none", sink.Port())}
+	code, out, errOut := runWith(t, env, "mail", "test", "--to", "coord@example.org", "--lang", "en")
+	if code != 0 || !strings.Contains(out, "The server answered: ") || sink.Count() != 1 {
+		t.Fatalf("mail test = %d %q %q, %d received", code, out, errOut, sink.Count())
+	}
+	if !strings.Contains(string(sink.Messages()[0].Data), "Suivi test message") {
+		t.Fatalf("not the English test message:\n%s", sink.Messages()[0].Data)
+	}
+	env["SMTP_URL"] = fmt.Sprintf("smtp://suivi:wrong@127.0.0.1:%d?tls=none", sink.Port())
+	code, _, errOut = runWith(t, env, "mail", "test", "--to", "coord@example.org")
+	if code != 1 || strings.Contains(errOut, "wrong") || strings.Count(errOut, "\n") != 1 {
+		t.Fatalf("mail test with a wrong password = %d %q (and never show the password)", code, errOut)
+	}
+	for _, tt := range []struct {
+		env  map[string]string
+		args []string
+		want string
+	}{
+		{env, []string{"mail", "test"}, "--to"},
+		{env, []string{"mail", "test", "--to", "nope"}, "not an email address"},
+		{map[string]string{"SMTP_URL": "http://x"}, []string{"mail", "test", "--to", "a@example.org"}, "SMTP_URL (--smtp-url)"},
+		{map[string]string{"SMTP_FROM": "Suivi\r\nBcc: x@example.org"}, []string{"mail", "test", "--to", "a@example.org"}, "SMTP_FROM"},
+		{nil, []string{"mail", "test", "--to", "a@example.org"}, "set SMTP_URL"},
+	} {
+		code, _, errOut := runWith(t, tt.env, tt.args...)
+		if code != 1 || !strings.Contains(errOut, tt.want) {
+			t.Errorf("%v = %d %q, want %q", tt.args, code, errOut, tt.want)
 		}
 	}
 }

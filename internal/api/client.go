@@ -11,6 +11,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/codecitoyen/suivi/internal/store"
 )
 
 // Client calls a Suivi web server.
@@ -151,4 +153,16 @@ func (c *Client) Act(ctx context.Context, edition, project, action string, a Act
 	var res ActionDone
 	path := "/api/v1/programs/" + url.PathEscape(edition) + "/" + url.PathEscape(project) + "/actions/" + url.PathEscape(action)
 	return res, c.do(ctx, http.MethodPost, path, a, &res)
+}
+
+// GetPerson returns a person's choices.
+func (c *Client) GetPerson(ctx context.Context, email string) (store.Person, error) {
+	var res store.Person
+	return res, c.do(ctx, http.MethodGet, "/api/v1/people/"+url.PathEscape(email), nil, &res)
+}
+
+// SetPerson changes a person's language or reminders.
+func (c *Client) SetPerson(ctx context.Context, email string, p store.Person) (store.Person, error) {
+	var res store.Person
+	return res, c.do(ctx, http.MethodPut, "/api/v1/people/"+url.PathEscape(email), p, &res)
 }

@@ -29,6 +29,8 @@ type StartedProgram struct {
 type ProgramDetail struct {
 	Program  *store.Program `json:"program"`
 	Workflow WorkflowView   `json:"workflow"`
+	// Undelivered lists messages that failed or may not have arrived.
+	Undelivered []store.Message `json:"undelivered,omitempty"`
 }
 
 // WorkflowView is the live state of a program's workflow.

@@ -389,3 +389,27 @@ func cutLast(s, sep string) (before, after string, found bool) {
 	}
 	return s[:i], s[i+len(sep):], true
 }
+
+// The worker sends mail to the mail catcher, and worker and serve sign and
+// check email links with the same secret.
+func TestComposeMail(t *testing.T) {
+	c := loadCompose(t)
+	worker, serve := c.service(t, "worker"), c.service(t, "serve")
+	u, err := url.Parse(worker.Environment["SMTP_URL"])
+	if err != nil || u.Hostname() != "mailpit" {
+		t.Fatalf("worker SMTP_URL = %q, want the mailpit service", worker.Environment["SMTP_URL"])
+	}
+	published := false
+	for _, p := range c.service(t, "mailpit").portMappings(t, "mailpit") {
+		published = published || p.container == u.Port()
+	}
+	if !published {
+		t.Errorf("SMTP_URL port %s is not a port of mailpit", u.Port())
+	}
+	if s := worker.Environment["SUIVI_SECRET"]; s == "" || s != serve.Environment["SUIVI_SECRET"] {
+		t.Errorf("SUIVI_SECRET differs between worker (%q) and serve (%q)", s, serve.Environment["SUIVI_SECRET"])
+	}
+	if worker.Environment["SUIVI_PUBLIC_URL"] != serve.Environment["SUIVI_PUBLIC_URL"] {
+		t.Errorf("SUIVI_PUBLIC_URL differs between worker and serve")
+	}
+}

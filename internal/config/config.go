@@ -8,8 +8,11 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/mail"
 	"net/url"
+	"strconv"
 	"strings"
+	"time"
 )
 
 // TaskQueue is the Temporal task queue every Suivi worker polls. It is not a
@@ -27,6 +30,13 @@ type Config struct {
 	URL               string
 	PGBinDir          string
 	Actor             string
+	SMTPURL           string
+	SMTPFrom          string
+	SMTPTimeout       string
+	PublicURL         string
+	Secret            string
+	MailDir           string
+	MailRate          string
 	LogLevel          string
 	LogFormat         string
 }
@@ -73,6 +83,29 @@ func Settings() []Setting {
 		{Env: "SUIVI_PG_BINDIR", Flag: "pg-bindir", Default: "",
 			Usage: "directory holding initdb and pg_ctl for the private cluster (default: PATH, then /usr/lib/postgresql/*/bin)",
 			field: func(c *Config) *string { return &c.PGBinDir }},
+		{Env: "SMTP_URL", Flag: "smtp-url", Default: "",
+			Usage:  "SMTP server: smtp://user:pass@host:587?tls=starttls, smtps://… for implicit TLS, tls=none for a local relay, auth=plain|login|cram-md5; empty writes .eml files instead",
+			Secret: true,
+			field:  func(c *Config) *string { return &c.SMTPURL }, check: smtpURL},
+		{Env: "SMTP_FROM", Flag: "smtp-from", Default: "Suivi <suivi@localhost>",
+			Usage: "sender of every email, e.g. \"Suivi <suivi@example.org>\"",
+			field: func(c *Config) *string { return &c.SMTPFrom }, check: mailbox},
+		{Env: "SMTP_TIMEOUT", Flag: "smtp-timeout", Default: "30s",
+			Usage: "how long to wait for the SMTP server at each step",
+			field: func(c *Config) *string { return &c.SMTPTimeout }, check: duration},
+		{Env: "SUIVI_MAIL_DIR", Flag: "mail-dir", Default: "",
+			Usage: "without SMTP_URL, write emails as .eml files here (default under `suivi dev`: <data-dir>/mail); shown at /dev/mail",
+			field: func(c *Config) *string { return &c.MailDir }},
+		{Env: "SUIVI_MAIL_RATE", Flag: "mail-rate", Default: "5",
+			Usage: "delivery batches (up to 50 emails each) per second, across every worker",
+			field: func(c *Config) *string { return &c.MailRate }, check: positive},
+		{Env: "SUIVI_PUBLIC_URL", Flag: "public-url", Default: "http://127.0.0.1:8080",
+			Usage: "address people use to reach the web server; links in emails start with it",
+			field: func(c *Config) *string { return &c.PublicURL }, check: httpURL},
+		{Env: "SUIVI_SECRET", Flag: "secret", Default: "",
+			Usage:  "key that signs the links in emails (32+ random bytes, e.g. `openssl rand -hex 32`); `suivi dev` makes one in the data dir",
+			Secret: true,
+			field:  func(c *Config) *string { return &c.Secret }},
 		{Env: "SUIVI_ACTOR", Flag: "by", Default: "",
 			Usage: "who you are (an email), recorded in the audit log of the actions you take from the CLI (default: cli:$USER)",
 			field: func(c *Config) *string { return &c.Actor }},
@@ -188,6 +221,52 @@ func postgresURL(v string) error {
 		return errors.New("is not a postgres:// URL (for example postgres://suivi:secret@127.0.0.1:5432/suivi)")
 	}
 	return nil
+}
+
+func smtpURL(v string) error {
+	if v == "" {
+		return nil
+	}
+	u, err := url.Parse(v)
+	if err != nil || (u.Scheme != "smtp" && u.Scheme != "smtps") || u.Host == "" {
+		// Never echo the value: it may hold a password.
+		return errors.New("is not an smtp:// or smtps:// URL (for example smtp://user:password@mail.example.org:587?tls=starttls)")
+	}
+	return nil
+}
+
+func mailbox(v string) error {
+	a, err := mail.ParseAddress(v)
+	if err != nil || strings.ContainsAny(v, "\r\n") || !strings.Contains(a.Address, "@") {
+		return fmt.Errorf("%q is not an email address (for example \"Suivi <suivi@example.org>\")", v)
+	}
+	return nil
+}
+
+func duration(v string) error {
+	if d, err := time.ParseDuration(v); err != nil || d <= 0 {
+		return fmt.Errorf("%q is not a duration (for example 30s)", v)
+	}
+	return nil
+}
+
+func positive(v string) error {
+	if f, err := strconv.ParseFloat(v, 64); err != nil || f <= 0 {
+		return fmt.Errorf("%q is not a positive number", v)
+	}
+	return nil
+}
+
+// Timeout is SMTP_TIMEOUT as a duration.
+func (c *Config) Timeout() time.Duration {
+	d, _ := time.ParseDuration(c.SMTPTimeout)
+	return d
+}
+
+// Rate is SUIVI_MAIL_RATE as a number.
+func (c *Config) Rate() float64 {
+	f, _ := strconv.ParseFloat(c.MailRate, 64)
+	return f
 }
 
 func logLevel(v string) error {

@@ -63,7 +63,10 @@ type Sink struct {
 func Start(o Options) (*Sink, error) {
 	s := &Sink{opts: o}
 	s.srv = smtp.NewServer(smtp.BackendFunc(func(c *smtp.Conn) (smtp.Session, error) {
-		s.conns.Add(1)
+		// STARTTLS starts a new session on the same connection.
+		if _, secure := c.TLSConnectionState(); !secure {
+			s.conns.Add(1)
+		}
 		return &session{sink: s, conn: c}, nil
 	}))
 	s.srv.Domain = "sink.localhost"

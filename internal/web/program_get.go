@@ -25,6 +25,10 @@ func (h *handler) programGet(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case err == nil:
 		res.Program = &p
+		if res.Undelivered, err = h.Store.Undelivered(r.Context(), edition, project); err != nil {
+			h.writeError(w, r, unavailable("postgres: %v", err))
+			return
+		}
 	case !errors.Is(err, store.ErrNotFound):
 		h.writeError(w, r, unavailable("postgres: %v", err))
 		return

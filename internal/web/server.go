@@ -11,6 +11,7 @@ import (
 
 	"go.temporal.io/sdk/client"
 
+	"github.com/codecitoyen/suivi/internal/mail"
 	"github.com/codecitoyen/suivi/internal/store"
 )
 
@@ -32,6 +33,10 @@ type Deps struct {
 	RecordWait time.Duration
 	// Now is the clock; nil means time.Now. Tests set it.
 	Now func() time.Time
+	// Tokens check the signed links in emails (preferences).
+	Tokens mail.Tokens
+	// MailDir, when set, holds the .eml files shown at /dev/mail.
+	MailDir string
 }
 
 type handler struct{ Deps }
@@ -51,6 +56,14 @@ func NewHandler(d Deps) http.Handler {
 	mux.HandleFunc("POST /api/v1/programs/{edition}/{project}/actions/{action}", h.programAction)
 	mux.HandleFunc("POST /api/v1/editions", h.editionApply)
 	mux.HandleFunc("GET /api/v1/editions/{id}", h.editionGet)
+	mux.HandleFunc("GET /api/v1/people/{email}", h.personGet)
+	mux.HandleFunc("PUT /api/v1/people/{email}", h.personSet)
+	mux.HandleFunc("GET /programs/{edition}/{project}", h.programPage)
+	mux.HandleFunc("GET /prefs", h.prefs)
+	mux.HandleFunc("POST /prefs", h.prefsSave)
+	mux.HandleFunc("POST /prefs/unsubscribe", h.unsubscribe)
+	mux.HandleFunc("GET /dev/mail", h.devMailList)
+	mux.HandleFunc("GET /dev/mail/{name}", h.devMailShow)
 	mux.HandleFunc("/api/", h.apiNotFound)
 	return h.logRequests(mux)
 }

@@ -1,0 +1,104 @@
+package main
+
+import (
+	"context"
+	"crypto/tls"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/codecitoyen/suivi/internal/mail"
+	"github.com/codecitoyen/suivi/internal/smtpsink"
+	"github.com/codecitoyen/suivi/workflows"
+)
+
+func runBench(ctx context.Context, e env, args []string) error {
+	if len(args) == 0 || args[0] != "mail" {
+		return &usageError{"bench", "say `suivi bench mail -n 10000`"}
+	}
+	var cfg struct {
+		n   int
+		tls bool
+	}
+	fs := newFlags("bench mail", e, nil)
+	fs.IntVar(&cfg.n, "n", 10000, "how many messages to send in each mode")
+	fs.BoolVar(&cfg.tls, "tls", true, "use STARTTLS, as real relays do (each new connection pays a TLS handshake)")
+	if err := noArgs("bench mail", e, fs, "suivi bench mail [-n 10000]\n\nStarts an SMTP sink on loopback and sends N real messages to it twice: in\nbatches of "+strconv.Itoa(workflows.OutboxBatch)+" over one connection each (as the outbox does), then with one\nconnection per message. Prints messages per second for both; the last line\nis reuse_speedup=<number>.", args[1:]); err != nil {
+		return err
+	}
+	if cfg.n < 1 || cfg.n > 1_000_000 {
+		return &usageError{"bench mail", "-n must be between 1 and 1000000"}
+	}
+	opts := smtpsink.Options{Discard: true}
+	server := mail.SMTP{Host: "127.0.0.1", TLS: "none", Timeout: 30 * time.Second}
+	if cfg.tls {
+		serverTLS, pool, err := smtpsink.TestCertificate()
+		if err != nil {
+			return err
+		}
+		opts.TLS = serverTLS
+		server.TLS, server.TLSConfig = "starttls", &tls.Config{RootCAs: pool, ServerName: "127.0.0.1", MinVersion: tls.VersionTLS12}
+	}
+	sink, err := smtpsink.Start(opts)
+	if err != nil {
+		return err
+	}
+	server.Port = sink.Port()
+	defer sink.Close()
+	tpl, err := mail.LoadTemplates()
+	if err != nil {
+		return err
+	}
+	r, err := tpl.Render("due-in-7-days", mail.Data{Program: "Démocratie et crustacés", Milestone: "Vidéo explicative",
+		Due: "7 mai 2027", Link: "http://127.0.0.1:8080/programs/ncc-2027/demoscampi", PrefsLink: "http://127.0.0.1:8080/prefs?t=x"})
+	if err != nil {
+		return err
+	}
+	emails := make([]mail.Email, cfg.n)
+	for i := range emails {
+		emails[i] = mail.Email{Key: fmt.Sprintf("bench|%d", i), From: "Suivi <suivi@localhost>", To: fmt.Sprintf("holder%d@example.org", i),
+			Subject: r.Subject, Text: r.Text, HTML: r.HTML}
+	}
+	sender := &mail.SMTPSender{Server: server}
+	run := func(label string, batch int) (float64, error) {
+		before, conns := sink.Count(), sink.Connections()
+		start := time.Now()
+		next := cfg.n / 5
+		for i := 0; i < len(emails); i += batch {
+			j := min(i+batch, len(emails))
+			res, err := sender.Send(ctx, emails[i:j])
+			if err != nil {
+				return 0, err
+			}
+			for _, x := range res {
+				if x.Outcome != mail.Sent {
+					return 0, fmt.Errorf("%s: message not accepted: %v", label, x.Err)
+				}
+			}
+			if j >= next && j < len(emails) {
+				fmt.Fprintf(e.stderr, "  %s: %d/%d\n", label, j, len(emails))
+				next += cfg.n / 5
+			}
+		}
+		took := time.Since(start)
+		got := sink.Count() - before
+		if got != cfg.n {
+			return 0, fmt.Errorf("%s: the sink received %d of %d messages", label, got, cfg.n)
+		}
+		rate := float64(cfg.n) / took.Seconds()
+		fmt.Fprintf(e.stdout, "%-12s %d messages in %s over %d connections: %.0f msg/s\n", label, cfg.n,
+			took.Round(time.Millisecond), sink.Connections()-conns, rate)
+		return rate, nil
+	}
+	fmt.Fprintf(e.stdout, "messages=%d sink=%s tls=%v\n", cfg.n, sink.Addr(), cfg.tls)
+	reuse, err := run("reuse", workflows.OutboxBatch)
+	if err != nil {
+		return err
+	}
+	single, err := run("per-message", 1)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "reuse_msgs_per_s=%.0f\nper_message_msgs_per_s=%.0f\nreuse_speedup=%.2f\n", reuse, single, reuse/single)
+	return nil
+}

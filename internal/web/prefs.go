@@ -1,0 +1,93 @@
+package web
+
+import (
+	"html/template"
+	"net/http"
+
+	"github.com/codecitoyen/suivi/internal/store"
+)
+
+var prefsTemplate = template.Must(template.ParseFS(templateFS, "templates/prefs.html"))
+
+type prefsText struct {
+	Title, For, Reminders, All, Digest, Escalations, Language, Save, Saved string
+}
+
+var prefsTexts = map[string]prefsText{
+	"fr": {Title: "Vos messages", For: "Pour", Reminders: "Rappels", All: "Tous les rappels",
+		Digest: "Un résumé par semaine", Escalations: "Seulement les alertes importantes", Language: "Langue",
+		Save: "Enregistrer", Saved: "C’est enregistré."},
+	"en": {Title: "Your messages", For: "For", Reminders: "Reminders", All: "Every reminder",
+		Digest: "A weekly digest", Escalations: "Only important alerts", Language: "Language",
+		Save: "Save", Saved: "Saved."},
+}
+
+// prefs shows, from a signed link in an email, what a person receives and
+// lets them change it without logging in.
+func (h *handler) prefs(w http.ResponseWriter, r *http.Request) {
+	h.prefsPage(w, r, r.URL.Query().Get("t"), false)
+}
+
+func (h *handler) prefsSave(w http.ResponseWriter, r *http.Request) {
+	token := r.PostFormValue("t")
+	email, err := h.Tokens.Verify(token)
+	if err != nil {
+		h.writeError(w, r, &httpError{http.StatusForbidden, err.Error(), nil})
+		return
+	}
+	p := store.Person{Email: email, Locale: r.PostFormValue("locale"), Reminders: r.PostFormValue("reminders")}
+	if err := checkPerson(p); err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	if _, err := h.Store.SetPerson(r.Context(), p); err != nil {
+		h.writeError(w, r, unavailable("postgres: %v", err))
+		return
+	}
+	h.prefsPage(w, r, token, true)
+}
+
+func (h *handler) prefsPage(w http.ResponseWriter, r *http.Request, token string, saved bool) {
+	email, err := h.Tokens.Verify(token)
+	if err != nil {
+		h.writeError(w, r, &httpError{http.StatusForbidden, err.Error(), nil})
+		return
+	}
+	p, err := h.Store.GetPerson(r.Context(), email)
+	if err != nil {
+		h.writeError(w, r, unavailable("postgres: %v", err))
+		return
+	}
+	l := p.Locale
+	if r.Header.Get("Accept-Language") != "" && !saved {
+		l = lang(r)
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	_ = prefsTemplate.Execute(w, map[string]any{"Lang": l, "T": prefsTexts[l], "Email": email, "Token": token, "Person": p, "Saved": saved})
+}
+
+// unsubscribe is RFC 8058's one-click unsubscribe: mail clients POST to the
+// List-Unsubscribe address; the person keeps only escalations.
+func (h *handler) unsubscribe(w http.ResponseWriter, r *http.Request) {
+	email, err := h.Tokens.Verify(r.URL.Query().Get("t"))
+	if err != nil {
+		h.writeError(w, r, &httpError{http.StatusForbidden, err.Error(), nil})
+		return
+	}
+	if _, err := h.Store.SetPerson(r.Context(), store.Person{Email: email, Reminders: "escalations"}); err != nil {
+		h.writeError(w, r, unavailable("postgres: %v", err))
+		return
+	}
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	_, _ = w.Write([]byte("Désinscrit des rappels / unsubscribed from reminders\n"))
+}
+
+func checkPerson(p store.Person) error {
+	if p.Locale != "" && p.Locale != "fr" && p.Locale != "en" {
+		return badRequest("locale %q: say fr or en", p.Locale)
+	}
+	if p.Reminders != "" && p.Reminders != "all" && p.Reminders != "digest" && p.Reminders != "escalations" {
+		return badRequest("reminders %q: say all, digest or escalations", p.Reminders)
+	}
+	return nil
+}
