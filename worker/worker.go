@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"slices"
 
-
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/operatorservice/v1"
 	"go.temporal.io/sdk/client"

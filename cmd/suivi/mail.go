@@ -106,4 +106,3 @@ func runPerson(ctx context.Context, e env, args []string) error {
 	fmt.Fprintf(e.stdout, "%s: language %s, reminders %s\n", addr, p.Locale, p.Reminders)
 	return nil
 }
-
