@@ -65,48 +65,72 @@ var (
 )
 
 // GitHubRepo checks a GitHub repository URL and returns it in the canonical
-// form https://github.com/OWNER/REPO. It accepts a missing scheme, http,
-// a trailing slash or ".git", and the git@github.com:OWNER/REPO form.
+// form https://github.com/OWNER/REPO (see RepoName for the forms accepted).
 func GitHubRepo(v string) (string, error) {
+	owner, repo, err := RepoName(v)
+	if err != nil {
+		return "", err
+	}
+	return "https://github.com/" + owner + "/" + repo, nil
+}
+
+// RepoName normalises a GitHub repository in any form people paste: https
+// or http, with or without "www.", ".git" or a trailing slash, a deeper path
+// (/tree/main/docs, /issues/3), git@github.com:OWNER/REPO.git,
+// ssh://git@github.com/OWNER/REPO, or just github.com/OWNER/REPO or
+// OWNER/REPO. Other hosts are refused.
+func RepoName(v string) (owner, repo string, err error) {
 	raw := strings.TrimSpace(v)
-	bad := func(why string) (string, error) {
-		return "", fmt.Errorf("repository %q %s: give it as https://github.com/OWNER/REPO", v, why)
+	bad := func(why string) (string, string, error) {
+		return "", "", fmt.Errorf("repository %q %s: give it as https://github.com/OWNER/REPO", v, why)
 	}
 	if raw == "" {
-		return "", fmt.Errorf("repository URL is required: give it as https://github.com/OWNER/REPO")
+		return "", "", fmt.Errorf("repository URL is required: give it as https://github.com/OWNER/REPO")
 	}
-	if rest, ok := strings.CutPrefix(raw, "git@github.com:"); ok {
-		raw = "https://github.com/" + rest
+	if strings.ContainsFunc(raw, func(r rune) bool { return unicode.IsControl(r) || unicode.IsSpace(r) }) {
+		return bad("contains spaces or control characters")
+	}
+	if rest, ok := strings.CutPrefix(raw, "git@"); ok {
+		host, path, found := strings.Cut(rest, ":")
+		if !found {
+			return bad("is not a git@HOST:OWNER/REPO address")
+		}
+		raw = "ssh://git@" + host + "/" + path
 	}
 	if !strings.Contains(raw, "://") {
+		if strings.Count(raw, "/") == 1 && !strings.Contains(raw, ".") {
+			raw = "github.com/" + raw // OWNER/REPO
+		}
 		raw = "https://" + raw
 	}
 	u, err := url.Parse(raw)
 	if err != nil {
 		return bad("is not a URL")
 	}
-	if u.Scheme != "https" && u.Scheme != "http" {
-		return bad("is not an http(s) URL")
+	switch u.Scheme {
+	case "https", "http", "ssh", "git":
+	default:
+		return bad("is not an https, ssh or git URL")
 	}
 	host := strings.ToLower(u.Hostname())
 	if host != "github.com" && host != "www.github.com" {
 		return bad("is not on github.com")
 	}
-	if u.Port() != "" || u.User != nil || u.RawQuery != "" || u.Fragment != "" {
+	if u.Port() != "" || (u.User != nil && u.User.Username() != "git") {
 		return bad("has extra parts")
 	}
 	parts := strings.Split(strings.Trim(u.Path, "/"), "/")
-	if len(parts) != 2 {
+	if len(parts) < 2 {
 		return bad("does not name one repository")
 	}
-	owner, repo := parts[0], strings.TrimSuffix(parts[1], ".git")
+	owner, repo = parts[0], strings.TrimSuffix(parts[1], ".git")
 	if !ghOwnerRE.MatchString(owner) {
 		return bad("has an invalid owner")
 	}
 	if !ghRepoRE.MatchString(repo) || repo == "." || repo == ".." {
 		return bad("has an invalid repository name")
 	}
-	return "https://github.com/" + owner + "/" + repo, nil
+	return owner, repo, nil
 }
 
 // Text checks a short free-text field (a name, a city): required or not,

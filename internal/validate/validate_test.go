@@ -72,11 +72,18 @@ func TestGitHubRepo(t *testing.T) {
 		{"", ""},
 		{"https://gitlab.com/CodeCitoyen/Demoscampi", ""},
 		{"https://github.com/CodeCitoyen", ""},
-		{"https://github.com/CodeCitoyen/Demoscampi/issues", ""},
+		{"https://github.com/CodeCitoyen/Demoscampi/issues", canon},
+		{"https://github.com/CodeCitoyen/Demoscampi/tree/main/docs", canon},
+		{"ssh://git@github.com/CodeCitoyen/Demoscampi.git", canon},
+		{"CodeCitoyen/Demoscampi", canon},
+		{"https://github.com/CodeCitoyen/Demoscampi?tab=readme", canon},
+		{"https://github.com/CodeCitoyen/Demoscampi#readme", canon},
+		{"https://gitlab.com/CodeCitoyen", ""},
+		{"git@gitlab.com:a/b.git", ""},
+		{"https://github.com/a b/c", ""},
 		{"https://github.com/-bad/repo", ""},
 		{"https://github.com/owner/..", ""},
 		{"ftp://github.com/a/b", ""},
-		{"https://github.com/a/b?tab=readme", ""},
 		{"https://user:pw@github.com/a/b", ""},
 		{"https://github.com.evil.example/a/b", ""},
 	} {
@@ -103,4 +110,26 @@ func TestText(t *testing.T) {
 	if _, err := validate.Text("city", strings.Repeat("é", 65), false, 64); err == nil {
 		t.Fatal("over-long city accepted")
 	}
+}
+
+// FuzzRepoName: never panics; anything accepted is stable (normalising the
+// canonical URL gives the same name) and uses only GitHub's characters.
+func FuzzRepoName(f *testing.F) {
+	for _, s := range []string{"https://github.com/CodeCitoyen/Demoscampi", "git@github.com:a/b.git", "a/b",
+		"https://www.github.com/o/r/tree/main/x", "ssh://git@github.com/o/r", "http://github.com/o/r.git/", "github.com/o"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, in string) {
+		owner, repo, err := validate.RepoName(in)
+		if err != nil {
+			return
+		}
+		o2, r2, err := validate.RepoName("https://github.com/" + owner + "/" + repo)
+		if err != nil || o2 != owner || r2 != repo {
+			t.Fatalf("%q -> %s/%s, which normalises to %s/%s (%v)", in, owner, repo, o2, r2, err)
+		}
+		if strings.ContainsAny(owner+repo, "/ \t\n:@?#") {
+			t.Fatalf("%q -> %s/%s has forbidden characters", in, owner, repo)
+		}
+	})
 }

@@ -1,0 +1,584 @@
+// Package fakegithub is an HTTP server on loopback that behaves like the
+// parts of GitHub's REST API Suivi uses: ETag and 304, x-ratelimit-*
+// headers, primary and secondary limits (403 and 429 with retry-after), 202
+// from /stats/*, 301 for renamed repositories, 404, Link pagination, and a
+// quota counter that charges like GitHub (a 304 to an authenticated request
+// is free). Tests and `suivi bench github` point go-github at it.
+package fakegithub
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Commit, Issue, Comment and Release are a repository's history.
+type Commit struct {
+	SHA    string
+	Author string
+	Date   time.Time
+}
+
+// Issue is an issue or, with PR set, a pull request.
+type Issue struct {
+	Number   int
+	PR       bool
+	Author   string
+	Created  time.Time
+	Closed   time.Time
+	Comments []Comment
+}
+
+// Comment is a comment on an issue.
+type Comment struct {
+	Author  string
+	Created time.Time
+}
+
+// Release is a published release.
+type Release struct {
+	Tag       string
+	Published time.Time
+}
+
+// Repo is one repository's state.
+type Repo struct {
+	ID            int64
+	Owner, Name   string
+	Stars, Forks  int
+	Created       time.Time
+	Pushed        time.Time
+	Updated       time.Time
+	DefaultBranch string
+	Archived      bool
+	License       string // SPDX id, "" for none
+	Commits       []Commit
+	Issues        []Issue
+	Releases      []Release
+	// Deleted answers 404; RenamedTo answers 301 to the new name.
+	Deleted   bool
+	RenamedTo string
+}
+
+// Limits shape the rate limiting.
+type Limits struct {
+	// Primary is the number of charged requests per hour per token (0: 5000).
+	Primary int
+	// MaxConcurrent, when positive, answers a secondary limit to requests
+	// beyond that many in flight.
+	MaxConcurrent int
+	// SecondaryStatus is 403 (default) or 429 for secondary limits.
+	SecondaryStatus int
+	// RetryAfter is the retry-after of secondary limits, in seconds.
+	RetryAfter int
+}
+
+// Server is a running fake.
+type Server struct {
+	srv    *httptest.Server
+	token  string
+	limits Limits
+	now    func() time.Time
+
+	mu        sync.Mutex
+	repos     map[string]*Repo // by lower(owner/name)
+	byID      map[int64]*Repo
+	nextID    int64
+	statsSeen map[string]bool
+	used      int       // charged requests in the current window
+	window    time.Time // start of the current rate-limit window
+	forced    []int     // statuses to answer next, for tests
+
+	charged, requests, notModified, limited atomic.Int64
+	inflight, maxInflight                   atomic.Int64
+}
+
+// Start serves on a free loopback port; token is the one a client must send
+// to be "authenticated" (empty: none).
+func Start(token string, limits Limits, now func() time.Time) *Server {
+	if limits.Primary == 0 {
+		limits.Primary = 5000
+	}
+	if limits.SecondaryStatus == 0 {
+		limits.SecondaryStatus = http.StatusForbidden
+	}
+	if now == nil {
+		now = time.Now
+	}
+	s := &Server{token: token, limits: limits, now: now, repos: map[string]*Repo{}, byID: map[int64]*Repo{}, statsSeen: map[string]bool{}}
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /repos/{owner}/{repo}", s.repo)
+	mux.HandleFunc("GET /repositories/{id}", s.repoByID)
+	mux.HandleFunc("GET /repos/{owner}/{repo}/commits", s.commits)
+	mux.HandleFunc("GET /repos/{owner}/{repo}/issues", s.issues)
+	mux.HandleFunc("GET /repos/{owner}/{repo}/issues/{number}/comments", s.comments)
+	mux.HandleFunc("GET /repos/{owner}/{repo}/releases", s.releases)
+	mux.HandleFunc("GET /repos/{owner}/{repo}/stats/participation", s.participation)
+	s.srv = httptest.NewServer(s.limit(mux))
+	return s
+}
+
+// URL is the API's base URL, ending with a slash as go-github wants.
+func (s *Server) URL() string { return s.srv.URL + "/" }
+
+// Close stops the server.
+func (s *Server) Close() { s.srv.Close() }
+
+// Charged is how many requests counted against the primary quota.
+func (s *Server) Charged() int64 { return s.charged.Load() }
+
+// Requests is how many requests arrived.
+func (s *Server) Requests() int64 { return s.requests.Load() }
+
+// NotModified is how many 304s were answered.
+func (s *Server) NotModified() int64 { return s.notModified.Load() }
+
+// Limited is how many requests were refused by a rate limit.
+func (s *Server) Limited() int64 { return s.limited.Load() }
+
+// MaxInflight is the most requests seen in flight at once.
+func (s *Server) MaxInflight() int64 { return s.maxInflight.Load() }
+
+// Force makes the next requests answer these statuses (403 or 429 are
+// rate limits with retry-after), in order.
+func (s *Server) Force(statuses ...int) {
+	s.mu.Lock()
+	s.forced = append(s.forced, statuses...)
+	s.mu.Unlock()
+}
+
+// Add creates or replaces a repository.
+func (s *Server) Add(r Repo) *Repo {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.nextID++
+	r.ID = s.nextID
+	if r.DefaultBranch == "" {
+		r.DefaultBranch = "main"
+	}
+	if r.Created.IsZero() {
+		r.Created = s.now().AddDate(-1, 0, 0)
+	}
+	if r.Updated.IsZero() {
+		r.Updated = r.Created
+	}
+	p := &r
+	s.repos[strings.ToLower(r.Owner+"/"+r.Name)] = p
+	s.byID[r.ID] = p
+	return p
+}
+
+// Update changes a repository under the server's lock.
+func (s *Server) Update(fullName string, f func(r *Repo)) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if r := s.repos[strings.ToLower(fullName)]; r != nil {
+		f(r)
+		r.Updated = s.now()
+	}
+}
+
+// Push adds n commits by author now.
+func (s *Server) Push(fullName, author string, n int) {
+	s.Update(fullName, func(r *Repo) {
+		for i := 0; i < n; i++ {
+			sum := sha256.Sum256([]byte(fmt.Sprintf("%s/%d/%d", fullName, len(r.Commits), time.Now().UnixNano())))
+			r.Commits = append(r.Commits, Commit{SHA: hex.EncodeToString(sum[:20]), Author: author, Date: s.now()})
+		}
+		r.Pushed = s.now()
+	})
+}
+
+// Rename moves a repository; its old name answers 301.
+func (s *Server) Rename(fullName, newName string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r := s.repos[strings.ToLower(fullName)]
+	if r == nil {
+		return
+	}
+	moved := *r
+	owner, name, _ := strings.Cut(newName, "/")
+	moved.Owner, moved.Name = owner, name
+	np := &moved
+	s.repos[strings.ToLower(newName)] = np
+	s.byID[r.ID] = np
+	r.RenamedTo = newName
+}
+
+// limit applies the rate limits and the quota, and tracks requests in flight.
+func (s *Server) limit(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.requests.Add(1)
+		n := s.inflight.Add(1)
+		defer s.inflight.Add(-1)
+		for {
+			m := s.maxInflight.Load()
+			if n <= m || s.maxInflight.CompareAndSwap(m, n) {
+				break
+			}
+		}
+		authed := s.token != "" && r.Header.Get("Authorization") == "Bearer "+s.token
+		s.mu.Lock()
+		if s.now().Sub(s.window) >= time.Hour {
+			s.window, s.used = s.now(), 0
+		}
+		limit := s.limits.Primary
+		if !authed {
+			limit = 60
+		}
+		var forced int
+		if len(s.forced) > 0 {
+			forced, s.forced = s.forced[0], s.forced[1:]
+		}
+		remaining, reset := limit-s.used, s.window.Add(time.Hour)
+		s.mu.Unlock()
+		h := w.Header()
+		h.Set("X-RateLimit-Limit", strconv.Itoa(limit))
+		h.Set("X-RateLimit-Reset", strconv.FormatInt(reset.Unix(), 10))
+		h.Set("X-RateLimit-Resource", "core")
+		switch {
+		case forced == http.StatusForbidden || forced == http.StatusTooManyRequests:
+			s.limited.Add(1)
+			h.Set("X-RateLimit-Remaining", strconv.Itoa(max(remaining, 0)))
+			h.Set("Retry-After", strconv.Itoa(max(s.limits.RetryAfter, 1)))
+			writeJSON(w, forced, map[string]string{"message": "You have exceeded a secondary rate limit. Please wait a few minutes before you try again."})
+			return
+		case forced != 0:
+			writeJSON(w, forced, map[string]string{"message": http.StatusText(forced)})
+			return
+		case s.limits.MaxConcurrent > 0 && n > int64(s.limits.MaxConcurrent):
+			s.limited.Add(1)
+			h.Set("Retry-After", strconv.Itoa(max(s.limits.RetryAfter, 1)))
+			writeJSON(w, s.limits.SecondaryStatus, map[string]string{"message": "You have exceeded a secondary rate limit."})
+			return
+		case remaining <= 0:
+			s.limited.Add(1)
+			h.Set("X-RateLimit-Remaining", "0")
+			writeJSON(w, http.StatusForbidden, map[string]string{"message": "API rate limit exceeded."})
+			return
+		}
+		rec := &recorder{ResponseWriter: w, status: 200, authed: authed, s: s, remaining: remaining}
+		next.ServeHTTP(rec, r)
+	})
+}
+
+// recorder charges the quota once the status is known: a 304 to an
+// authenticated request is free, like GitHub.
+type recorder struct {
+	http.ResponseWriter
+	status    int
+	authed    bool
+	s         *Server
+	remaining int
+	written   bool
+}
+
+func (r *recorder) WriteHeader(code int) {
+	if r.written {
+		return
+	}
+	r.written, r.status = true, code
+	free := code == http.StatusNotModified && r.authed
+	if code == http.StatusNotModified {
+		r.s.notModified.Add(1)
+	}
+	rem := r.remaining
+	if !free {
+		r.s.charged.Add(1)
+		r.s.mu.Lock()
+		r.s.used++
+		rem = r.s.limits.Primary - r.s.used
+		if !r.authed {
+			rem = 60 - r.s.used
+		}
+		r.s.mu.Unlock()
+	}
+	r.Header().Set("X-RateLimit-Remaining", strconv.Itoa(max(rem, 0)))
+	r.ResponseWriter.WriteHeader(code)
+}
+
+func (r *recorder) Write(b []byte) (int, error) {
+	if !r.written {
+		r.WriteHeader(http.StatusOK)
+	}
+	return r.ResponseWriter.Write(b)
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+// serveJSON answers v with an ETag, or 304 when the client has it already.
+func serveJSON(w http.ResponseWriter, r *http.Request, v any) {
+	body, _ := json.Marshal(v)
+	sum := sha256.Sum256(body)
+	etag := `W/"` + hex.EncodeToString(sum[:16]) + `"`
+	w.Header().Set("ETag", etag)
+	if inm := r.Header.Get("If-None-Match"); inm != "" && strings.Contains(inm, etag) {
+		w.WriteHeader(http.StatusNotModified)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write(body)
+}
+
+func (s *Server) find(w http.ResponseWriter, r *http.Request) (*Repo, bool) {
+	s.mu.Lock()
+	repo := s.repos[strings.ToLower(r.PathValue("owner")+"/"+r.PathValue("repo"))]
+	var renamedID int64
+	if repo != nil && repo.RenamedTo != "" && !repo.Deleted {
+		renamedID = repo.ID
+	}
+	s.mu.Unlock()
+	// Answer without the lock: writing charges the quota, which takes it.
+	switch {
+	case repo == nil || repo.Deleted:
+		writeJSON(w, http.StatusNotFound, map[string]string{"message": "Not Found"})
+		return nil, false
+	case renamedID != 0:
+		rest := strings.TrimPrefix(r.URL.Path, "/repos/"+r.PathValue("owner")+"/"+r.PathValue("repo"))
+		w.Header().Set("Location", strings.TrimSuffix(s.URL(), "/")+"/repositories/"+strconv.FormatInt(renamedID, 10)+rest)
+		writeJSON(w, http.StatusMovedPermanently, map[string]string{"message": "Moved Permanently"})
+		return nil, false
+	}
+	return repo, true
+}
+
+func (s *Server) repoJSON(repo *Repo) map[string]any {
+	m := map[string]any{
+		"id": repo.ID, "name": repo.Name, "full_name": repo.Owner + "/" + repo.Name,
+		"owner":          map[string]any{"login": repo.Owner},
+		"html_url":       "https://github.com/" + repo.Owner + "/" + repo.Name,
+		"default_branch": repo.DefaultBranch, "archived": repo.Archived,
+		"stargazers_count": repo.Stars, "forks_count": repo.Forks,
+		"open_issues_count": openIssues(repo),
+		"created_at":        repo.Created.UTC().Format(time.RFC3339),
+		"updated_at":        repo.Updated.UTC().Format(time.RFC3339),
+	}
+	if !repo.Pushed.IsZero() {
+		m["pushed_at"] = repo.Pushed.UTC().Format(time.RFC3339)
+	}
+	if repo.License != "" {
+		m["license"] = map[string]any{"spdx_id": repo.License, "key": strings.ToLower(repo.License)}
+	}
+	return m
+}
+
+func openIssues(repo *Repo) int {
+	n := 0
+	for _, i := range repo.Issues {
+		if i.Closed.IsZero() {
+			n++
+		}
+	}
+	return n
+}
+
+func (s *Server) repo(w http.ResponseWriter, r *http.Request) {
+	repo, ok := s.find(w, r)
+	if !ok {
+		return
+	}
+	s.mu.Lock()
+	v := s.repoJSON(repo)
+	s.mu.Unlock()
+	serveJSON(w, r, v)
+}
+
+func (s *Server) repoByID(w http.ResponseWriter, r *http.Request) {
+	id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	s.mu.Lock()
+	repo := s.byID[id]
+	var v map[string]any
+	if repo != nil {
+		v = s.repoJSON(repo)
+	}
+	s.mu.Unlock()
+	if repo == nil {
+		writeJSON(w, http.StatusNotFound, map[string]string{"message": "Not Found"})
+		return
+	}
+	serveJSON(w, r, v)
+}
+
+// page cuts items by per_page and page, and writes the Link header.
+func page[T any](w http.ResponseWriter, r *http.Request, items []T) []T {
+	per, _ := strconv.Atoi(r.URL.Query().Get("per_page"))
+	if per <= 0 {
+		per = 30
+	}
+	per = min(per, 100)
+	p, _ := strconv.Atoi(r.URL.Query().Get("page"))
+	if p <= 0 {
+		p = 1
+	}
+	last := max(1, (len(items)+per-1)/per)
+	link := func(n int) string {
+		q := r.URL.Query()
+		q.Set("page", strconv.Itoa(n))
+		q.Set("per_page", strconv.Itoa(per))
+		u := *r.URL
+		u.RawQuery = q.Encode()
+		return "<http://" + r.Host + u.RequestURI() + ">"
+	}
+	var links []string
+	if p < last {
+		links = append(links, link(p+1)+`; rel="next"`, link(last)+`; rel="last"`)
+	}
+	if p > 1 {
+		links = append(links, link(1)+`; rel="first"`, link(p-1)+`; rel="prev"`)
+	}
+	if len(links) > 0 {
+		w.Header().Set("Link", strings.Join(links, ", "))
+	}
+	start := (p - 1) * per
+	if start >= len(items) {
+		return []T{}
+	}
+	return items[start:min(start+per, len(items))]
+}
+
+func since(r *http.Request) time.Time {
+	t, _ := time.Parse(time.RFC3339, r.URL.Query().Get("since"))
+	return t
+}
+
+func (s *Server) commits(w http.ResponseWriter, r *http.Request) {
+	repo, ok := s.find(w, r)
+	if !ok {
+		return
+	}
+	from := since(r)
+	s.mu.Lock()
+	var out []map[string]any
+	for i := len(repo.Commits) - 1; i >= 0; i-- {
+		c := repo.Commits[i]
+		if c.Date.Before(from) {
+			continue
+		}
+		out = append(out, map[string]any{
+			"sha":    c.SHA,
+			"author": map[string]any{"login": c.Author},
+			"commit": map[string]any{"author": map[string]any{"name": c.Author, "date": c.Date.UTC().Format(time.RFC3339)}},
+		})
+	}
+	s.mu.Unlock()
+	if out == nil {
+		out = []map[string]any{}
+	}
+	serveJSON(w, r, page(w, r, out))
+}
+
+func (s *Server) issues(w http.ResponseWriter, r *http.Request) {
+	repo, ok := s.find(w, r)
+	if !ok {
+		return
+	}
+	from := since(r)
+	s.mu.Lock()
+	var out []map[string]any
+	for _, i := range repo.Issues {
+		updated := i.Created
+		if i.Closed.After(updated) {
+			updated = i.Closed
+		}
+		for _, c := range i.Comments {
+			if c.Created.After(updated) {
+				updated = c.Created
+			}
+		}
+		if updated.Before(from) {
+			continue
+		}
+		m := map[string]any{
+			"number": i.Number, "user": map[string]any{"login": i.Author}, "comments": len(i.Comments),
+			"created_at": i.Created.UTC().Format(time.RFC3339), "updated_at": updated.UTC().Format(time.RFC3339),
+			"state": "open",
+		}
+		if !i.Closed.IsZero() {
+			m["state"], m["closed_at"] = "closed", i.Closed.UTC().Format(time.RFC3339)
+		}
+		if i.PR {
+			m["pull_request"] = map[string]any{"url": "x"}
+		}
+		out = append(out, m)
+	}
+	s.mu.Unlock()
+	slices.Reverse(out)
+	if out == nil {
+		out = []map[string]any{}
+	}
+	serveJSON(w, r, page(w, r, out))
+}
+
+func (s *Server) comments(w http.ResponseWriter, r *http.Request) {
+	repo, ok := s.find(w, r)
+	if !ok {
+		return
+	}
+	n, _ := strconv.Atoi(r.PathValue("number"))
+	s.mu.Lock()
+	out := []map[string]any{}
+	for _, i := range repo.Issues {
+		if i.Number == n {
+			for _, c := range i.Comments {
+				out = append(out, map[string]any{"user": map[string]any{"login": c.Author}, "created_at": c.Created.UTC().Format(time.RFC3339)})
+			}
+		}
+	}
+	s.mu.Unlock()
+	serveJSON(w, r, page(w, r, out))
+}
+
+func (s *Server) releases(w http.ResponseWriter, r *http.Request) {
+	repo, ok := s.find(w, r)
+	if !ok {
+		return
+	}
+	s.mu.Lock()
+	out := []map[string]any{}
+	for i := len(repo.Releases) - 1; i >= 0; i-- {
+		rel := repo.Releases[i]
+		out = append(out, map[string]any{"tag_name": rel.Tag, "published_at": rel.Published.UTC().Format(time.RFC3339)})
+	}
+	s.mu.Unlock()
+	serveJSON(w, r, page(w, r, out))
+}
+
+// participation answers 202 the first time, like GitHub computing stats.
+func (s *Server) participation(w http.ResponseWriter, r *http.Request) {
+	repo, ok := s.find(w, r)
+	if !ok {
+		return
+	}
+	s.mu.Lock()
+	key := strings.ToLower(repo.Owner + "/" + repo.Name)
+	seen := s.statsSeen[key]
+	s.statsSeen[key] = true
+	weeks := make([]int, 52)
+	now := s.now()
+	for _, c := range repo.Commits {
+		if w := int(now.Sub(c.Date).Hours() / (24 * 7)); w >= 0 && w < 52 {
+			weeks[51-w]++
+		}
+	}
+	s.mu.Unlock()
+	if !seen {
+		writeJSON(w, http.StatusAccepted, map[string]any{})
+		return
+	}
+	serveJSON(w, r, map[string]any{"all": weeks, "owner": make([]int, 52)})
+}

@@ -1,0 +1,260 @@
+package github_test
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/codecitoyen/suivi/internal/fakegithub"
+	"github.com/codecitoyen/suivi/internal/github"
+)
+
+// memValidators keeps validators in memory (Postgres does in production).
+type memValidators struct {
+	mu sync.Mutex
+	m  map[string][2]string
+}
+
+func (v *memValidators) GetValidators(_ context.Context, k string) (string, string, error) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	e := v.m[k]
+	return e[0], e[1], nil
+}
+
+func (v *memValidators) PutValidators(_ context.Context, k, etag, lm string) error {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if v.m == nil {
+		v.m = map[string][2]string{}
+	}
+	v.m[k] = [2]string{etag, lm}
+	return nil
+}
+
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	c.t = c.t.Add(d)
+	c.mu.Unlock()
+}
+
+func setup(t *testing.T, limits fakegithub.Limits) (*fakegithub.Server, *github.Client, *clock, *memValidators) {
+	t.Helper()
+	clk := &clock{t: time.Date(2027, 4, 1, 10, 0, 0, 0, time.UTC)}
+	fake := fakegithub.Start("t0ken", limits, clk.Now)
+	t.Cleanup(fake.Close)
+	v := &memValidators{}
+	c, err := github.New(github.Options{APIURL: fake.URL(), Token: "t0ken", Validators: v})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Transport.Now = clk.Now
+	return fake, c, clk, v
+}
+
+func TestConditionalPollsCostNothingWhenUnchanged(t *testing.T) {
+	fake, c, clk, _ := setup(t, fakegithub.Limits{})
+	fake.Add(fakegithub.Repo{Owner: "CodeCitoyen", Name: "Demoscampi", License: "MIT", Stars: 3})
+	for i := 0; i < 250; i++ { // three pages of commits on the first poll
+		fake.Push("CodeCitoyen/Demoscampi", []string{"alice", "bob"}[i%2], 1)
+	}
+	ctx := context.Background()
+	k := github.Known{Name: "CodeCitoyen/Demoscampi"}
+	obs, err := c.Poll(ctx, k, clk.Now())
+	if err != nil || obs.Status != "changed" || len(obs.Commits) != 250 || obs.License != "MIT" || obs.Stars != 3 {
+		t.Fatalf("first poll = %+v (%d commits), %v", obs.Status, len(obs.Commits), err)
+	}
+	k = github.Known{Name: obs.Name, PushedAt: obs.PushedAt, LastPolled: clk.Now(), Status: "ok"}
+	before := fake.Charged()
+	clk.Advance(time.Hour)
+	obs, err = c.Poll(ctx, k, clk.Now())
+	if err != nil || obs.Status != "unchanged" {
+		t.Fatalf("second poll = %+v, %v", obs, err)
+	}
+	if got := fake.Charged() - before; got != 0 {
+		t.Fatalf("an unchanged repository cost %d quota, want 0", got)
+	}
+	// A push: the repository and its commits cost quota; issues and
+	// releases answer 304 for free.
+	fake.Push("CodeCitoyen/Demoscampi", "carol", 2)
+	before = fake.Charged()
+	obs, err = c.Poll(ctx, k, clk.Now())
+	if err != nil || obs.Status != "changed" || len(obs.Commits) != 2 || obs.Commits[0].Author != "carol" {
+		t.Fatalf("poll after a push = %+v, %v", obs, err)
+	}
+	if got := fake.Charged() - before; got != 2 {
+		t.Fatalf("a push cost %d quota, want 2 (repository + commits)", got)
+	}
+}
+
+func TestIssuesFirstResponseAndReleases(t *testing.T) {
+	fake, c, clk, _ := setup(t, fakegithub.Limits{})
+	now := clk.Now()
+	fake.Add(fakegithub.Repo{Owner: "o", Name: "r",
+		Issues: []fakegithub.Issue{
+			{Number: 1, Author: "alice", Created: now.Add(-48 * time.Hour), Comments: []fakegithub.Comment{
+				{Author: "alice", Created: now.Add(-47 * time.Hour)}, {Author: "bob", Created: now.Add(-40 * time.Hour)}}},
+			{Number: 2, PR: true, Author: "carol", Created: now.Add(-24 * time.Hour), Closed: now.Add(-2 * time.Hour)},
+		},
+		Releases: []fakegithub.Release{{Tag: "v0.1.0", Published: now.Add(-72 * time.Hour)}},
+	})
+	obs, err := c.Poll(context.Background(), github.Known{Name: "o/r"}, now)
+	if err != nil || len(obs.Issues) != 2 || len(obs.Releases) != 1 {
+		t.Fatalf("poll = %+v, %v", obs, err)
+	}
+	var issue, pr github.Issue
+	for _, i := range obs.Issues {
+		if i.PR {
+			pr = i
+		} else {
+			issue = i
+		}
+	}
+	if !issue.FirstResponse.Equal(now.Add(-40*time.Hour)) || pr.Closed.IsZero() || pr.Author != "carol" {
+		t.Fatalf("issue %+v, pr %+v", issue, pr)
+	}
+}
+
+func TestRenameAndNotFound(t *testing.T) {
+	fake, c, clk, _ := setup(t, fakegithub.Limits{})
+	fake.Add(fakegithub.Repo{Owner: "o", Name: "old"})
+	fake.Rename("o/old", "o/new")
+	obs, err := c.Poll(context.Background(), github.Known{Name: "o/old"}, clk.Now())
+	if err != nil || obs.Name != "o/new" || obs.RenamedFrom != "o/old" {
+		t.Fatalf("renamed = %+v, %v", obs, err)
+	}
+	obs, err = c.Poll(context.Background(), github.Known{Name: "o/gone"}, clk.Now())
+	if err != nil || obs.Status != "not_found" {
+		t.Fatalf("missing = %+v, %v", obs, err)
+	}
+	// Checked again only after a day.
+	before := fake.Requests()
+	k := github.Known{Name: "o/gone", Status: "not_found", CheckedAt: clk.Now(), LastPolled: clk.Now()}
+	if obs, _ := c.Poll(context.Background(), k, clk.Now().Add(23*time.Hour)); obs.Status != "skipped" || fake.Requests() != before {
+		t.Fatalf("a 404 was checked again within the day: %+v", obs)
+	}
+	if obs, _ := c.Poll(context.Background(), k, clk.Now().Add(25*time.Hour)); obs.Status != "not_found" {
+		t.Fatalf("a 404 was not checked after a day: %+v", obs)
+	}
+}
+
+func TestRateLimitsPause(t *testing.T) {
+	for _, tt := range []struct {
+		name   string
+		limits fakegithub.Limits
+		force  []int
+		wait   time.Duration
+	}{
+		{"secondary 403 with retry-after", fakegithub.Limits{RetryAfter: 30}, []int{http.StatusForbidden}, 30 * time.Second},
+		{"secondary 429 with retry-after", fakegithub.Limits{RetryAfter: 45}, []int{http.StatusTooManyRequests}, 45 * time.Second},
+		{"primary limit until reset", fakegithub.Limits{Primary: 1}, nil, time.Hour},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			fake, c, clk, _ := setup(t, tt.limits)
+			fake.Add(fakegithub.Repo{Owner: "o", Name: "a"})
+			fake.Add(fakegithub.Repo{Owner: "o", Name: "b"})
+			ctx := context.Background()
+			if tt.force == nil {
+				if _, err := c.Poll(ctx, github.Known{Name: "o/a"}, clk.Now()); err == nil {
+					t.Fatal("the second request of a 1-request quota succeeded")
+				}
+			} else {
+				fake.Force(tt.force...)
+			}
+			_, err := c.Poll(ctx, github.Known{Name: "o/b"}, clk.Now())
+			until, limited := github.IsRateLimited(err)
+			if !limited || until.Sub(clk.Now()) < tt.wait-time.Second || until.Sub(clk.Now()) > tt.wait+time.Second {
+				t.Fatalf("err = %v; want a pause of %s", err, tt.wait)
+			}
+			// While paused, nothing reaches GitHub.
+			before := fake.Requests()
+			if _, err := c.Poll(ctx, github.Known{Name: "o/b"}, clk.Now()); err == nil || fake.Requests() != before {
+				t.Fatalf("a request went out while paused: %v", err)
+			}
+		})
+	}
+}
+
+func TestSecondaryLimitWithoutHeadersBacksOffAtLeastAMinute(t *testing.T) {
+	hits := 0
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hits++
+		w.WriteHeader(http.StatusForbidden)
+		_, _ = w.Write([]byte(`{"message":"You have exceeded a secondary rate limit"}`))
+	}))
+	defer srv.Close()
+	c, err := github.New(github.Options{APIURL: srv.URL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	c.Transport.Now = func() time.Time { return now }
+	_, err = c.Poll(context.Background(), github.Known{Name: "o/r"}, now)
+	until, ok := github.IsRateLimited(err)
+	if !ok || until.Sub(now) < time.Minute {
+		t.Fatalf("err = %v, want a pause of at least 60 s", err)
+	}
+}
+
+func TestTokenOnlyGoesToTheAPIHost(t *testing.T) {
+	var got []string
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got = append(got, "other:"+r.Header.Get("Authorization"))
+		w.WriteHeader(http.StatusNotFound)
+	}))
+	defer other.Close()
+	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got = append(got, "api:"+r.Header.Get("Authorization"))
+		http.Redirect(w, r, other.URL+"/elsewhere", http.StatusMovedPermanently)
+	}))
+	defer api.Close()
+	c, err := github.New(github.Options{APIURL: api.URL, Token: "s3cret"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _ = c.Poll(context.Background(), github.Known{Name: "o/r"}, time.Now())
+	if len(got) != 2 || got[0] != "api:Bearer s3cret" || got[1] != "other:" {
+		t.Fatalf("Authorization seen = %q; the token must reach the API host only", got)
+	}
+}
+
+func TestInflightCapAndStats(t *testing.T) {
+	fake, c, clk, _ := setup(t, fakegithub.Limits{MaxConcurrent: 10})
+	for i := 0; i < 60; i++ {
+		fake.Add(fakegithub.Repo{Owner: "o", Name: "r" + strings.Repeat("x", i)})
+	}
+	var wg sync.WaitGroup
+	for i := 0; i < 60; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if _, err := c.Poll(context.Background(), github.Known{Name: "o/r" + strings.Repeat("x", i)}, clk.Now()); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	if fake.MaxInflight() > 10 || fake.Limited() != 0 {
+		t.Fatalf("max in flight %d, limited %d: the cap of 10 was not kept", fake.MaxInflight(), fake.Limited())
+	}
+	fake.Push("o/r", "alice", 3)
+	weeks, err := c.WeeklyCommits(context.Background(), "o/r", 10*time.Millisecond)
+	if err != nil || len(weeks) != 52 || weeks[51] != 3 {
+		t.Fatalf("weekly commits after a 202 = %v, %v", weeks, err)
+	}
+}

@@ -1,0 +1,294 @@
+package github
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	gh "github.com/google/go-github/v60/github"
+)
+
+// DefaultAPIURL is GitHub's public API.
+const DefaultAPIURL = "https://api.github.com/"
+
+// Window is how far back a repository's first poll looks, and the window of
+// the metrics (Scorecard's "maintained" uses 90 days).
+const Window = 90 * 24 * time.Hour
+
+// Options configure a Client.
+type Options struct {
+	APIURL      string // GITHUB_API_URL; default DefaultAPIURL
+	Token       string // GITHUB_TOKEN; empty: 60 requests per hour
+	MaxInflight int
+	Validators  Validators
+	Base        http.RoundTripper
+}
+
+// Client polls repositories.
+type Client struct {
+	gh        *gh.Client
+	Transport *Transport
+}
+
+// New builds a client; the token is only ever sent to the API's host.
+func New(o Options) (*Client, error) {
+	if o.APIURL == "" {
+		o.APIURL = DefaultAPIURL
+	}
+	if !strings.HasSuffix(o.APIURL, "/") {
+		o.APIURL += "/"
+	}
+	u, err := url.Parse(o.APIURL)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		return nil, fmt.Errorf("GITHUB_API_URL %q is not an http(s) URL (GitHub Enterprise: https://HOST/api/v3/)", o.APIURL)
+	}
+	t := NewTransport(o.Base, o.Token, u.Host, o.MaxInflight, o.Validators)
+	c := gh.NewClient(&http.Client{Transport: t, Timeout: 30 * time.Second})
+	c.BaseURL = u
+	return &Client{gh: c, Transport: t}, nil
+}
+
+// Known is what Suivi already knows of a repository.
+type Known struct {
+	Name       string // owner/repo, as last seen
+	PushedAt   time.Time
+	LastPolled time.Time
+	Status     string // "", ok, not_found
+	CheckedAt  time.Time
+}
+
+// Commit, Issue and Release are what a poll saw.
+type Commit struct {
+	SHA    string    `json:"sha"`
+	Author string    `json:"author"`
+	Date   time.Time `json:"date"`
+}
+
+// Issue is an issue or a pull request (PR).
+type Issue struct {
+	Number        int       `json:"number"`
+	PR            bool      `json:"pr"`
+	Author        string    `json:"author"`
+	Created       time.Time `json:"created"`
+	Closed        time.Time `json:"closed,omitzero"`
+	FirstResponse time.Time `json:"first_response,omitzero"`
+}
+
+// Release is a published release.
+type Release struct {
+	Tag       string    `json:"tag"`
+	Published time.Time `json:"published"`
+}
+
+// Observation is the result of polling one repository.
+type Observation struct {
+	Name        string `json:"name"`
+	RenamedFrom string `json:"renamed_from,omitempty"`
+	// Status: changed, unchanged, not_found, or skipped (a 404 checked
+	// less than a day ago).
+	Status        string    `json:"status"`
+	PushedAt      time.Time `json:"pushed_at,omitzero"`
+	CreatedAt     time.Time `json:"created_at,omitzero"`
+	DefaultBranch string    `json:"default_branch,omitempty"`
+	Archived      bool      `json:"archived,omitempty"`
+	Stars         int       `json:"stars"`
+	Forks         int       `json:"forks"`
+	OpenIssues    int       `json:"open_issues"`
+	License       string    `json:"license,omitempty"`
+	Commits       []Commit  `json:"commits,omitempty"`
+	Issues        []Issue   `json:"issues,omitempty"`
+	Releases      []Release `json:"releases,omitempty"`
+}
+
+// Poll looks at one repository. First the repository itself, conditionally
+// (a 304 costs no quota); only when it changed, the commits (when it was
+// pushed to), issues and pull requests, and releases, each on a stable URL so
+// that they too can answer 304. A 404 is checked again once a day.
+func (c *Client) Poll(ctx context.Context, k Known, now time.Time) (Observation, error) {
+	obs := Observation{Name: k.Name}
+	if k.Status == "not_found" && now.Sub(k.CheckedAt) < 24*time.Hour {
+		obs.Status = "skipped"
+		return obs, nil
+	}
+	owner, name, _ := strings.Cut(k.Name, "/")
+	repo, resp, err := c.gh.Repositories.Get(ctx, owner, name)
+	switch {
+	case notModified(resp):
+		obs.Status = "unchanged"
+		return obs, nil
+	case resp != nil && resp.StatusCode == http.StatusNotFound:
+		obs.Status = "not_found"
+		return obs, nil
+	case err != nil:
+		return obs, fmt.Errorf("github: %s: %w", k.Name, err)
+	}
+	obs.Status = "changed"
+	if full := repo.GetFullName(); full != "" && !strings.EqualFold(full, k.Name) {
+		// GitHub answered 301 and go-github followed it: a rename.
+		obs.RenamedFrom, obs.Name = k.Name, full
+		owner, name, _ = strings.Cut(full, "/")
+	}
+	obs.PushedAt, obs.CreatedAt = repo.GetPushedAt().Time, repo.GetCreatedAt().Time
+	obs.DefaultBranch, obs.Archived = repo.GetDefaultBranch(), repo.GetArchived()
+	obs.Stars, obs.Forks, obs.OpenIssues = repo.GetStargazersCount(), repo.GetForksCount(), repo.GetOpenIssuesCount()
+	obs.License = repo.GetLicense().GetSPDXID()
+
+	first := k.LastPolled.IsZero()
+	since := k.LastPolled
+	if first {
+		since = now.Add(-Window)
+	}
+	if first || !obs.PushedAt.Equal(k.PushedAt) {
+		if obs.Commits, err = c.commits(ctx, owner, name, since, first); err != nil {
+			return obs, err
+		}
+	}
+	if obs.Issues, err = c.issues(ctx, owner, name, since); err != nil {
+		return obs, err
+	}
+	if obs.Releases, err = c.releases(ctx, owner, name, since); err != nil {
+		return obs, err
+	}
+	return obs, nil
+}
+
+// maxPages bounds one list, so a huge repository cannot eat the quota.
+const maxPages = 10
+
+func (c *Client) commits(ctx context.Context, owner, name string, since time.Time, first bool) ([]Commit, error) {
+	opts := &gh.CommitsListOptions{ListOptions: gh.ListOptions{PerPage: 100}}
+	if first {
+		// One-off: the whole window. Later polls use the stable URL, which
+		// answers 304 while nothing was pushed.
+		opts.Since = since
+	}
+	var out []Commit
+	for page := 0; page < maxPages; page++ {
+		list, resp, err := c.gh.Repositories.ListCommits(ctx, owner, name, opts)
+		if notModified(resp) {
+			return out, nil
+		}
+		if err != nil {
+			return out, fmt.Errorf("github: %s/%s commits: %w", owner, name, err)
+		}
+		older := false
+		for _, rc := range list {
+			d := rc.GetCommit().GetAuthor().GetDate().Time
+			// Commits at the last poll's instant were seen by that poll.
+			if !d.After(since) && !first {
+				older = true
+				continue
+			}
+			author := rc.GetAuthor().GetLogin()
+			if author == "" {
+				author = rc.GetCommit().GetAuthor().GetName()
+			}
+			out = append(out, Commit{SHA: rc.GetSHA(), Author: author, Date: d})
+		}
+		if older || resp.NextPage == 0 {
+			return out, nil
+		}
+		opts.Page = resp.NextPage
+	}
+	return out, nil
+}
+
+func (c *Client) issues(ctx context.Context, owner, name string, since time.Time) ([]Issue, error) {
+	opts := &gh.IssueListByRepoOptions{State: "all", Sort: "updated", Direction: "desc", ListOptions: gh.ListOptions{PerPage: 100}}
+	var out []Issue
+	for page := 0; page < maxPages; page++ {
+		list, resp, err := c.gh.Issues.ListByRepo(ctx, owner, name, opts)
+		if notModified(resp) {
+			return out, nil
+		}
+		if err != nil {
+			return out, fmt.Errorf("github: %s/%s issues: %w", owner, name, err)
+		}
+		older := false
+		for _, i := range list {
+			if i.GetUpdatedAt().Time.Before(since) {
+				older = true
+				continue
+			}
+			is := Issue{Number: i.GetNumber(), PR: i.IsPullRequest(), Author: i.GetUser().GetLogin(),
+				Created: i.GetCreatedAt().Time, Closed: i.GetClosedAt().Time}
+			if i.GetComments() > 0 && !is.Created.Before(since) {
+				if is.FirstResponse, err = c.firstResponse(ctx, owner, name, is); err != nil {
+					return out, err
+				}
+			}
+			out = append(out, is)
+		}
+		if older || resp.NextPage == 0 {
+			return out, nil
+		}
+		opts.Page = resp.NextPage
+	}
+	return out, nil
+}
+
+// firstResponse is the first comment by someone other than the author.
+func (c *Client) firstResponse(ctx context.Context, owner, name string, is Issue) (time.Time, error) {
+	list, resp, err := c.gh.Issues.ListComments(ctx, owner, name, is.Number, &gh.IssueListCommentsOptions{ListOptions: gh.ListOptions{PerPage: 30}})
+	if notModified(resp) {
+		return time.Time{}, nil
+	}
+	if err != nil {
+		return time.Time{}, fmt.Errorf("github: %s/%s#%d comments: %w", owner, name, is.Number, err)
+	}
+	for _, cm := range list {
+		if cm.GetUser().GetLogin() != is.Author {
+			return cm.GetCreatedAt().Time, nil
+		}
+	}
+	return time.Time{}, nil
+}
+
+func (c *Client) releases(ctx context.Context, owner, name string, since time.Time) ([]Release, error) {
+	list, resp, err := c.gh.Repositories.ListReleases(ctx, owner, name, &gh.ListOptions{PerPage: 20})
+	if notModified(resp) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("github: %s/%s releases: %w", owner, name, err)
+	}
+	var out []Release
+	for _, r := range list {
+		if p := r.GetPublishedAt().Time; !p.Before(since) {
+			out = append(out, Release{Tag: r.GetTagName(), Published: p})
+		}
+	}
+	return out, nil
+}
+
+// WeeklyCommits asks /stats/participation, which answers 202 while GitHub
+// computes it: it retries a few times, then gives up without failing.
+func (c *Client) WeeklyCommits(ctx context.Context, fullName string, wait time.Duration) ([]int, error) {
+	owner, name, _ := strings.Cut(fullName, "/")
+	for attempt := 0; attempt < 4; attempt++ {
+		p, _, err := c.gh.Repositories.ListParticipation(ctx, owner, name)
+		var accepted *gh.AcceptedError
+		if errors.As(err, &accepted) {
+			select {
+			case <-time.After(wait):
+				continue
+			case <-ctx.Done():
+				return nil, ctx.Err()
+			}
+		}
+		if err != nil {
+			return nil, fmt.Errorf("github: %s participation: %w", fullName, err)
+		}
+		return p.All, nil
+	}
+	return nil, nil
+}
+
+// notModified reports a 304, which go-github v60 returns as an error.
+func notModified(resp *gh.Response) bool {
+	return resp != nil && resp.StatusCode == http.StatusNotModified
+}

@@ -1,0 +1,203 @@
+// Package github watches the programs' repositories through GitHub's REST
+// API (go-github), cheaply: conditional requests whose validators persist in
+// Postgres, rate limits honoured by pausing rather than failing, a cap on
+// requests in flight, and a token that never leaves the API host.
+package github
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	gh "github.com/google/go-github/v60/github"
+)
+
+// Validators remembers, per request URL, the ETag and Last-Modified of the
+// last 200, so the next request can be conditional. The Postgres store
+// implements it, so a restart keeps them.
+type Validators interface {
+	GetValidators(ctx context.Context, key string) (etag, lastModified string, err error)
+	PutValidators(ctx context.Context, key, etag, lastModified string) error
+}
+
+// RateLimited means GitHub asked us to wait until Until: polling pauses.
+type RateLimited struct {
+	Until  time.Time
+	Reason string
+}
+
+func (e *RateLimited) Error() string {
+	return fmt.Sprintf("github: rate limited (%s) until %s", e.Reason, e.Until.UTC().Format(time.RFC3339))
+}
+
+// Transport is the http.RoundTripper between go-github and the network.
+type Transport struct {
+	Base http.RoundTripper
+	// Token is sent only to APIHost (host:port of GITHUB_API_URL).
+	Token   string
+	APIHost string
+	// Validators, when set, make GET requests conditional.
+	Validators Validators
+	Now        func() time.Time
+
+	sem         chan struct{}
+	mu          sync.Mutex
+	pausedUntil time.Time
+	backoff     time.Duration
+
+	// Counters for logs and benchmarks.
+	Requests, NotModified, Limited, Inflight, MaxInflight atomic.Int64
+}
+
+// NewTransport caps requests in flight at maxInflight (default 10).
+func NewTransport(base http.RoundTripper, token, apiHost string, maxInflight int, v Validators) *Transport {
+	if base == nil {
+		base = http.DefaultTransport
+	}
+	if maxInflight <= 0 {
+		maxInflight = 10
+	}
+	return &Transport{Base: base, Token: token, APIHost: apiHost, Validators: v, sem: make(chan struct{}, maxInflight)}
+}
+
+func (t *Transport) now() time.Time {
+	if t.Now != nil {
+		return t.Now()
+	}
+	return time.Now()
+}
+
+// PausedUntil is when GitHub allows requests again (zero: now).
+func (t *Transport) PausedUntil() time.Time {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.pausedUntil
+}
+
+// RoundTrip implements http.RoundTripper.
+func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
+	if until := t.PausedUntil(); t.now().Before(until) {
+		return nil, &RateLimited{Until: until, Reason: "paused"}
+	}
+	select {
+	case t.sem <- struct{}{}:
+	case <-req.Context().Done():
+		return nil, req.Context().Err()
+	}
+	defer func() { <-t.sem }()
+	n := t.Inflight.Add(1)
+	defer t.Inflight.Add(-1)
+	for m := t.MaxInflight.Load(); n > m && !t.MaxInflight.CompareAndSwap(m, n); m = t.MaxInflight.Load() {
+	}
+	t.Requests.Add(1)
+
+	req = req.Clone(req.Context())
+	// The token goes to the API host only: a redirect elsewhere (or a
+	// crafted URL) never carries it.
+	req.Header.Del("Authorization")
+	if t.Token != "" && strings.EqualFold(req.URL.Host, t.APIHost) {
+		req.Header.Set("Authorization", "Bearer "+t.Token)
+	}
+	key := ""
+	if req.Method == http.MethodGet && t.Validators != nil && strings.EqualFold(req.URL.Host, t.APIHost) {
+		key = req.URL.RequestURI()
+		etag, lm, err := t.Validators.GetValidators(req.Context(), key)
+		if err != nil {
+			return nil, err
+		}
+		if etag != "" {
+			req.Header.Set("If-None-Match", etag)
+		}
+		if lm != "" {
+			req.Header.Set("If-Modified-Since", lm)
+		}
+	}
+	resp, err := t.Base.RoundTrip(req)
+	if err != nil {
+		return nil, err
+	}
+	if until, reason, limited := t.rateLimit(resp); limited {
+		t.Limited.Add(1)
+		resp.Body.Close()
+		t.mu.Lock()
+		if until.After(t.pausedUntil) {
+			t.pausedUntil = until
+		}
+		t.mu.Unlock()
+		return nil, &RateLimited{Until: until, Reason: reason}
+	}
+	t.mu.Lock()
+	t.backoff = 0
+	t.mu.Unlock()
+	switch {
+	case resp.StatusCode == http.StatusNotModified:
+		t.NotModified.Add(1)
+	case resp.StatusCode == http.StatusOK && key != "":
+		etag, lm := resp.Header.Get("ETag"), resp.Header.Get("Last-Modified")
+		if etag != "" || lm != "" {
+			if err := t.Validators.PutValidators(req.Context(), key, etag, lm); err != nil {
+				resp.Body.Close()
+				return nil, err
+			}
+		}
+	}
+	return resp, nil
+}
+
+// rateLimit reads a 403 or 429: wait for retry-after, else until
+// x-ratelimit-reset, else at least 60 s, doubling while it lasts.
+func (t *Transport) rateLimit(resp *http.Response) (time.Time, string, bool) {
+	if resp.StatusCode != http.StatusForbidden && resp.StatusCode != http.StatusTooManyRequests {
+		return time.Time{}, "", false
+	}
+	h := resp.Header
+	retryAfter := h.Get("Retry-After")
+	exhausted := h.Get("X-RateLimit-Remaining") == "0"
+	if resp.StatusCode == http.StatusForbidden && retryAfter == "" && !exhausted {
+		// A 403 may be a real permission error: look for GitHub's words.
+		body, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
+		resp.Body = io.NopCloser(bytes.NewReader(body))
+		if !bytes.Contains(bytes.ToLower(body), []byte("rate limit")) {
+			return time.Time{}, "", false
+		}
+	}
+	now := t.now()
+	if s, err := strconv.Atoi(retryAfter); err == nil && s >= 0 {
+		return now.Add(time.Duration(s) * time.Second), "retry-after", true
+	}
+	if exhausted {
+		if reset, err := strconv.ParseInt(h.Get("X-RateLimit-Reset"), 10, 64); err == nil && time.Unix(reset, 0).After(now) {
+			return time.Unix(reset, 0), "primary limit", true
+		}
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.backoff = max(time.Minute, 2*t.backoff)
+	return now.Add(t.backoff), "secondary limit", true
+}
+
+// IsRateLimited reports whether err means "wait", and until when: our
+// transport's RateLimited, or go-github's own errors (it refuses requests
+// locally once it has seen the quota exhausted).
+func IsRateLimited(err error) (time.Time, bool) {
+	var rl *RateLimited
+	var primary *gh.RateLimitError
+	var abuse *gh.AbuseRateLimitError
+	switch {
+	case errors.As(err, &rl):
+		return rl.Until, true
+	case errors.As(err, &primary):
+		return primary.Rate.Reset.Time, true
+	case errors.As(err, &abuse):
+		return time.Now().Add(max(abuse.GetRetryAfter(), time.Minute)), true
+	}
+	return time.Time{}, false
+}

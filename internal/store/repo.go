@@ -1,0 +1,279 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/codecitoyen/suivi/internal/github"
+)
+
+// GetValidators returns the ETag and Last-Modified stored for a request.
+func (s *Store) GetValidators(ctx context.Context, key string) (string, string, error) {
+	var etag, lm string
+	err := s.pool.QueryRow(ctx, `select etag, last_modified from http_validators where key = $1`, key).Scan(&etag, &lm)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return "", "", nil
+	}
+	if err != nil {
+		return "", "", fmt.Errorf("store: validators: %w", err)
+	}
+	return etag, lm, nil
+}
+
+// PutValidators stores the ETag and Last-Modified of a 200.
+func (s *Store) PutValidators(ctx context.Context, key, etag, lm string) error {
+	_, err := s.pool.Exec(ctx, `
+insert into http_validators (key, etag, last_modified) values ($1, $2, $3)
+on conflict (key) do update set etag = excluded.etag, last_modified = excluded.last_modified, updated_at = now()`, key, etag, lm)
+	if err != nil {
+		return fmt.Errorf("store: validators: %w", err)
+	}
+	return nil
+}
+
+// activePhases are the phases whose repositories are watched.
+const activePhases = `('selected', 'hackathon', 'demo', 'accompaniment')`
+
+// SyncRepos adds to the watch list every repository of a program in an
+// active phase, and returns how many are watched.
+func (s *Store) SyncRepos(ctx context.Context) (int, error) {
+	_, err := s.pool.Exec(ctx, `
+insert into repos (name, current_name)
+select distinct lower(r), substr(r, length('https://github.com/') + 1)
+from programs, unnest(repositories) as r
+where phase in `+activePhases+` and r like 'https://github.com/%'
+on conflict (name) do nothing`)
+	if err != nil {
+		return 0, fmt.Errorf("store: sync repos: %w", err)
+	}
+	var n int
+	err = s.pool.QueryRow(ctx, `select count(*) from repos where name in (`+watchedNames+`)`).Scan(&n)
+	return n, err
+}
+
+// watchedNames selects the repositories of programs in active phases.
+const watchedNames = `select lower(substr(r, length('https://github.com/') + 1)) from programs, unnest(repositories) as r where phase in ` + activePhases
+
+// Repo is a watched repository as last seen.
+type Repo struct {
+	Name          string    `json:"name"`
+	CurrentName   string    `json:"current_name"`
+	Status        string    `json:"status"`
+	RenamedFrom   string    `json:"renamed_from,omitempty"`
+	PushedAt      time.Time `json:"pushed_at,omitzero"`
+	CreatedAt     time.Time `json:"created_at,omitzero"`
+	DefaultBranch string    `json:"default_branch,omitempty"`
+	Archived      bool      `json:"archived"`
+	Stars         int       `json:"stars"`
+	Forks         int       `json:"forks"`
+	OpenIssues    int       `json:"open_issues"`
+	License       string    `json:"license,omitempty"`
+	LastPolledAt  time.Time `json:"last_polled_at,omitzero"`
+	CheckedAt     time.Time `json:"checked_at,omitzero"`
+	LastError     string    `json:"last_error,omitempty"`
+}
+
+const repoColumns = `name, current_name, status, renamed_from, pushed_at, created_at, default_branch, archived,
+    stars, forks, open_issues, license, last_polled_at, checked_at, last_error`
+
+func scanRepo(row pgx.Row) (Repo, error) {
+	var r Repo
+	var pushed, created, polled, checked *time.Time
+	err := row.Scan(&r.Name, &r.CurrentName, &r.Status, &r.RenamedFrom, &pushed, &created, &r.DefaultBranch, &r.Archived,
+		&r.Stars, &r.Forks, &r.OpenIssues, &r.License, &polled, &checked, &r.LastError)
+	for _, p := range []struct {
+		src *time.Time
+		dst *time.Time
+	}{{pushed, &r.PushedAt}, {created, &r.CreatedAt}, {polled, &r.LastPolledAt}, {checked, &r.CheckedAt}} {
+		if p.src != nil {
+			*p.dst = p.src.UTC()
+		}
+	}
+	return r, err
+}
+
+// WatchedRepos returns up to limit watched repositories named after
+// `after`, in name order: a cursor over the watch list.
+func (s *Store) WatchedRepos(ctx context.Context, after string, limit int) ([]Repo, error) {
+	rows, err := s.pool.Query(ctx, `select `+repoColumns+` from repos
+where name > $1 and name in (`+watchedNames+`) order by name limit $2`, after, limit)
+	if err != nil {
+		return nil, fmt.Errorf("store: watched repos: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Repo, error) { return scanRepo(r) })
+	if err != nil {
+		return nil, fmt.Errorf("store: watched repos: %w", err)
+	}
+	return out, nil
+}
+
+// ProgramRepos returns the watched state of a program's repositories.
+func (s *Store) ProgramRepos(ctx context.Context, edition, project string) ([]Repo, error) {
+	rows, err := s.pool.Query(ctx, `select `+repoColumns+` from repos where name in (
+select lower(substr(r, length('https://github.com/') + 1)) from programs, unnest(repositories) as r
+where edition = $1 and project = $2) order by name`, edition, project)
+	if err != nil {
+		return nil, fmt.Errorf("store: repos of %s/%s: %w", edition, project, err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Repo, error) { return scanRepo(r) })
+	if err != nil {
+		return nil, fmt.Errorf("store: repos of %s/%s: %w", edition, project, err)
+	}
+	return out, nil
+}
+
+// RepoError records why a repository could not be polled.
+func (s *Store) RepoError(ctx context.Context, name, msg string) error {
+	_, err := s.pool.Exec(ctx, `update repos set last_error = $2 where name = $1`, name, msg)
+	return err
+}
+
+// SaveObservation records one poll: the repository's state, a snapshot
+// when it changed, and the commits, issues and releases seen (idempotent).
+func (s *Store) SaveObservation(ctx context.Context, name string, obs github.Observation, at time.Time) error {
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		switch obs.Status {
+		case "skipped":
+			return nil
+		case "unchanged":
+			_, err := tx.Exec(ctx, `update repos set last_polled_at = $2, checked_at = $2, last_error = '' where name = $1`, name, at)
+			return err
+		case "not_found":
+			_, err := tx.Exec(ctx, `update repos set status = 'not_found', checked_at = $2, last_error = '',
+    not_found_since = coalesce(not_found_since, $2) where name = $1`, name, at)
+			return err
+		}
+		if _, err := tx.Exec(ctx, `
+update repos set status = 'ok', current_name = $2, renamed_from = case when $3 <> '' then $3 else renamed_from end,
+    pushed_at = $4, created_at = $5, default_branch = $6, archived = $7, stars = $8, forks = $9, open_issues = $10,
+    license = $11, last_polled_at = $12, checked_at = $12, not_found_since = null, last_error = ''
+where name = $1`, name, obs.Name, obs.RenamedFrom, nullTime(obs.PushedAt), nullTime(obs.CreatedAt), obs.DefaultBranch,
+			obs.Archived, obs.Stars, obs.Forks, obs.OpenIssues, obs.License, at); err != nil {
+			return err
+		}
+		authors := map[string]bool{}
+		for _, c := range obs.Commits {
+			authors[c.Author] = true
+			if _, err := tx.Exec(ctx, `insert into repo_commits (repo, sha, author, committed_at) values ($1, $2, $3, $4)
+on conflict do nothing`, name, c.SHA, c.Author, c.Date); err != nil {
+				return err
+			}
+		}
+		var io, ic, po, pc, fr int
+		for _, i := range obs.Issues {
+			if i.PR {
+				po, pc = po+count(!i.Created.IsZero()), pc+count(!i.Closed.IsZero())
+			} else {
+				io, ic = io+count(!i.Created.IsZero()), ic+count(!i.Closed.IsZero())
+			}
+			fr += count(!i.FirstResponse.IsZero())
+			if _, err := tx.Exec(ctx, `
+insert into repo_issues (repo, number, is_pr, author, created_at, closed_at, first_response_at) values ($1, $2, $3, $4, $5, $6, $7)
+on conflict (repo, number) do update set closed_at = excluded.closed_at,
+    first_response_at = coalesce(repo_issues.first_response_at, excluded.first_response_at)`,
+				name, i.Number, i.PR, i.Author, i.Created, nullTime(i.Closed), nullTime(i.FirstResponse)); err != nil {
+				return err
+			}
+		}
+		for _, r := range obs.Releases {
+			if _, err := tx.Exec(ctx, `insert into repo_releases (repo, tag, published_at) values ($1, $2, $3) on conflict do nothing`,
+				name, r.Tag, r.Published); err != nil {
+				return err
+			}
+		}
+		names := make([]string, 0, len(authors))
+		for a := range authors {
+			names = append(names, a)
+		}
+		_, err := tx.Exec(ctx, `
+insert into repo_snapshots (repo, polled_at, pushed_at, default_branch, archived, stars, forks, open_issues, commits, authors,
+    issues_opened, issues_closed, prs_opened, prs_closed, first_responses, releases, license)
+values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)`,
+			name, at, nullTime(obs.PushedAt), obs.DefaultBranch, obs.Archived, obs.Stars, obs.Forks, obs.OpenIssues,
+			len(obs.Commits), names, io, ic, po, pc, fr, len(obs.Releases), obs.License)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("store: observation of %s: %w", name, err)
+	}
+	return nil
+}
+
+func count(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// RepoHistory returns the commits, issues and releases of some repositories
+// since a time.
+func (s *Store) RepoHistory(ctx context.Context, names []string, since time.Time) (github.Histories, error) {
+	h := github.Histories{FirstCommit: map[string]time.Time{}}
+	rows, err := s.pool.Query(ctx, `select sha, author, committed_at from repo_commits where repo = any($1) and committed_at >= $2 order by committed_at`, names, since)
+	if err != nil {
+		return h, fmt.Errorf("store: history: %w", err)
+	}
+	if h.Commits, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (github.Commit, error) {
+		var c github.Commit
+		err := r.Scan(&c.SHA, &c.Author, &c.Date)
+		return c, err
+	}); err != nil {
+		return h, fmt.Errorf("store: history: %w", err)
+	}
+	rows, err = s.pool.Query(ctx, `select author, min(committed_at) from repo_commits where repo = any($1) group by author`, names)
+	if err != nil {
+		return h, fmt.Errorf("store: history: %w", err)
+	}
+	for rows.Next() {
+		var a string
+		var t time.Time
+		if err := rows.Scan(&a, &t); err != nil {
+			rows.Close()
+			return h, err
+		}
+		h.FirstCommit[a] = t
+	}
+	rows.Close()
+	rows, err = s.pool.Query(ctx, `select number, is_pr, author, created_at, closed_at, first_response_at from repo_issues
+where repo = any($1) and (created_at >= $2 or closed_at >= $2)`, names, since)
+	if err != nil {
+		return h, fmt.Errorf("store: history: %w", err)
+	}
+	if h.Issues, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (github.Issue, error) {
+		var i github.Issue
+		var closed, first *time.Time
+		err := r.Scan(&i.Number, &i.PR, &i.Author, &i.Created, &closed, &first)
+		if closed != nil {
+			i.Closed = *closed
+		}
+		if first != nil {
+			i.FirstResponse = *first
+		}
+		return i, err
+	}); err != nil {
+		return h, fmt.Errorf("store: history: %w", err)
+	}
+	rows, err = s.pool.Query(ctx, `select tag, published_at from repo_releases where repo = any($1) and published_at >= $2`, names, since)
+	if err != nil {
+		return h, fmt.Errorf("store: history: %w", err)
+	}
+	if h.Releases, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (github.Release, error) {
+		var rel github.Release
+		err := r.Scan(&rel.Tag, &rel.Published)
+		return rel, err
+	}); err != nil {
+		return h, fmt.Errorf("store: history: %w", err)
+	}
+	return h, nil
+}
+
+// RepoKey is the watch-list name of a canonical repository URL.
+func RepoKey(url string) string {
+	return strings.ToLower(strings.TrimPrefix(url, "https://github.com/"))
+}
