@@ -57,8 +57,9 @@ func (a *Activities) Notify(ctx context.Context, msgs []store.Message) (int, err
 		return 0, fmt.Errorf("notify: %w", err)
 	}
 	if n > 0 {
+		// Best effort: the dispatcher also looks every minute.
 		if err := a.wake(ctx); err != nil {
-			return n, err
+			a.logger().Warn("cannot wake the outbox dispatcher", "error", err)
 		}
 	}
 	return n, nil

@@ -11,7 +11,7 @@ import (
 	"strings"
 	"time"
 
-	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/activity"
 
 	"github.com/codecitoyen/suivi/internal/edition"
 	"github.com/codecitoyen/suivi/internal/mail"
@@ -30,7 +30,10 @@ type Mailer struct {
 	// AbandonAfter is how long a message may stay "sending" before it is
 	// declared uncertain; default 10 minutes.
 	AbandonAfter time.Duration
-	Logger       *slog.Logger
+	// RetryDelay overrides the backoff between attempts of a message
+	// refused for now (tests).
+	RetryDelay func(attempts int) time.Duration
+	Logger     *slog.Logger
 }
 
 // DeliverResult counts what a batch did.
@@ -44,15 +47,33 @@ type DeliverResult struct {
 	Retry     int `json:"retry"`
 }
 
-// DeliverBatch sends up to limit pending outbox messages over one
-// connection. Each message is claimed before it is sent and settled with
-// the server's reply after, and a claimed message is never claimed again,
-// so a retry never sends it twice. Temporary failures put the message back
-// and fail the activity, so Temporal retries it with backoff; permanent
-// failures are recorded and the program's coordinators are told.
+// MaxAttempts is how many times a message refused for now is tried before
+// it is marked failed (with backoff, about a day in all).
+const MaxAttempts = 10
+
+// retryDelay is the wait before the next attempt: 1 minute, doubling, at
+// most an hour.
+func retryDelay(attempts int) time.Duration {
+	d := time.Minute << min(max(attempts-1, 0), 6)
+	return min(d, time.Hour)
+}
+
+// DeliverBatch sends up to limit due outbox messages over one connection.
+// Each message is claimed before it is sent and settled with the server's
+// reply as soon as it comes, before the next one goes out; a claimed message
+// is never claimed again, so a retry never sends it twice. A message refused
+// for now is put back with its own backoff (and failed after MaxAttempts); a
+// refused recipient marks it failed and tells the coordinators; a server
+// that cannot be reached, or refuses the whole batch, puts the rest back and
+// fails the activity, so Temporal retries it with backoff.
 func (a *Activities) DeliverBatch(ctx context.Context, limit int) (DeliverResult, error) {
 	m := a.Mail
 	var res DeliverResult
+	// Recording outcomes must not be cut short by the activity's end: a
+	// message the server accepted is marked sent.
+	record := func() (context.Context, context.CancelFunc) {
+		return context.WithTimeout(context.WithoutCancel(ctx), 15*time.Second)
+	}
 	abandonAfter := m.AbandonAfter
 	if abandonAfter == 0 {
 		abandonAfter = 10 * time.Minute
@@ -63,9 +84,7 @@ func (a *Activities) DeliverBatch(ctx context.Context, limit int) (DeliverResult
 	}
 	for _, msg := range lost {
 		res.Uncertain++
-		if err := a.tellCoordinators(ctx, msg, "the sender stopped while sending; it may or may not have arrived"); err != nil {
-			return res, err
-		}
+		a.tellCoordinators(ctx, msg, "the sender stopped while sending; it may or may not have arrived")
 	}
 	claimed, err := a.Store.Claim(ctx, limit)
 	if err != nil {
@@ -74,6 +93,7 @@ func (a *Activities) DeliverBatch(ctx context.Context, limit int) (DeliverResult
 	res.Claimed = len(claimed)
 	var emails []mail.Email
 	var sending []store.Claimed
+	var release []string
 	for _, c := range claimed {
 		if mail.IsReminder(c.Kind) && c.Person.Reminders != "all" {
 			status := "skipped"
@@ -89,81 +109,118 @@ func (a *Activities) DeliverBatch(ctx context.Context, limit int) (DeliverResult
 			continue
 		}
 		e, err := a.compose(ctx, c)
-		if err != nil {
-			// A message that cannot be written is a bug or bad data;
-			// retrying will not fix it.
+		var tplErr *mail.TemplateError
+		switch {
+		case errors.As(err, &tplErr):
+			// A message that cannot be written will not be written by
+			// retrying: record it and tell the coordinators.
 			res.Failed++
 			if err := a.Store.Settle(ctx, c.Key, "failed", "", err.Error()); err != nil {
 				return res, err
 			}
+			a.tellCoordinators(ctx, c.Message, err.Error())
+			continue
+		case err != nil:
+			// Postgres hiccup or the activity ending: try again later.
+			release = append(release, c.Key)
 			continue
 		}
 		emails, sending = append(emails, e), append(sending, c)
 	}
+	defer func() {
+		rctx, cancel := record()
+		defer cancel()
+		_ = a.Store.Release(rctx, release)
+	}()
 	if len(emails) == 0 {
 		return res, nil
 	}
-	results, err := m.Sender.Send(ctx, emails)
-	var temp *mail.TempError
-	if errors.As(err, &temp) {
-		// Nothing was sent: put them back and let Temporal retry.
-		for _, c := range sending {
-			if serr := a.Store.Settle(ctx, c.Key, "pending", "", temp.Error()); serr != nil {
-				return res, serr
-			}
-		}
-		return res, fmt.Errorf("deliver: %w", err)
-	}
-	if err != nil {
-		// Any other failure leaves the claimed messages as they are, as a
-		// crash would: they are never sent twice.
-		return res, fmt.Errorf("deliver: %w", err)
-	}
-	for i, r := range results {
+	reported := make([]bool, len(sending))
+	err = m.Sender.Send(ctx, emails, func(i int, r mail.Result) error {
+		reported[i] = true
 		c := sending[i]
+		rctx, cancel := record()
+		defer cancel()
 		errMsg := ""
 		if r.Err != nil {
 			errMsg = r.Err.Error()
 		}
-		status := map[mail.Outcome]string{mail.Sent: "sent", mail.Permanent: "failed", mail.Uncertain: "uncertain", mail.Temporary: "pending"}[r.Outcome]
-		if err := a.Store.Settle(ctx, c.Key, status, r.Reply, errMsg); err != nil {
-			return res, err
-		}
+		var serr error
 		switch r.Outcome {
 		case mail.Sent:
 			res.Sent++
+			serr = a.Store.Settle(rctx, c.Key, "sent", r.Reply, "")
 		case mail.Temporary:
-			res.Retry++
-		case mail.Permanent, mail.Uncertain:
-			if r.Outcome == mail.Permanent {
+			if c.Attempts >= MaxAttempts {
 				res.Failed++
+				serr = a.Store.Settle(rctx, c.Key, "failed", r.Reply, fmt.Sprintf("gave up after %d attempts: %s", c.Attempts, errMsg))
+				a.tellCoordinators(rctx, c.Message, "refused for now, again and again: "+r.Reply+" "+errMsg)
 			} else {
-				res.Uncertain++
+				res.Retry++
+				delay := retryDelay(c.Attempts)
+				if m.RetryDelay != nil {
+					delay = m.RetryDelay(c.Attempts)
+				}
+				serr = a.Store.Retry(rctx, c.Key, r.Reply, errMsg, delay)
 			}
+		case mail.Permanent, mail.Uncertain:
+			status := "failed"
+			if r.Outcome == mail.Uncertain {
+				status = "uncertain"
+				res.Uncertain++
+			} else {
+				res.Failed++
+			}
+			serr = a.Store.Settle(rctx, c.Key, status, r.Reply, errMsg)
 			reason := r.Reply
 			if reason == "" {
 				reason = errMsg
 			}
-			if err := a.tellCoordinators(ctx, c.Message, reason); err != nil {
-				return res, err
-			}
+			a.tellCoordinators(rctx, c.Message, reason)
 		}
+		if activity.IsActivity(ctx) {
+			activity.RecordHeartbeat(ctx, i)
+		}
+		return serr
+	})
+	// The first message not reported may have reached the server when the
+	// sender stopped for an unexpected reason (as in a crash): leave it
+	// claimed, to be declared uncertain, rather than risk sending it twice.
+	// Stops that happen before a message goes out free it too.
+	var temp *mail.TempError
+	var blocked *mail.BlockedError
+	safe := err == nil || errors.As(err, &temp) || errors.As(err, &blocked) ||
+		errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
+	firstUnreported := true
+	for i, ok := range reported {
+		if ok {
+			continue
+		}
+		if firstUnreported && !safe {
+			firstUnreported = false
+			continue
+		}
+		firstUnreported = false
+		release = append(release, sending[i].Key)
 	}
-	if res.Retry > 0 {
-		return res, temporal.NewApplicationError(fmt.Sprintf("deliver: %d message(s) refused for now, will retry", res.Retry), "TemporaryFailure")
+	if err != nil {
+		return res, fmt.Errorf("deliver: %w", err)
 	}
 	return res, nil
 }
 
 // tellCoordinators queues a delivery-failed notice for the coordinators of
-// the message's program; a notice about a notice is not sent, to avoid loops.
-func (a *Activities) tellCoordinators(ctx context.Context, msg store.Message, reason string) error {
-	if msg.Kind == "delivery-failed" {
-		return nil
+// the message's program. It is best effort: the failure itself is already
+// recorded and shown on the program. A notice about a notice is not sent,
+// to avoid loops, nor one for a message of no program (a digest).
+func (a *Activities) tellCoordinators(ctx context.Context, msg store.Message, reason string) {
+	if msg.Kind == "delivery-failed" || msg.Project == "" {
+		return
 	}
 	coords, err := a.coordinators(ctx, msg.Edition, msg.Project)
 	if err != nil {
-		return err
+		a.logger().Warn("cannot tell coordinators of an undelivered message", "program", msg.Edition+"/"+msg.Project, "error", err)
+		return
 	}
 	var out []store.Message
 	for _, c := range coords {
@@ -173,8 +230,16 @@ func (a *Activities) tellCoordinators(ctx context.Context, msg store.Message, re
 			Payload: map[string]string{"failed": msg.Recipient, "failed_kind": msg.Kind, "reason": reason},
 		})
 	}
-	_, err = a.Store.Enqueue(ctx, out)
-	return err
+	if _, err := a.Store.Enqueue(ctx, out); err != nil {
+		a.logger().Warn("cannot tell coordinators of an undelivered message", "program", msg.Edition+"/"+msg.Project, "error", err)
+	}
+}
+
+func (a *Activities) logger() *slog.Logger {
+	if a.Mail != nil && a.Mail.Logger != nil {
+		return a.Mail.Logger
+	}
+	return slog.New(slog.DiscardHandler)
 }
 
 // coordinators are the program's city coordinators in its edition.
@@ -272,7 +337,7 @@ func (a *Activities) compose(ctx context.Context, c store.Claimed) (mail.Email, 
 	d.PrefsLink = base + "/prefs?t=" + url.QueryEscape(token)
 	r, err := m.Templates.Render(c.Kind, d)
 	if err != nil {
-		return mail.Email{}, err
+		return mail.Email{}, &mail.TemplateError{Err: err}
 	}
 	return mail.Email{
 		Key: c.Key, From: m.From, To: c.Recipient, Subject: r.Subject, Text: r.Text, HTML: r.HTML,

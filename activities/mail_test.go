@@ -159,9 +159,18 @@ func TestTemporaryFailureRetriesPermanentFailureTellsCoordinators(t *testing.T) 
 		t.Fatal(err)
 	}
 	res, err := a.DeliverBatch(ctx, 50)
-	if err == nil || res.Failed != 1 || res.Retry != 1 {
-		t.Fatalf("first batch = %+v, %v; want one failure and one retry (with an error, so Temporal backs off)", res, err)
+	if err != nil || res.Failed != 1 || res.Retry != 1 {
+		t.Fatalf("first batch = %+v, %v; want one failure and one put back for later", res, err)
 	}
+	// Not due yet: its own backoff (a minute at least) keeps it back.
+	if res, _ := a.DeliverBatch(ctx, 50); res.Sent != 1 || res.Claimed != 1 {
+		t.Fatalf("batch before the retry is due = %+v; want only the coordinators' notice", res)
+	}
+	a.Mail.RetryDelay = func(int) time.Duration { return 0 }
+	if err := st.Retry(ctx, slow.Key, "", "", 0); err != nil { // no-op: it is pending, not sending
+		t.Fatal(err)
+	}
+	forceDue(t, st, slow.Key)
 	if s := statusOf(t, st, bounce.Key); s != "failed" {
 		t.Fatalf("bounce: %s, want failed", s)
 	}
@@ -169,8 +178,8 @@ func TestTemporaryFailureRetriesPermanentFailureTellsCoordinators(t *testing.T) 
 		t.Fatalf("later: %s, want pending again", s)
 	}
 	res, err = a.DeliverBatch(ctx, 50)
-	if err != nil || res.Sent != 2 {
-		t.Fatalf("second batch = %+v, %v; want the retried one and the coordinators' notice sent", res, err)
+	if err != nil || res.Sent != 1 {
+		t.Fatalf("batch once due = %+v, %v; want the retried one sent", res, err)
 	}
 	if s := statusOf(t, st, slow.Key); s != "sent" {
 		t.Fatalf("later: %s, want sent", s)
@@ -255,5 +264,44 @@ func TestPreferencesLanguageAndDigest(t *testing.T) {
 	last := sink.Messages()[len(sink.Messages())-1]
 	if last.To[0] != "digest@example.org" || !strings.Contains(string(last.Data), "due-tomorrow") {
 		t.Fatalf("digest:\n%s", last.Data)
+	}
+}
+
+// forceDue makes a message put back for later due now, as time would.
+func forceDue(t *testing.T, st *store.Store, key string) {
+	t.Helper()
+	if err := st.MakeDue(context.Background(), key); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// A relay refusing the sender blocks the whole batch: nothing is marked
+// failed, everything goes back, and the activity fails for Temporal to retry.
+func TestBlockedBatchGoesBack(t *testing.T) {
+	a, st, _ := setup(t, smtpsink.Options{RejectFrom: &smtp.SMTPError{Code: 554, EnhancedCode: smtp.EnhancedCode{5, 2, 0}, Message: "Submission quota exceeded"}})
+	ctx := context.Background()
+	m1, m2 := reminder("a@example.org", "due-today"), reminder("b@example.org", "due-today")
+	_, _ = a.Notify(ctx, []store.Message{m1, m2})
+	var blocked *mail.BlockedError
+	if _, err := a.DeliverBatch(ctx, 50); !errors.As(err, &blocked) {
+		t.Fatalf("err = %v, want a BlockedError", err)
+	}
+	for _, k := range []string{m1.Key, m2.Key} {
+		if s := statusOf(t, st, k); s != "pending" {
+			t.Errorf("%s: %s, want pending", k, s)
+		}
+	}
+}
+
+// Addresses typed with capitals still find the person's choices.
+func TestPreferencesIgnoreCase(t *testing.T) {
+	a, st, sink := setup(t, smtpsink.Options{})
+	ctx := context.Background()
+	if _, err := st.SetPerson(ctx, store.Person{Email: "jean.dupont@example.org", Reminders: "escalations"}); err != nil {
+		t.Fatal(err)
+	}
+	_, _ = a.Notify(ctx, []store.Message{reminder("Jean.Dupont@Example.org", "due-today")})
+	if res, _ := a.DeliverBatch(ctx, 50); res.Skipped != 1 || sink.Count() != 0 {
+		t.Fatalf("batch = %+v, %d sent; the reminder should be skipped", res, sink.Count())
 	}
 }

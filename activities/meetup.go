@@ -73,7 +73,9 @@ func (a *Activities) InviteMeetup(ctx context.Context, in MeetupInput) (MeetupRe
 		return res, err
 	}
 	if res.Invited > 0 {
-		return res, a.wake(ctx)
+		if err := a.wake(ctx); err != nil {
+			a.logger().Warn("cannot wake the outbox dispatcher", "error", err)
+		}
 	}
 	return res, nil
 }

@@ -4,6 +4,8 @@
 
 alter table outbox
     add column attempts   int not null default 0,
+    -- A temporary failure puts the message back for later, with backoff.
+    add column next_attempt_at timestamptz,
     add column claimed_at timestamptz,
     add column reply      text not null default '',
     add column error      text not null default '';
@@ -25,4 +27,4 @@ create table people (
 
 drop table people;
 alter table outbox drop constraint outbox_status_check;
-alter table outbox drop column attempts, drop column claimed_at, drop column reply, drop column error;
+alter table outbox drop column attempts, drop column next_attempt_at, drop column claimed_at, drop column reply, drop column error;

@@ -52,13 +52,16 @@ func OutboxWorkflow(ctx workflow.Context, in OutboxInput) error {
 		if err := workflow.ExecuteActivity(actx, a.DeliverBatch, OutboxBatch).Get(ctx, &res); err != nil {
 			return err
 		}
-		// Drain wake-ups already received: the batch just looked.
+		// Wake-ups that came during the batch may be for messages queued
+		// after its claim: look again at once.
+		woken := false
 		for wake.ReceiveAsync(nil) {
+			woken = true
 		}
 		if workflow.GetInfo(ctx).GetContinueAsNewSuggested() || (in.Turns > 0 && turn >= in.Turns) {
 			return workflow.NewContinueAsNewError(ctx, OutboxWorkflow, in)
 		}
-		if res.Claimed == OutboxBatch {
+		if woken || res.Claimed == OutboxBatch {
 			continue // more are waiting
 		}
 		sel := workflow.NewSelector(ctx)

@@ -66,7 +66,7 @@ func runBench(ctx context.Context, e env, args []string) error {
 		next := cfg.n / 5
 		for i := 0; i < len(emails); i += batch {
 			j := min(i+batch, len(emails))
-			res, err := sender.Send(ctx, emails[i:j])
+			res, err := mail.SendAll(ctx, sender, emails[i:j])
 			if err != nil {
 				return 0, err
 			}

@@ -108,7 +108,9 @@ func runServe(ctx context.Context, e env, args []string) error {
 		Temporal: b.tc, Store: b.st, Logger: b.log,
 		Checks:     readinessChecks(b.st, b.tc, b.cfg.TemporalNamespace),
 		RecordWait: 5 * time.Second,
-		Tokens:     b.tokens, MailDir: b.cfg.MailDir,
+		// /dev/mail is for `suivi dev` only: in production it would show
+		// everyone's mail and links.
+		Tokens: b.tokens,
 	}))
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(l) }()

@@ -49,7 +49,7 @@ func runMail(ctx context.Context, e env, args []string) error {
 	}
 	email := mail.Email{Key: "test|" + addr + "|" + time.Now().UTC().Format(time.RFC3339Nano), From: m.From, To: addr,
 		Subject: r.Subject, Text: r.Text, HTML: r.HTML}
-	res, err := m.Sender.Send(ctx, []mail.Email{email})
+	res, err := mail.SendAll(ctx, m.Sender, []mail.Email{email})
 	if err != nil {
 		return fmt.Errorf("test message not sent: %w", err)
 	}

@@ -64,16 +64,23 @@ func (e Event) ICS(now time.Time) []byte {
 	if e.Attendee != "" {
 		ev.AddAttendee("mailto:"+e.Attendee, ics.CalendarUserTypeIndividual, ics.ParticipationStatusNeedsAction, ics.ParticipationRoleReqParticipant, ics.WithRSVP(true))
 	}
-	return []byte(cal.Serialize())
+	// RFC 5545 lines end with CRLF, whatever the platform.
+	return []byte(cal.Serialize(ics.WithNewLineWindows))
 }
 
 // addTimezone describes loc around the event: its offset changes in the
 // event's year, or its single offset when it has none.
 func addTimezone(cal *ics.Calendar, loc *time.Location, at time.Time) {
 	tz := cal.AddTimezone(loc.String())
-	from := time.Date(at.In(loc).Year(), 1, 1, 0, 0, 0, 0, loc)
-	to := from.AddDate(1, 0, 0)
-	prevName, prevOffset := from.Zone()
+	// Start with the period the event falls in, so its own offset is
+	// described, and cover the year after it.
+	from, _ := at.In(loc).ZoneBounds()
+	if from.IsZero() {
+		from = at.AddDate(-1, 0, 0)
+	}
+	from = from.Add(-time.Second)
+	to := at.AddDate(1, 0, 0)
+	prevName, prevOffset := from.In(loc).Zone()
 	add := func(daylight bool, local string, from, to int, name string) {
 		base := ics.ComponentBase{}
 		base.SetProperty(ics.ComponentPropertyDtStart, local)
@@ -87,7 +94,7 @@ func addTimezone(cal *ics.Calendar, loc *time.Location, at time.Time) {
 		}
 	}
 	changes := 0
-	for t := from; t.Before(to); {
+	for t := from.In(loc); t.Before(to); {
 		_, end := t.ZoneBounds()
 		if end.IsZero() || !end.Before(to) {
 			break

@@ -1,12 +1,15 @@
 package mail_test
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"crypto/tls"
+	"fmt"
 	"io"
 	"mime"
 	"mime/multipart"
+	"net"
 	"net/mail"
 	"os"
 	"path/filepath"
@@ -124,7 +127,7 @@ func TestHeaderInjectionIsNeutralised(t *testing.T) {
 	sender := &suivimail.SMTPSender{Server: suivimail.SMTP{Host: "127.0.0.1", Port: sink.Port(), TLS: "none", Timeout: 5 * time.Second}}
 	e := email(r)
 	e.Headers["X-Suivi-Program"] = "x\r\nBcc: victim@example.org"
-	res, err := sender.Send(context.Background(), []suivimail.Email{e})
+	res, err := suivimail.SendAll(context.Background(), sender, []suivimail.Email{e})
 	if err != nil || res[0].Outcome != suivimail.Sent {
 		t.Fatalf("send = %+v, %v", res, err)
 	}
@@ -188,7 +191,7 @@ func TestMIMEAndCalendar(t *testing.T) {
 			sender := &suivimail.SMTPSender{Server: suivimail.SMTP{Host: "127.0.0.1", Port: sink.Port(), TLS: "starttls",
 				Auth: auth, Username: "suivi", Password: "s3cret", Timeout: 5 * time.Second,
 				TLSConfig: &tls.Config{RootCAs: pool, ServerName: "127.0.0.1"}}}
-			res, err := sender.Send(context.Background(), []suivimail.Email{e})
+			res, err := suivimail.SendAll(context.Background(), sender, []suivimail.Email{e})
 			if err != nil || res[0].Outcome != suivimail.Sent || !strings.HasPrefix(res[0].Reply, "2") && res[0].Reply == "" {
 				t.Fatalf("send = %+v, %v", res, err)
 			}
@@ -257,6 +260,9 @@ func TestMIMEAndCalendar(t *testing.T) {
 				!strings.Contains(string(calendar), "BEGIN:DAYLIGHT") || !strings.Contains(string(calendar), "TZOFFSETTO:+0200") {
 				t.Errorf(".ics VTIMEZONE missing or wrong:\n%s", calendar)
 			}
+			if strings.Count(string(calendar), "\r\n") < 10 || strings.Contains(strings.ReplaceAll(string(calendar), "\r\n", ""), "\n") {
+				t.Errorf(".ics lines must end with CRLF (RFC 5545)")
+			}
 			got, err := evs[0].GetStartAt()
 			if err != nil || !got.Equal(start) {
 				t.Errorf("DTSTART = %v, %v; want %v", got, err, start)
@@ -286,7 +292,7 @@ func TestWrongPasswordIsPermanentForTheBatch(t *testing.T) {
 	sink := startSink(t, smtpsink.Options{Username: "suivi", Password: "right"})
 	sender := &suivimail.SMTPSender{Server: suivimail.SMTP{Host: "127.0.0.1", Port: sink.Port(), TLS: "none", Auth: "plain",
 		Username: "suivi", Password: "wrong", Timeout: 5 * time.Second}}
-	_, err := sender.Send(context.Background(), []suivimail.Email{email(suivimail.Rendered{Subject: "s", Text: "t"})})
+	_, err := suivimail.SendAll(context.Background(), sender, []suivimail.Email{email(suivimail.Rendered{Subject: "s", Text: "t"})})
 	if err == nil || sink.Count() != 0 {
 		t.Fatalf("wrong password: err %v, %d accepted", err, sink.Count())
 	}
@@ -312,7 +318,7 @@ func TestOutcomes(t *testing.T) {
 		e.To, e.Key = to, "k|"+to
 		batch = append(batch, e)
 	}
-	res, err := sender.Send(context.Background(), batch)
+	res, err := suivimail.SendAll(context.Background(), sender, batch)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -330,7 +336,7 @@ func TestOutcomes(t *testing.T) {
 	}
 	// Nobody listening: the whole batch is a temporary failure.
 	sink.Close()
-	_, err = sender.Send(context.Background(), batch[:1])
+	_, err = suivimail.SendAll(context.Background(), sender, batch[:1])
 	var temp *suivimail.TempError
 	if err == nil || !asTemp(err, &temp) {
 		t.Fatalf("send to a closed server = %v, want a TempError", err)
@@ -342,7 +348,7 @@ func TestFileSender(t *testing.T) {
 	f := &suivimail.FileSender{Dir: dir}
 	e := email(suivimail.Rendered{Subject: "Rappel", Text: "t", HTML: "<p>t</p>"})
 	for range 2 { // a retry rewrites, never adds
-		res, err := f.Send(context.Background(), []suivimail.Email{e})
+		res, err := suivimail.SendAll(context.Background(), f, []suivimail.Email{e})
 		if err != nil || res[0].Outcome != suivimail.Sent {
 			t.Fatalf("file send = %+v, %v", res, err)
 		}
@@ -354,5 +360,74 @@ func TestFileSender(t *testing.T) {
 	b, _ := os.ReadFile(files[0])
 	if m := parse(t, b); m.Header.Get("Subject") != "Rappel" {
 		t.Fatalf("eml subject = %q", m.Header.Get("Subject"))
+	}
+}
+
+// rawRelay accepts one message, answers 250, and hangs up at once: the
+// RSET go-mail sends next fails. The message was delivered all the same.
+func rawRelay(t *testing.T) (port int, received *int) {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { l.Close() })
+	n := 0
+	go func() {
+		c, err := l.Accept()
+		if err != nil {
+			return
+		}
+		defer c.Close()
+		r := bufio.NewReader(c)
+		fmt.Fprint(c, "220 relay ESMTP\r\n")
+		for {
+			line, err := r.ReadString('\n')
+			if err != nil {
+				return
+			}
+			switch cmd := strings.ToUpper(strings.TrimSpace(line)); {
+			case strings.HasPrefix(cmd, "EHLO"), strings.HasPrefix(cmd, "HELO"):
+				fmt.Fprint(c, "250-relay\r\n250 8BITMIME\r\n")
+			case strings.HasPrefix(cmd, "DATA"):
+				fmt.Fprint(c, "354 go ahead\r\n")
+				for {
+					l, err := r.ReadString('\n')
+					if err != nil || l == ".\r\n" {
+						break
+					}
+				}
+				n++
+				fmt.Fprint(c, "250 2.0.0 queued as 42\r\n")
+				return // hang up before anything else
+			default:
+				fmt.Fprint(c, "250 ok\r\n")
+			}
+		}
+	}()
+	return l.Addr().(*net.TCPAddr).Port, &n
+}
+
+func TestDeliveredThenHungUpIsSent(t *testing.T) {
+	port, received := rawRelay(t)
+	sender := &suivimail.SMTPSender{Server: suivimail.SMTP{Host: "127.0.0.1", Port: port, TLS: "none", Timeout: 5 * time.Second}}
+	res, err := suivimail.SendAll(context.Background(), sender, []suivimail.Email{email(suivimail.Rendered{Subject: "s", Text: "t"})})
+	if err != nil || *received != 1 || res[0].Outcome != suivimail.Sent {
+		t.Fatalf("outcome %v (%v), err %v, received %d; a message the server accepted must count as sent", res[0].Outcome, res[0].Err, err, *received)
+	}
+}
+
+// A January event's VTIMEZONE describes the winter period it falls in.
+func TestVTimezoneCoversTheEventsPeriod(t *testing.T) {
+	paris, _ := time.LoadLocation("Europe/Paris")
+	start := time.Date(2027, 1, 5, 19, 0, 0, 0, paris)
+	b := string(suivimail.Event{UID: "x@suivi", Summary: "s", Start: start, End: start.Add(time.Hour), Zone: paris, Invite: true}.ICS(time.Now()))
+	if !strings.Contains(b, "BEGIN:STANDARD\r\nDTSTART:20261025T030000") || !strings.Contains(b, "TZOFFSETTO:+0100") {
+		t.Fatalf("VTIMEZONE lacks the winter period of the event:\n%s", b)
+	}
+	tunis, _ := time.LoadLocation("Africa/Tunis")
+	b = string(suivimail.Event{UID: "y@suivi", Summary: "s", Start: start.In(tunis), End: start, Zone: tunis, Invite: true}.ICS(time.Now()))
+	if strings.Count(b, "BEGIN:STANDARD") != 1 || strings.Contains(b, "DAYLIGHT") {
+		t.Fatalf("a zone without DST should have one STANDARD:\n%s", b)
 	}
 }

@@ -160,3 +160,10 @@ func oneLine(s string) string {
 		return r
 	}, s)), " ")
 }
+
+// TemplateError means a message could not be written; retrying will not
+// help.
+type TemplateError struct{ Err error }
+
+func (e *TemplateError) Error() string { return e.Err.Error() }
+func (e *TemplateError) Unwrap() error { return e.Err }

@@ -10,6 +10,7 @@ import (
 	"net/textproto"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -63,11 +64,20 @@ const (
 	// Uncertain: the end of the data was sent but no reply came back; the
 	// server may have accepted it, so it must not be sent again.
 	Uncertain
+	// Blocked: the server refused the sender or the session (5xx to MAIL
+	// FROM or DATA): not this message's fault, and the rest of the batch
+	// would meet the same answer.
+	Blocked
 )
 
 func (o Outcome) String() string {
-	return [...]string{"sent", "temporary", "permanent", "uncertain"}[o]
+	return [...]string{"sent", "temporary", "permanent", "uncertain", "blocked"}[o]
 }
+
+// BlockedError stops a batch the server refuses as a whole.
+type BlockedError struct{ Reply string }
+
+func (e *BlockedError) Error() string { return "smtp: the server refuses to send: " + e.Reply }
 
 // Result is one email's outcome and the server's reply.
 type Result struct {
@@ -76,10 +86,13 @@ type Result struct {
 	Err     error
 }
 
-// Sender delivers a batch of emails. It returns one result per email, or an
-// error when it could not start at all (a *TempError when worth retrying).
+// Sender delivers a batch of emails, calling done with each email's result
+// as soon as it is known, so the caller records it before the next one goes
+// out. It stops early, returning an error, when it cannot start (a
+// *TempError), when the server blocks the batch (*BlockedError), when ctx
+// ends, or when done fails; emails not reported were not sent.
 type Sender interface {
-	Send(ctx context.Context, emails []Email) ([]Result, error)
+	Send(ctx context.Context, emails []Email, done func(i int, r Result) error) error
 }
 
 // build turns an Email into a go-mail message.
@@ -119,57 +132,78 @@ type SMTPSender struct {
 }
 
 // Send implements Sender.
-func (s *SMTPSender) Send(ctx context.Context, emails []Email) ([]Result, error) {
+func (s *SMTPSender) Send(ctx context.Context, emails []Email, done func(int, Result) error) error {
 	c, err := s.Server.dial(ctx)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	defer c.Close()
-	out := make([]Result, len(emails))
 	for i, e := range emails {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
 		m, err := build(e)
 		if err != nil {
-			out[i] = Result{Outcome: Permanent, Err: err}
+			if err := done(i, Result{Outcome: Permanent, Err: err}); err != nil {
+				return err
+			}
 			continue
 		}
-		err = c.Send(m)
-		out[i] = classify(m, err)
-		if out[i].Outcome == Sent && s.AfterAccept != nil {
+		r := classify(m, c.Send(m))
+		if r.Outcome == Blocked {
+			return &BlockedError{Reply: r.Reply}
+		}
+		if r.Outcome == Sent && s.AfterAccept != nil {
 			if err := s.AfterAccept(e); err != nil {
-				return nil, err
+				return err
 			}
 		}
+		if err := done(i, r); err != nil {
+			return err
+		}
+		if r.Outcome != Sent {
+			// Leave the failed transaction behind before the next message.
+			_ = c.Reset()
+		}
 	}
-	return out, nil
+	return nil
 }
 
-// classify reads go-mail's error for one message.
+// classify reads go-mail's outcome for one message.
 func classify(m *gomail.Msg, err error) Result {
+	if m.IsDelivered() {
+		// The server said 250; an error after that (the RSET go-mail sends
+		// next) does not undo it.
+		return Result{Outcome: Sent, Reply: m.ServerResponse()}
+	}
 	if err == nil {
 		return Result{Outcome: Sent, Reply: m.ServerResponse()}
 	}
+	code, reason := 0, gomail.SendErrReason(-1)
 	var se *gomail.SendError
 	if errors.As(err, &se) {
-		if code := se.ErrorCode(); code >= 400 {
-			r := Result{Outcome: Temporary, Reply: fmt.Sprintf("%d %s", code, se.EnhancedStatusCode()), Err: err}
-			if code >= 500 {
-				r.Outcome = Permanent
-			}
-			return r
-		}
-		if se.Reason == gomail.ErrSMTPDataClose {
-			// The final "." went out (or may have) and no reply came:
-			// the server may have accepted it.
-			return Result{Outcome: Uncertain, Err: err}
-		}
+		code, reason = se.ErrorCode(), se.Reason
 	}
 	var tp *textproto.Error
-	if errors.As(err, &tp) {
-		r := Result{Outcome: Temporary, Reply: fmt.Sprintf("%d %s", tp.Code, tp.Msg), Err: err}
-		if tp.Code >= 500 {
-			r.Outcome = Permanent
-		}
-		return r
+	if code == 0 && errors.As(err, &tp) {
+		code = tp.Code
+	}
+	reply := ""
+	if code > 0 {
+		reply = fmt.Sprintf("%d %s", code, strings.TrimSpace(strings.TrimPrefix(err.Error(), strconv.Itoa(code))))
+	}
+	switch {
+	case code >= 500 && (reason == gomail.ErrSMTPMailFrom || reason == gomail.ErrSMTPData):
+		return Result{Outcome: Blocked, Reply: reply, Err: err}
+	case code >= 500:
+		// Refused for this recipient or this content.
+		return Result{Outcome: Permanent, Reply: reply, Err: err}
+	case code >= 400:
+		return Result{Outcome: Temporary, Reply: reply, Err: err}
+	case reason == gomail.ErrSMTPDataClose:
+		// The final "." went out (or may have) and no reply came back: the
+		// server may have accepted it.
+		return Result{Outcome: Uncertain, Err: err}
 	}
 	// The connection failed before the end of the data: nothing was
 	// accepted, so sending again is safe.
@@ -183,15 +217,19 @@ type FileSender struct {
 }
 
 // Send implements Sender.
-func (f *FileSender) Send(_ context.Context, emails []Email) ([]Result, error) {
+func (f *FileSender) Send(ctx context.Context, emails []Email, done func(int, Result) error) error {
 	if err := os.MkdirAll(f.Dir, 0o755); err != nil {
-		return nil, fmt.Errorf("mail dir: %w", err)
+		return &TempError{Err: fmt.Errorf("mail dir: %w", err)}
 	}
-	out := make([]Result, len(emails))
 	for i, e := range emails {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
 		m, err := build(e)
 		if err != nil {
-			out[i] = Result{Outcome: Permanent, Err: err}
+			if err := done(i, Result{Outcome: Permanent, Err: err}); err != nil {
+				return err
+			}
 			continue
 		}
 		// Named by time then key, so newest sorts last and a retry
@@ -202,11 +240,24 @@ func (f *FileSender) Send(_ context.Context, emails []Email) ([]Result, error) {
 			name = filepath.Base(matches[0])
 		}
 		path := filepath.Join(f.Dir, name)
+		r := Result{Outcome: Sent, Reply: "written to " + path}
 		if err := m.WriteToFile(path); err != nil {
-			out[i] = Result{Outcome: Temporary, Err: err}
-			continue
+			r = Result{Outcome: Temporary, Err: err}
 		}
-		out[i] = Result{Outcome: Sent, Reply: "written to " + path}
+		if err := done(i, r); err != nil {
+			return err
+		}
 	}
-	return out, nil
+	return nil
+}
+
+// SendAll sends emails and collects their results, for callers that record
+// nothing between messages (a test message, a benchmark).
+func SendAll(ctx context.Context, s Sender, emails []Email) ([]Result, error) {
+	out := make([]Result, len(emails))
+	err := s.Send(ctx, emails, func(i int, r Result) error {
+		out[i] = r
+		return nil
+	})
+	return out, err
 }

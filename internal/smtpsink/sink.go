@@ -38,6 +38,8 @@ type Options struct {
 	// connection instead of answering: the server has the message but the
 	// client never hears so.
 	DropAfterData func(r Received) bool
+	// RejectFrom, when set, answers every MAIL FROM with this error.
+	RejectFrom *smtp.SMTPError
 }
 
 // Received is one message as the server got it.
@@ -117,6 +119,9 @@ func (ss *session) Reset()        { ss.cur = Received{} }
 func (ss *session) Logout() error { return nil }
 
 func (ss *session) Mail(from string, _ *smtp.MailOptions) error {
+	if ss.sink.opts.RejectFrom != nil {
+		return ss.sink.opts.RejectFrom
+	}
 	if ss.sink.opts.Username != "" && !ss.authed {
 		return &smtp.SMTPError{Code: 530, EnhancedCode: smtp.EnhancedCode{5, 7, 0}, Message: "Authentication required"}
 	}

@@ -20,7 +20,7 @@ type Person struct {
 // defaults (French, all reminders).
 func (s *Store) GetPerson(ctx context.Context, email string) (Person, error) {
 	p := Person{Email: email, Locale: "fr", Reminders: "all"}
-	err := s.pool.QueryRow(ctx, `select locale, reminders from people where email = $1`, email).Scan(&p.Locale, &p.Reminders)
+	err := s.pool.QueryRow(ctx, `select locale, reminders from people where email = lower($1)`, email).Scan(&p.Locale, &p.Reminders)
 	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
 		return p, fmt.Errorf("store: person %s: %w", email, err)
 	}
@@ -30,7 +30,7 @@ func (s *Store) GetPerson(ctx context.Context, email string) (Person, error) {
 // SetPerson stores a person's choices; empty fields keep their value.
 func (s *Store) SetPerson(ctx context.Context, p Person) (Person, error) {
 	err := s.pool.QueryRow(ctx, `
-insert into people (email, locale, reminders) values ($1, coalesce(nullif($2, ''), 'fr'), coalesce(nullif($3, ''), 'all'))
+insert into people (email, locale, reminders) values (lower($1), coalesce(nullif($2, ''), 'fr'), coalesce(nullif($3, ''), 'all'))
 on conflict (email) do update set
     locale = coalesce(nullif($2, ''), people.locale),
     reminders = coalesce(nullif($3, ''), people.reminders),
@@ -58,14 +58,15 @@ type Claimed struct {
 func (s *Store) Claim(ctx context.Context, limit int) ([]Claimed, error) {
 	rows, err := s.pool.Query(ctx, `
 with next as (
-    select key from outbox where status = 'pending' order by created_at, key limit $1 for update skip locked
+    select key from outbox where status = 'pending' and (next_attempt_at is null or next_attempt_at <= now())
+    order by created_at, key limit $1 for update skip locked
 )
 update outbox o set status = 'sending', claimed_at = now(), attempts = attempts + 1
 from next where o.key = next.key
 returning o.key, o.edition, o.project, o.kind, o.subject, o.milestone, coalesce(to_char(o.due, 'YYYY-MM-DD'), ''),
     o.recipient, o.payload, o.created_at, o.attempts,
-    coalesce((select locale from people where email = o.recipient), 'fr'),
-    coalesce((select reminders from people where email = o.recipient), 'all')`, limit)
+    coalesce((select locale from people where email = lower(o.recipient)), 'fr'),
+    coalesce((select reminders from people where email = lower(o.recipient)), 'all')`, limit)
 	if err != nil {
 		return nil, fmt.Errorf("store: claim outbox: %w", err)
 	}
@@ -91,6 +92,33 @@ update outbox set status = $2, reply = $3, error = $4,
 where key = $1 and status = 'sending'`, key, status, reply, errMsg)
 	if err != nil {
 		return fmt.Errorf("store: settle %s: %w", key, err)
+	}
+	return nil
+}
+
+// Retry puts a claimed message back after a temporary failure, to be tried
+// again after delay (measured by the database's clock, as Claim is).
+func (s *Store) Retry(ctx context.Context, key, reply, errMsg string, delay time.Duration) error {
+	_, err := s.pool.Exec(ctx, `
+update outbox set status = 'pending', reply = $2, error = $3, next_attempt_at = now() + make_interval(secs => $4)
+where key = $1 and status = 'sending'`, key, reply, errMsg, delay.Seconds())
+	if err != nil {
+		return fmt.Errorf("store: retry %s: %w", key, err)
+	}
+	return nil
+}
+
+// Release puts claimed messages that were never tried back, at once and
+// without counting the attempt.
+func (s *Store) Release(ctx context.Context, keys []string) error {
+	if len(keys) == 0 {
+		return nil
+	}
+	_, err := s.pool.Exec(ctx, `
+update outbox set status = 'pending', attempts = greatest(attempts - 1, 0)
+where key = any($1) and status = 'sending'`, keys)
+	if err != nil {
+		return fmt.Errorf("store: release: %w", err)
 	}
 	return nil
 }
@@ -143,14 +171,24 @@ from outbox where status = 'held' order by recipient, created_at for update`)
 			for j < len(held) && held[j].Recipient == held[i].Recipient {
 				j++
 			}
-			if d, ok := build(held[i].Recipient, held[i:j]); ok {
-				if _, err := tx.Exec(ctx, `
-insert into outbox (key, edition, project, kind, recipient, payload) values ($1, $2, $3, $4, $5, $6)
-on conflict (key) do nothing`, d.Key, d.Edition, d.Project, d.Kind, d.Recipient, nonNilMap(d.Payload)); err != nil {
-					return err
-				}
-				n++
+			d, ok := build(held[i].Recipient, held[i:j])
+			if !ok {
+				i = j
+				continue
 			}
+			tag, err := tx.Exec(ctx, `
+insert into outbox (key, edition, project, kind, recipient, payload) values ($1, $2, $3, $4, $5, $6)
+on conflict (key) do nothing`, d.Key, d.Edition, d.Project, d.Kind, d.Recipient, nonNilMap(d.Payload))
+			if err != nil {
+				return err
+			}
+			if tag.RowsAffected() == 0 {
+				// This week's digest went out already: keep these for the
+				// next one rather than lose them.
+				i = j
+				continue
+			}
+			n++
 			for _, m := range held[i:j] {
 				if _, err := tx.Exec(ctx, `update outbox set status = 'digested' where key = $1`, m.Key); err != nil {
 					return err
@@ -187,4 +225,11 @@ where edition = $1 and project = $2 and status in ('failed', 'uncertain') order 
 		return nil, fmt.Errorf("store: undelivered of %s/%s: %w", edition, project, err)
 	}
 	return out, nil
+}
+
+// MakeDue makes a message put back for later due now (tests, and an
+// operator who fixed the cause).
+func (s *Store) MakeDue(ctx context.Context, key string) error {
+	_, err := s.pool.Exec(ctx, `update outbox set next_attempt_at = now() where key = $1 and status = 'pending'`, key)
+	return err
 }
