@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/codecitoyen/suivi/internal/github"
 	"github.com/codecitoyen/suivi/internal/store"
 )
 
@@ -20,6 +21,10 @@ type Activities struct {
 	// Wake tells the outbox dispatcher there is something to send; nil
 	// when nothing listens (tests).
 	Wake func(ctx context.Context) error
+	// GitHub polls the programs' repositories.
+	GitHub *github.Client
+	// GitHubWorkers is how many repositories are polled at once.
+	GitHubWorkers int
 	// Now is the clock; nil means time.Now. Tests set it.
 	Now func() time.Time
 }

@@ -300,6 +300,9 @@ func (a *Activities) compose(ctx context.Context, c store.Claimed) (mail.Email, 
 		w, _ := strconv.Atoi(n)
 		d.Days = 7 * w
 	}
+	if days, err := strconv.Atoi(c.Payload["days"]); err == nil {
+		d.Days = days
+	}
 	switch c.Kind {
 	case "escalate-mentors":
 		d.Days = 14

@@ -24,6 +24,7 @@ create table repos (
     open_issues    int not null default 0,
     license        text not null default '',
     last_polled_at timestamptz,
+    commits_at     timestamptz,
     checked_at     timestamptz,
     not_found_since timestamptz,
     last_error     text not null default ''

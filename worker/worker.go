@@ -6,6 +6,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/operatorservice/v1"
@@ -25,6 +26,7 @@ func RegisterWorkflows(r sdkworker.WorkflowRegistry) {
 	r.RegisterWorkflowWithOptions(workflows.MeetupWorkflow, workflow.RegisterOptions{Name: "MeetupWorkflow"})
 	r.RegisterWorkflowWithOptions(workflows.OutboxWorkflow, workflow.RegisterOptions{Name: "OutboxWorkflow"})
 	r.RegisterWorkflowWithOptions(workflows.DigestWorkflow, workflow.RegisterOptions{Name: "DigestWorkflow"})
+	r.RegisterWorkflowWithOptions(workflows.WatchWorkflow, workflow.RegisterOptions{Name: "WatchWorkflow"})
 }
 
 // Options tune the workers.
@@ -117,6 +119,19 @@ func EnsureSearchAttributes(ctx context.Context, c client.Client, namespace stri
 	}
 	if _, err := c.OperatorService().AddSearchAttributes(ctx, missing); err != nil {
 		return fmt.Errorf("temporal: register search attributes on namespace %q: %w", namespace, err)
+	}
+	return nil
+}
+
+// EnsureWatch starts the repository watcher unless it runs already.
+func EnsureWatch(ctx context.Context, c client.Client, interval time.Duration) error {
+	_, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
+		ID:                       workflows.WatchWorkflowID,
+		TaskQueue:                config.TaskQueue,
+		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
+	}, workflows.WatchWorkflow, workflows.WatchInput{Interval: interval})
+	if err != nil {
+		return fmt.Errorf("temporal: start the repository watcher: %w", err)
 	}
 	return nil
 }

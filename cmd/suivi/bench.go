@@ -13,8 +13,11 @@ import (
 )
 
 func runBench(ctx context.Context, e env, args []string) error {
+	if len(args) > 0 && args[0] == "github" {
+		return benchGitHub(ctx, e, args[1:])
+	}
 	if len(args) == 0 || args[0] != "mail" {
-		return &usageError{"bench", "say `suivi bench mail -n 10000`"}
+		return &usageError{"bench", "say `suivi bench mail -n 10000` or `suivi bench github --repos 5000 --change-rate 0.2`"}
 	}
 	var cfg struct {
 		n   int

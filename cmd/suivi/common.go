@@ -20,6 +20,7 @@ import (
 
 	"github.com/codecitoyen/suivi/activities"
 	"github.com/codecitoyen/suivi/internal/config"
+	"github.com/codecitoyen/suivi/internal/github"
 	"github.com/codecitoyen/suivi/internal/mail"
 	"github.com/codecitoyen/suivi/internal/store"
 	"github.com/codecitoyen/suivi/internal/web"
@@ -178,4 +179,15 @@ func secret(cfg *config.Config, dataDir string) ([]byte, error) {
 		return nil, fmt.Errorf("data dir: %w", err)
 	}
 	return key, nil
+}
+
+// githubSettings are the flags of the commands that poll GitHub.
+var githubSettings = []string{"github-token", "github-api-url", "github-poll-interval", "github-max-inflight"}
+
+// newGitHub builds the repository poller; its ETags live in Postgres.
+func newGitHub(cfg *config.Config, st *store.Store, log *slog.Logger) (*github.Client, error) {
+	if cfg.GitHubToken == "" {
+		log.Warn("GITHUB_TOKEN is not set: GitHub allows 60 requests per hour without one, enough for a handful of repositories")
+	}
+	return github.New(github.Options{APIURL: cfg.GitHubAPIURL, Token: cfg.GitHubToken, MaxInflight: cfg.Inflight(), Validators: st})
 }

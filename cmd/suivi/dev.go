@@ -24,7 +24,7 @@ import (
 
 func runDev(ctx context.Context, e env, args []string) error {
 	var cfg config.Config
-	fs := newFlags("dev", e, &cfg, append([]string{"data-dir", "http", "temporal", "ui", "namespace", "database-url", "pg-bindir", "log-level", "log-format"}, mailSettings...)...)
+	fs := newFlags("dev", e, &cfg, append([]string{"data-dir", "http", "temporal", "ui", "namespace", "database-url", "pg-bindir", "log-level", "log-format"}, append(mailSettings, githubSettings...)...)...)
 	err := noArgs("dev", e, fs, "suivi dev [flags]\n\nRuns an embedded Temporal server (SQLite in the data dir), the Temporal Web UI,\nPostgres (DATABASE_URL, or a private cluster in the data dir), the worker and\nthe web server, in one process. Ctrl-C stops everything.", args)
 	if err != nil {
 		return err
@@ -130,12 +130,20 @@ func runDev(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
-	w := worker.New(tc, &activities.Activities{Store: st, Mail: mailer}, worker.Options{MailBatchesPerSecond: cfg.Rate()})
+	gh, err := newGitHub(&cfg, st, log)
+	if err != nil {
+		return err
+	}
+	w := worker.New(tc, &activities.Activities{Store: st, Mail: mailer, GitHub: gh, GitHubWorkers: cfg.Inflight()},
+		worker.Options{MailBatchesPerSecond: cfg.Rate()})
 	if err := w.Start(); err != nil {
 		return fmt.Errorf("worker: %w", err)
 	}
 	stack = append(stack, w.Stop)
 	if err := startOutbox(ctx, tc); err != nil {
+		return err
+	}
+	if err := worker.EnsureWatch(ctx, tc, cfg.PollInterval()); err != nil {
 		return err
 	}
 

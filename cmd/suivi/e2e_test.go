@@ -23,6 +23,8 @@ import (
 
 	"github.com/codecitoyen/suivi/activities"
 	"github.com/codecitoyen/suivi/internal/api"
+	"github.com/codecitoyen/suivi/internal/fakegithub"
+	"github.com/codecitoyen/suivi/internal/github"
 	"github.com/codecitoyen/suivi/internal/mail"
 	"github.com/codecitoyen/suivi/internal/pgtest"
 	"github.com/codecitoyen/suivi/internal/smtpsink"
@@ -106,6 +108,7 @@ type engine struct {
 	api    *httptest.Server
 	sink   *smtpsink.Sink
 	tokens mail.Tokens
+	gh     *fakegithub.Server
 }
 
 func newEngine(t *testing.T) *engine {
@@ -130,6 +133,13 @@ func newEngine(t *testing.T) *engine {
 		t.Fatal(err)
 	}
 	e.tokens = mail.Tokens{Secret: []byte("0123456789abcdef0123456789abcdef")}
+	// The programs' repository, on a GitHub of our own.
+	e.gh = fakegithub.Start("t0ken", fakegithub.Limits{}, nil)
+	t.Cleanup(e.gh.Close)
+	e.gh.Add(fakegithub.Repo{Owner: "CodeCitoyen", Name: "Demoscampi", License: "MIT", Stars: 12,
+		Created: time.Now().AddDate(-1, 0, 0)})
+	e.gh.Push("CodeCitoyen/Demoscampi", "alice", 3)
+	e.gh.Push("CodeCitoyen/Demoscampi", "bob", 1)
 	if e.sink, err = smtpsink.Start(smtpsink.Options{}); err != nil {
 		t.Fatal(err)
 	}
@@ -155,7 +165,11 @@ func (e *engine) startWorker(t *testing.T) {
 		Sender:    &mail.SMTPSender{Server: mail.SMTP{Host: "127.0.0.1", Port: e.sink.Port(), TLS: "none", Timeout: 5 * time.Second}},
 		Templates: tpl, From: "Suivi <suivi@nuitducodecitoyen.example>", PublicURL: e.api.URL, Tokens: e.tokens,
 	}
-	w := worker.New(e.tc, &activities.Activities{Store: e.st, Mail: mailer}, worker.Options{})
+	gh, err := github.New(github.Options{APIURL: e.gh.URL(), Token: "t0ken", Validators: e.st})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := worker.New(e.tc, &activities.Activities{Store: e.st, Mail: mailer, GitHub: gh, GitHubWorkers: 4}, worker.Options{})
 	if err := w.Start(); err != nil {
 		t.Fatal(err)
 	}

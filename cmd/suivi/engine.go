@@ -35,7 +35,7 @@ type backend struct {
 // the flags beyond the engine's), checks the settings and connects.
 func connectBackend(ctx context.Context, e env, cmd, synopsis string, args []string, settings ...string) (*backend, error) {
 	b := &backend{}
-	fs := newFlags(cmd, e, &b.cfg, append(append(settings, engineSettings...), mailSettings...)...)
+	fs := newFlags(cmd, e, &b.cfg, append(append(append(settings, engineSettings...), mailSettings...), githubSettings...)...)
 	if err := noArgs(cmd, e, fs, synopsis, args); err != nil {
 		return nil, err
 	}
@@ -79,11 +79,19 @@ func runWorker(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
-	w := worker.New(b.tc, &activities.Activities{Store: b.st, Mail: mailer}, worker.Options{MailBatchesPerSecond: b.cfg.Rate()})
+	gh, err := newGitHub(&b.cfg, b.st, b.log)
+	if err != nil {
+		return err
+	}
+	w := worker.New(b.tc, &activities.Activities{Store: b.st, Mail: mailer, GitHub: gh, GitHubWorkers: b.cfg.Inflight()},
+		worker.Options{MailBatchesPerSecond: b.cfg.Rate()})
 	if err := w.Start(); err != nil {
 		return fmt.Errorf("worker: %w", err)
 	}
 	if err := startOutbox(ctx, b.tc); err != nil {
+		return err
+	}
+	if err := worker.EnsureWatch(ctx, b.tc, b.cfg.PollInterval()); err != nil {
 		return err
 	}
 	b.log.Info("worker polling", "temporal", b.cfg.TemporalAddress, "namespace", b.cfg.TemporalNamespace, "task_queue", config.TaskQueue)

@@ -243,6 +243,37 @@ func TestLifecycleEndToEnd(t *testing.T) {
 			t.Errorf("status does not show %q:\n%s", w, out)
 		}
 	}
+	// The repository watcher polls the program's repository (on our own
+	// fake GitHub) and `repo activity` shows what it found.
+	if err := worker.EnsureWatch(ctx, e.tc, time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the first poll", func() bool {
+		r, _ := e.st.ProgramRepos(ctx, "ncc-2027", "demoscampi")
+		return len(r) == 1 && r[0].Status == "ok"
+	})
+	out = run("repo", "activity", "ncc-2027/demoscampi")
+	for _, w := range []string{"CodeCitoyen/Demoscampi", "★ 12", "licence MIT", "Commits           4 (0.31 per week)", "2 active", "Maintained"} {
+		if !strings.Contains(out, w) {
+			t.Errorf("repo activity lacks %q:\n%s", w, out)
+		}
+	}
+	var act api.RepoActivity
+	if err := json.Unmarshal([]byte(run("repo", "activity", "ncc-2027/demoscampi", "--json")), &act); err != nil ||
+		act.Metrics.Commits != 4 || act.Metrics.ActiveContributors != 2 || act.Metrics.BusFactor != 1 || act.Metrics.Maintained < 1 {
+		t.Fatalf("repo activity --json = %+v, %v", act.Metrics, err)
+	}
+	fail("--days must be from 7 to 730", "repo", "activity", "ncc-2027/demoscampi", "--days", "1")
+
+	// A weekly digest run, for its recorded history.
+	dr, err := e.tc.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: "digest-test", TaskQueue: config.TaskQueue}, workflows.DigestWorkflow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := dr.Get(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+
 	run("program", "graduate", "ncc-2027/demoscampi")
 	waitFor(t, "graduation", func() bool {
 		p, err = e.st.GetProgram(ctx, "ncc-2027", "demoscampi")
@@ -253,5 +284,8 @@ func TestLifecycleEndToEnd(t *testing.T) {
 	if *recordHistories {
 		recordHistory(t, e.tc, "program/ncc-2027/demoscampi", "../../workflows/testdata/program_v2_lifecycle.json")
 		recordHistory(t, e.tc, "meetup-test", "../../workflows/testdata/meetup_v1.json")
+		recordHistory(t, e.tc, "digest-test", "../../workflows/testdata/digest_v1.json")
+		recordHistory(t, e.tc, workflows.OutboxWorkflowID, "../../workflows/testdata/outbox_v1.json")
+		recordHistory(t, e.tc, workflows.WatchWorkflowID, "../../workflows/testdata/watch_v1.json")
 	}
 }

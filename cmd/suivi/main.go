@@ -51,9 +51,10 @@ func commands() []command {
 		{"step", "complete, waive, submit or extend a program's step", runGroup("step", stepActions, []string{"complete", "waive", "submit", "extend"})},
 		{"mentor", "assign or remove a program's mentor", runGroup("mentor", mentorActions, []string{"assign", "remove"})},
 		{"meetup", "record a program's attendance at a monthly meetup", runGroup("meetup", meetupActions, []string{"attend"})},
+		{"repo", "a program's repository activity and metrics", runRepo},
 		{"person", "set a person's language and reminder choice", runPerson},
 		{"mail", "send a test email and show what the server answered", runMail},
-		{"bench", "measure: `suivi bench mail -n 10000`", runBench},
+		{"bench", "measure: `suivi bench mail -n 10000`, `suivi bench github --repos 5000`", runBench},
 		{"version", "print the version", runVersion},
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -165,4 +166,11 @@ func (c *Client) GetPerson(ctx context.Context, email string) (store.Person, err
 func (c *Client) SetPerson(ctx context.Context, email string, p store.Person) (store.Person, error) {
 	var res store.Person
 	return res, c.do(ctx, http.MethodPut, "/api/v1/people/"+url.PathEscape(email), p, &res)
+}
+
+// RepoActivity returns a program's repository metrics over days.
+func (c *Client) RepoActivity(ctx context.Context, edition, project string, days int) (RepoActivity, error) {
+	var res RepoActivity
+	path := "/api/v1/programs/" + url.PathEscape(edition) + "/" + url.PathEscape(project) + "/activity?days=" + strconv.Itoa(days)
+	return res, c.do(ctx, http.MethodGet, path, nil, &res)
 }

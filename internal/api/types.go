@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/codecitoyen/suivi/internal/edition"
+	"github.com/codecitoyen/suivi/internal/github"
 	"github.com/codecitoyen/suivi/internal/store"
 	"github.com/codecitoyen/suivi/workflows"
 )
@@ -90,4 +91,11 @@ type Action struct {
 type ActionDone struct {
 	UpdateID string `json:"update_id"`
 	workflows.ActionResult
+}
+
+// RepoActivity answers GET /api/v1/programs/{edition}/{project}/activity:
+// the program's repositories as last polled, and metrics over a period.
+type RepoActivity struct {
+	Repos   []store.Repo   `json:"repos"`
+	Metrics github.Metrics `json:"metrics"`
 }

@@ -37,6 +37,10 @@ type Config struct {
 	Secret            string
 	MailDir           string
 	MailRate          string
+	GitHubToken       string
+	GitHubAPIURL      string
+	GitHubInterval    string
+	GitHubInflight    string
 	LogLevel          string
 	LogFormat         string
 }
@@ -106,6 +110,19 @@ func Settings() []Setting {
 			Usage:  "key that signs the links in emails (32+ random bytes, e.g. `openssl rand -hex 32`); `suivi dev` makes one in the data dir",
 			Secret: true,
 			field:  func(c *Config) *string { return &c.Secret }},
+		{Env: "GITHUB_TOKEN", Flag: "github-token", Default: "",
+			Usage:  "GitHub token for polling repositories (read-only, public repositories is enough); without one GitHub allows 60 requests per hour",
+			Secret: true,
+			field:  func(c *Config) *string { return &c.GitHubToken }},
+		{Env: "GITHUB_API_URL", Flag: "github-api-url", Default: "https://api.github.com/",
+			Usage: "GitHub's API; for GitHub Enterprise, https://HOST/api/v3/",
+			field: func(c *Config) *string { return &c.GitHubAPIURL }, check: httpURL},
+		{Env: "GITHUB_POLL_INTERVAL", Flag: "github-poll-interval", Default: "1h",
+			Usage: "how often every watched repository is polled",
+			field: func(c *Config) *string { return &c.GitHubInterval }, check: duration},
+		{Env: "GITHUB_MAX_INFLIGHT", Flag: "github-max-inflight", Default: "10",
+			Usage: "most requests to GitHub in flight at once, per worker",
+			field: func(c *Config) *string { return &c.GitHubInflight }, check: positive},
 		{Env: "SUIVI_ACTOR", Flag: "by", Default: "",
 			Usage: "who you are (an email), recorded in the audit log of the actions you take from the CLI (default: cli:$USER)",
 			field: func(c *Config) *string { return &c.Actor }},
@@ -261,6 +278,18 @@ func positive(v string) error {
 func (c *Config) Timeout() time.Duration {
 	d, _ := time.ParseDuration(c.SMTPTimeout)
 	return d
+}
+
+// PollInterval is GITHUB_POLL_INTERVAL as a duration.
+func (c *Config) PollInterval() time.Duration {
+	d, _ := time.ParseDuration(c.GitHubInterval)
+	return d
+}
+
+// Inflight is GITHUB_MAX_INFLIGHT as a number.
+func (c *Config) Inflight() int {
+	f, _ := strconv.ParseFloat(c.GitHubInflight, 64)
+	return max(1, int(f))
 }
 
 // Rate is SUIVI_MAIL_RATE as a number.

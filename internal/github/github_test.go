@@ -79,7 +79,10 @@ func TestConditionalPollsCostNothingWhenUnchanged(t *testing.T) {
 	if err != nil || obs.Status != "changed" || len(obs.Commits) != 250 || obs.License != "MIT" || obs.Stars != 3 {
 		t.Fatalf("first poll = %+v (%d commits), %v", obs.Status, len(obs.Commits), err)
 	}
-	k = github.Known{Name: obs.Name, PushedAt: obs.PushedAt, LastPolled: clk.Now(), Status: "ok"}
+	if !obs.CommitsFetched {
+		t.Fatal("the first poll did not fetch the commits")
+	}
+	k = github.Known{Name: obs.Name, PushedAt: obs.PushedAt, LastPolled: clk.Now(), CommitsAt: clk.Now(), Status: "ok"}
 	before := fake.Charged()
 	clk.Advance(time.Hour)
 	obs, err = c.Poll(ctx, k, clk.Now())
@@ -89,16 +92,28 @@ func TestConditionalPollsCostNothingWhenUnchanged(t *testing.T) {
 	if got := fake.Charged() - before; got != 0 {
 		t.Fatalf("an unchanged repository cost %d quota, want 0", got)
 	}
-	// A push: the repository and its commits cost quota; issues and
-	// releases answer 304 for free.
+	// A push: the repository costs quota; issues and releases answer 304
+	// for free; the commits wait for their period (6 h by default).
 	fake.Push("CodeCitoyen/Demoscampi", "carol", 2)
 	before = fake.Charged()
 	obs, err = c.Poll(ctx, k, clk.Now())
-	if err != nil || obs.Status != "changed" || len(obs.Commits) != 2 || obs.Commits[0].Author != "carol" {
-		t.Fatalf("poll after a push = %+v, %v", obs, err)
+	if err != nil || obs.Status != "changed" || obs.CommitsFetched {
+		t.Fatalf("poll right after a push = %+v, %v", obs.Status, err)
 	}
-	if got := fake.Charged() - before; got != 2 {
-		t.Fatalf("a push cost %d quota, want 2 (repository + commits)", got)
+	if got := fake.Charged() - before; got != 1 {
+		t.Fatalf("a push cost %d quota, want 1 (the repository)", got)
+	}
+	k.PushedAt, k.LastPolled = obs.PushedAt, clk.Now()
+	// Six hours later, unchanged since, the commits are fetched: 304 for
+	// the repository, one request for the commits.
+	clk.Advance(6 * time.Hour)
+	before = fake.Charged()
+	obs, err = c.Poll(ctx, k, clk.Now())
+	if err != nil || obs.Status != "unchanged" || !obs.CommitsFetched || len(obs.Commits) != 2 || obs.Commits[0].Author != "carol" {
+		t.Fatalf("poll 6 h after a push = %+v (%d commits), %v", obs.Status, len(obs.Commits), err)
+	}
+	if got := fake.Charged() - before; got != 1 {
+		t.Fatalf("fetching the commits cost %d quota, want 1", got)
 	}
 }
 

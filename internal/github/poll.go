@@ -15,6 +15,9 @@ import (
 // DefaultAPIURL is GitHub's public API.
 const DefaultAPIURL = "https://api.github.com/"
 
+// DefaultCommitsEvery is the default of Options.CommitsEvery.
+const DefaultCommitsEvery = 6 * time.Hour
+
 // Window is how far back a repository's first poll looks, and the window of
 // the metrics (Scorecard's "maintained" uses 90 days).
 const Window = 90 * 24 * time.Hour
@@ -26,12 +29,18 @@ type Options struct {
 	MaxInflight int
 	Validators  Validators
 	Base        http.RoundTripper
+	// CommitsEvery is the least time between two fetches of a repository's
+	// commits (default 6 h): a busy repository pushed to every hour costs
+	// one commits request per period, not one per push. Pushes themselves
+	// (pushed_at) are seen at every poll.
+	CommitsEvery time.Duration
 }
 
 // Client polls repositories.
 type Client struct {
-	gh        *gh.Client
-	Transport *Transport
+	gh           *gh.Client
+	Transport    *Transport
+	commitsEvery time.Duration
 }
 
 // New builds a client; the token is only ever sent to the API's host.
@@ -49,7 +58,10 @@ func New(o Options) (*Client, error) {
 	t := NewTransport(o.Base, o.Token, u.Host, o.MaxInflight, o.Validators)
 	c := gh.NewClient(&http.Client{Transport: t, Timeout: 30 * time.Second})
 	c.BaseURL = u
-	return &Client{gh: c, Transport: t}, nil
+	if o.CommitsEvery == 0 {
+		o.CommitsEvery = DefaultCommitsEvery
+	}
+	return &Client{gh: c, Transport: t, commitsEvery: o.CommitsEvery}, nil
 }
 
 // Known is what Suivi already knows of a repository.
@@ -57,8 +69,10 @@ type Known struct {
 	Name       string // owner/repo, as last seen
 	PushedAt   time.Time
 	LastPolled time.Time
-	Status     string // "", ok, not_found
-	CheckedAt  time.Time
+	// CommitsAt is when the commits were last fetched.
+	CommitsAt time.Time
+	Status    string // "", ok, not_found
+	CheckedAt time.Time
 }
 
 // Commit, Issue and Release are what a poll saw.
@@ -100,8 +114,10 @@ type Observation struct {
 	OpenIssues    int       `json:"open_issues"`
 	License       string    `json:"license,omitempty"`
 	Commits       []Commit  `json:"commits,omitempty"`
-	Issues        []Issue   `json:"issues,omitempty"`
-	Releases      []Release `json:"releases,omitempty"`
+	// CommitsFetched says the commits were asked for (CommitsAt moves).
+	CommitsFetched bool      `json:"commits_fetched,omitempty"`
+	Issues         []Issue   `json:"issues,omitempty"`
+	Releases       []Release `json:"releases,omitempty"`
 }
 
 // Poll looks at one repository. First the repository itself, conditionally
@@ -119,7 +135,8 @@ func (c *Client) Poll(ctx context.Context, k Known, now time.Time) (Observation,
 	switch {
 	case notModified(resp):
 		obs.Status = "unchanged"
-		return obs, nil
+		// Pushes seen earlier may still wait for their commits.
+		return obs, c.maybeCommits(ctx, &obs, owner, name, k, k.PushedAt, now)
 	case resp != nil && resp.StatusCode == http.StatusNotFound:
 		obs.Status = "not_found"
 		return obs, nil
@@ -137,15 +154,12 @@ func (c *Client) Poll(ctx context.Context, k Known, now time.Time) (Observation,
 	obs.Stars, obs.Forks, obs.OpenIssues = repo.GetStargazersCount(), repo.GetForksCount(), repo.GetOpenIssuesCount()
 	obs.License = repo.GetLicense().GetSPDXID()
 
-	first := k.LastPolled.IsZero()
 	since := k.LastPolled
-	if first {
+	if k.LastPolled.IsZero() {
 		since = now.Add(-Window)
 	}
-	if first || !obs.PushedAt.Equal(k.PushedAt) {
-		if obs.Commits, err = c.commits(ctx, owner, name, since, first); err != nil {
-			return obs, err
-		}
+	if err := c.maybeCommits(ctx, &obs, owner, name, k, obs.PushedAt, now); err != nil {
+		return obs, err
 	}
 	if obs.Issues, err = c.issues(ctx, owner, name, since); err != nil {
 		return obs, err
@@ -154,6 +168,23 @@ func (c *Client) Poll(ctx context.Context, k Known, now time.Time) (Observation,
 		return obs, err
 	}
 	return obs, nil
+}
+
+// maybeCommits fetches the commits pushed since the last fetch, at most
+// once per commitsEvery (always on the first poll).
+func (c *Client) maybeCommits(ctx context.Context, obs *Observation, owner, name string, k Known, pushedAt, now time.Time) error {
+	first := k.CommitsAt.IsZero()
+	if !first && (!pushedAt.After(k.CommitsAt) || now.Sub(k.CommitsAt) < c.commitsEvery) {
+		return nil
+	}
+	since := k.CommitsAt
+	if first {
+		since = now.Add(-Window)
+	}
+	var err error
+	obs.Commits, err = c.commits(ctx, owner, name, since, first)
+	obs.CommitsFetched = err == nil
+	return err
 }
 
 // maxPages bounds one list, so a huge repository cannot eat the quota.
@@ -178,7 +209,7 @@ func (c *Client) commits(ctx context.Context, owner, name string, since time.Tim
 		older := false
 		for _, rc := range list {
 			d := rc.GetCommit().GetAuthor().GetDate().Time
-			// Commits at the last poll's instant were seen by that poll.
+			// Commits at the last fetch's instant were seen by that fetch.
 			if !d.After(since) && !first {
 				older = true
 				continue

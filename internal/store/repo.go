@@ -44,7 +44,7 @@ const activePhases = `('selected', 'hackathon', 'demo', 'accompaniment')`
 func (s *Store) SyncRepos(ctx context.Context) (int, error) {
 	_, err := s.pool.Exec(ctx, `
 insert into repos (name, current_name)
-select distinct lower(r), substr(r, length('https://github.com/') + 1)
+select distinct lower(substr(r, length('https://github.com/') + 1)), substr(r, length('https://github.com/') + 1)
 from programs, unnest(repositories) as r
 where phase in `+activePhases+` and r like 'https://github.com/%'
 on conflict (name) do nothing`)
@@ -74,22 +74,23 @@ type Repo struct {
 	OpenIssues    int       `json:"open_issues"`
 	License       string    `json:"license,omitempty"`
 	LastPolledAt  time.Time `json:"last_polled_at,omitzero"`
+	CommitsAt     time.Time `json:"commits_at,omitzero"`
 	CheckedAt     time.Time `json:"checked_at,omitzero"`
 	LastError     string    `json:"last_error,omitempty"`
 }
 
 const repoColumns = `name, current_name, status, renamed_from, pushed_at, created_at, default_branch, archived,
-    stars, forks, open_issues, license, last_polled_at, checked_at, last_error`
+    stars, forks, open_issues, license, last_polled_at, checked_at, last_error, commits_at`
 
 func scanRepo(row pgx.Row) (Repo, error) {
 	var r Repo
-	var pushed, created, polled, checked *time.Time
+	var pushed, created, polled, checked, commits *time.Time
 	err := row.Scan(&r.Name, &r.CurrentName, &r.Status, &r.RenamedFrom, &pushed, &created, &r.DefaultBranch, &r.Archived,
-		&r.Stars, &r.Forks, &r.OpenIssues, &r.License, &polled, &checked, &r.LastError)
+		&r.Stars, &r.Forks, &r.OpenIssues, &r.License, &polled, &checked, &r.LastError, &commits)
 	for _, p := range []struct {
 		src *time.Time
 		dst *time.Time
-	}{{pushed, &r.PushedAt}, {created, &r.CreatedAt}, {polled, &r.LastPolledAt}, {checked, &r.CheckedAt}} {
+	}{{pushed, &r.PushedAt}, {created, &r.CreatedAt}, {polled, &r.LastPolledAt}, {checked, &r.CheckedAt}, {commits, &r.CommitsAt}} {
 		if p.src != nil {
 			*p.dst = p.src.UTC()
 		}
@@ -141,8 +142,10 @@ func (s *Store) SaveObservation(ctx context.Context, name string, obs github.Obs
 		case "skipped":
 			return nil
 		case "unchanged":
-			_, err := tx.Exec(ctx, `update repos set last_polled_at = $2, checked_at = $2, last_error = '' where name = $1`, name, at)
-			return err
+			if _, err := tx.Exec(ctx, `update repos set last_polled_at = $2, checked_at = $2, last_error = '' where name = $1`, name, at); err != nil {
+				return err
+			}
+			return saveCommits(ctx, tx, name, obs, at)
 		case "not_found":
 			_, err := tx.Exec(ctx, `update repos set status = 'not_found', checked_at = $2, last_error = '',
     not_found_since = coalesce(not_found_since, $2) where name = $1`, name, at)
@@ -156,13 +159,12 @@ where name = $1`, name, obs.Name, obs.RenamedFrom, nullTime(obs.PushedAt), nullT
 			obs.Archived, obs.Stars, obs.Forks, obs.OpenIssues, obs.License, at); err != nil {
 			return err
 		}
+		if err := saveCommits(ctx, tx, name, obs, at); err != nil {
+			return err
+		}
 		authors := map[string]bool{}
 		for _, c := range obs.Commits {
 			authors[c.Author] = true
-			if _, err := tx.Exec(ctx, `insert into repo_commits (repo, sha, author, committed_at) values ($1, $2, $3, $4)
-on conflict do nothing`, name, c.SHA, c.Author, c.Date); err != nil {
-				return err
-			}
 		}
 		var io, ic, po, pc, fr int
 		for _, i := range obs.Issues {
@@ -202,6 +204,21 @@ values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $
 		return fmt.Errorf("store: observation of %s: %w", name, err)
 	}
 	return nil
+}
+
+// saveCommits records the commits a poll fetched, and when.
+func saveCommits(ctx context.Context, tx pgx.Tx, name string, obs github.Observation, at time.Time) error {
+	if !obs.CommitsFetched {
+		return nil
+	}
+	for _, c := range obs.Commits {
+		if _, err := tx.Exec(ctx, `insert into repo_commits (repo, sha, author, committed_at) values ($1, $2, $3, $4)
+on conflict do nothing`, name, c.SHA, c.Author, c.Date); err != nil {
+			return err
+		}
+	}
+	_, err := tx.Exec(ctx, `update repos set commits_at = $2 where name = $1`, name, at)
+	return err
 }
 
 func count(b bool) int {
@@ -276,4 +293,17 @@ where repo = any($1) and (created_at >= $2 or closed_at >= $2)`, names, since)
 // RepoKey is the watch-list name of a canonical repository URL.
 func RepoKey(url string) string {
 	return strings.ToLower(strings.TrimPrefix(url, "https://github.com/"))
+}
+
+// LastCommit is the most recent activity of some repositories: their
+// latest recorded commit, else their latest push; zero when never polled.
+func (s *Store) LastCommit(ctx context.Context, names []string) (time.Time, error) {
+	var t *time.Time
+	err := s.pool.QueryRow(ctx, `select greatest(
+    (select max(committed_at) from repo_commits where repo = any($1)),
+    (select max(pushed_at) from repos where name = any($1)))`, names).Scan(&t)
+	if err != nil || t == nil {
+		return time.Time{}, err
+	}
+	return t.UTC(), nil
 }

@@ -54,6 +54,7 @@ func NewHandler(d Deps) http.Handler {
 	mux.HandleFunc("GET /api/v1/programs", h.programList)
 	mux.HandleFunc("GET /api/v1/programs/{edition}/{project}", h.programGet)
 	mux.HandleFunc("POST /api/v1/programs/{edition}/{project}/actions/{action}", h.programAction)
+	mux.HandleFunc("GET /api/v1/programs/{edition}/{project}/activity", h.repoActivity)
 	mux.HandleFunc("POST /api/v1/editions", h.editionApply)
 	mux.HandleFunc("GET /api/v1/editions/{id}", h.editionGet)
 	mux.HandleFunc("GET /api/v1/people/{email}", h.personGet)

@@ -1,0 +1,174 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"sync"
+	"time"
+
+	"github.com/codecitoyen/suivi/internal/fakegithub"
+	"github.com/codecitoyen/suivi/internal/github"
+)
+
+// memValidators keeps validators in memory for the benchmark; production
+// keeps them in Postgres.
+type memValidators struct {
+	mu sync.Mutex
+	m  map[string][2]string
+}
+
+func (v *memValidators) GetValidators(_ context.Context, k string) (string, string, error) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	e := v.m[k]
+	return e[0], e[1], nil
+}
+
+func (v *memValidators) PutValidators(_ context.Context, k, etag, lm string) error {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	v.m[k] = [2]string{etag, lm}
+	return nil
+}
+
+// simClock is the simulated time the fake GitHub and the poller share.
+type simClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *simClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *simClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	c.t = c.t.Add(d)
+	c.mu.Unlock()
+}
+
+func benchGitHub(ctx context.Context, e env, args []string) error {
+	var o struct {
+		repos, hours, inflight int
+		change, push, issue    float64
+	}
+	fs := newFlags("bench github", e, nil)
+	fs.IntVar(&o.repos, "repos", 5000, "repositories watched")
+	fs.Float64Var(&o.change, "change-rate", 0.2, "share of repositories that change each simulated hour")
+	fs.IntVar(&o.hours, "hours", 6, "simulated hourly polls after the first crawl")
+	fs.IntVar(&o.inflight, "inflight", 10, "requests in flight at most")
+	fs.Float64Var(&o.push, "push-share", 0.35, "share of changes that are pushes (the rest: issues, then stars)")
+	fs.Float64Var(&o.issue, "issue-share", 0.15, "share of changes that are a new issue or pull request")
+	if err := noArgs("bench github", e, fs, "suivi bench github [--repos 5000] [--change-rate 0.2] [--hours 6]\n\nStarts a fake GitHub on loopback with that many repositories, crawls them once,\nthen for each simulated hour changes a share of them and polls them all, as the\nwatcher does. Prints the quota charged (GitHub's rules: a 304 to an\nauthenticated request is free), requests in flight and wall time per cycle;\nthe last line is quota_per_repo_poll=<number>, averaged over the hourly polls.", args); err != nil {
+		return err
+	}
+	if o.repos < 1 || o.repos > 100000 || o.change < 0 || o.change > 1 || o.hours < 1 || o.push+o.issue > 1 {
+		return &usageError{"bench github", "--repos 1..100000, --change-rate 0..1, --hours ≥ 1, --push-share + --issue-share ≤ 1"}
+	}
+	clk := &simClock{t: time.Date(2027, 4, 1, 10, 0, 0, 0, time.UTC)}
+	fake := fakegithub.Start("bench-token", fakegithub.Limits{Primary: 10_000_000}, clk.Now)
+	defer fake.Close()
+	names := make([]string, o.repos)
+	rng := rand.New(rand.NewPCG(1, 2))
+	for i := range names {
+		names[i] = fmt.Sprintf("civic%d/project-%d", i%97, i)
+		owner, name := fmt.Sprintf("civic%d", i%97), fmt.Sprintf("project-%d", i)
+		fake.Add(fakegithub.Repo{Owner: owner, Name: name, Stars: rng.IntN(50), License: "MIT"})
+		fake.Push(names[i], "founder", 1+rng.IntN(5))
+	}
+	client, err := github.New(github.Options{APIURL: fake.URL(), Token: "bench-token", MaxInflight: o.inflight, Validators: &memValidators{m: map[string][2]string{}}})
+	if err != nil {
+		return err
+	}
+	client.Transport.Now = clk.Now
+	known := make([]github.Known, o.repos)
+	for i, n := range names {
+		known[i] = github.Known{Name: n}
+	}
+	cycle := func() (time.Duration, error) {
+		start := time.Now()
+		now := clk.Now()
+		work := make(chan int)
+		errs := make(chan error, o.repos)
+		var wg sync.WaitGroup
+		for range o.inflight {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := range work {
+					obs, err := client.Poll(ctx, known[i], now)
+					if err != nil {
+						errs <- err
+						continue
+					}
+					if obs.Status == "changed" {
+						known[i].PushedAt = obs.PushedAt
+					}
+					if obs.CommitsFetched {
+						known[i].CommitsAt = now
+					}
+					known[i].LastPolled, known[i].Status = now, "ok"
+				}
+			}()
+		}
+		for i := range known {
+			work <- i
+		}
+		close(work)
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			return 0, err
+		}
+		return time.Since(start), nil
+	}
+	fmt.Fprintf(e.stdout, "repos=%d change_rate=%.2f (pushes %.0f%%, issues %.0f%%, stars %.0f%%) inflight=%d\n",
+		o.repos, o.change, 100*o.push, 100*o.issue, 100*(1-o.push-o.issue), o.inflight)
+	before := fake.Charged()
+	took, err := cycle()
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "crawl       charged %6d (%.2f per repo) in %s, max in flight %d\n", fake.Charged()-before,
+		float64(fake.Charged()-before)/float64(o.repos), took.Round(time.Millisecond), fake.MaxInflight())
+	var total int64
+	for h := 1; h <= o.hours; h++ {
+		clk.Advance(time.Hour)
+		changed := 0
+		for i := range names {
+			if rng.Float64() >= o.change {
+				continue
+			}
+			changed++
+			switch k := rng.Float64(); {
+			case k < o.push:
+				fake.Push(names[i], fmt.Sprintf("dev%d", rng.IntN(4)), 1+rng.IntN(3))
+			case k < o.push+o.issue:
+				n := 1000 + h
+				fake.Update(names[i], func(r *fakegithub.Repo) {
+					r.Issues = append(r.Issues, fakegithub.Issue{Number: n, Author: "user", Created: clk.Now()})
+				})
+			default:
+				fake.Update(names[i], func(r *fakegithub.Repo) { r.Stars++ })
+			}
+		}
+		before = fake.Charged()
+		took, err := cycle()
+		if err != nil {
+			return err
+		}
+		charged := fake.Charged() - before
+		total += charged
+		fmt.Fprintf(e.stdout, "hour %-3d    changed %5d, charged %6d (%.3f per repo) in %s, max in flight %d\n", h, changed, charged,
+			float64(charged)/float64(o.repos), took.Round(time.Millisecond), fake.MaxInflight())
+		if h%max(1, o.hours/4) == 0 {
+			fmt.Fprintf(e.stderr, "  %d/%d simulated hours\n", h, o.hours)
+		}
+	}
+	fmt.Fprintf(e.stdout, "requests=%d not_modified=%d limited=%d\n", fake.Requests(), fake.NotModified(), fake.Limited())
+	fmt.Fprintf(e.stdout, "quota_per_repo_poll=%.3f\n", float64(total)/float64(o.repos*o.hours))
+	return nil
+}
