@@ -17,6 +17,10 @@ import (
 type PollInput struct {
 	After string `json:"after"`
 	Limit int    `json:"limit"`
+	// CycleStart skips repositories already polled in this cycle, so a page
+	// redone after a pause makes progress even without a token (GitHub then
+	// charges 304s too).
+	CycleStart time.Time `json:"cycle_start,omitzero"`
 }
 
 // PollResult says what a page of polls did, and where the next page starts
@@ -57,9 +61,16 @@ func (a *Activities) PollRepos(ctx context.Context, in PollInput) (PollResult, e
 		go func() {
 			defer wg.Done()
 			for r := range work {
+				if !in.CycleStart.IsZero() && !r.LastPolledAt.Before(in.CycleStart) {
+					mu.Lock()
+					res.Skipped++
+					mu.Unlock()
+					continue
+				}
 				known := github.Known{Name: r.CurrentName, PushedAt: r.PushedAt, LastPolled: r.LastPolledAt, CommitsAt: r.CommitsAt,
-					Status: r.Status, CheckedAt: r.CheckedAt}
-				obs, err := a.GitHub.Poll(ctx, known, now)
+					HeadSHA: r.HeadSHA, IssuesAt: r.IssuesAt, ReleasesAt: r.ReleasesAt, Status: r.Status, CheckedAt: r.CheckedAt}
+				pctx, pending := github.WithPending(ctx)
+				obs, err := a.GitHub.Poll(pctx, known, now)
 				mu.Lock()
 				if until, limited := github.IsRateLimited(err); limited {
 					if until.After(res.PausedUntil) {
@@ -71,6 +82,11 @@ func (a *Activities) PollRepos(ctx context.Context, in PollInput) (PollResult, e
 				mu.Unlock()
 				if err == nil {
 					err = a.Store.SaveObservation(ctx, r.Name, obs, now)
+				}
+				if err == nil {
+					// Only now that what the poll saw is saved may its ETags
+					// say "seen".
+					err = pending.Flush(ctx, a.Store)
 				} else if serr := a.Store.RepoError(ctx, r.Name, err.Error()); serr != nil {
 					err = serr
 				}

@@ -150,3 +150,44 @@ func TestNudgesAfter30And60IdleDays(t *testing.T) {
 		}
 	}
 }
+
+// A repository polled already in this cycle is not polled again when its
+// page is redone after a pause: without a token GitHub charges 304s too.
+func TestRedonePageSkipsWhatThisCycleDid(t *testing.T) {
+	now := time.Date(2027, 4, 1, 10, 0, 0, 0, time.UTC)
+	a, _, fake, _ := watching(t, now)
+	ctx := context.Background()
+	_, _ = a.SyncRepos(ctx)
+	res, err := a.PollRepos(ctx, activities.PollInput{Limit: 50, CycleStart: now})
+	if err != nil || res.Polled != 30 {
+		t.Fatalf("first pass = %+v, %v", res, err)
+	}
+	before := fake.Requests()
+	res, err = a.PollRepos(ctx, activities.PollInput{Limit: 50, CycleStart: now})
+	if err != nil || res.Skipped != 30 || fake.Requests() != before {
+		t.Fatalf("redone page = %+v, %v, %d requests; want everything skipped", res, err, fake.Requests()-before)
+	}
+}
+
+// A repository back after a 404 with the same content is found again, even
+// though GitHub answers 304.
+func TestBackAfterNotFound(t *testing.T) {
+	now := time.Date(2027, 4, 1, 10, 0, 0, 0, time.UTC)
+	a, st, fake, _ := watching(t, now)
+	ctx := context.Background()
+	_, _ = a.SyncRepos(ctx)
+	pollAll(t, a)
+	fake.UpdateQuiet("CodeCitoyen/r05", func(r *fakegithub.Repo) { r.Deleted = true })
+	later := now.Add(25 * time.Hour)
+	a.Now = func() time.Time { return later }
+	pollAll(t, a)
+	fake.UpdateQuiet("CodeCitoyen/r05", func(r *fakegithub.Repo) { r.Deleted = false })
+	later = later.Add(25 * time.Hour)
+	pollAll(t, a)
+	repos, _ := st.ProgramRepos(ctx, "ncc-2027", "demoscampi")
+	for _, r := range repos {
+		if r.Name == "codecitoyen/r05" && r.Status != "ok" {
+			t.Fatalf("r05 after coming back = %s", r.Status)
+		}
+	}
+}

@@ -25,6 +25,9 @@ create table repos (
     license        text not null default '',
     last_polled_at timestamptz,
     commits_at     timestamptz,
+    head_sha       text not null default '',
+    issues_at      timestamptz,
+    releases_at    timestamptz,
     checked_at     timestamptz,
     not_found_since timestamptz,
     last_error     text not null default ''

@@ -42,7 +42,7 @@ func WatchWorkflow(ctx workflow.Context, in WatchInput) error {
 	after := ""
 	for {
 		var res activities.PollResult
-		if err := workflow.ExecuteActivity(actx, a.PollRepos, activities.PollInput{After: after, Limit: WatchBatch}).Get(ctx, &res); err != nil {
+		if err := workflow.ExecuteActivity(actx, a.PollRepos, activities.PollInput{After: after, Limit: WatchBatch, CycleStart: start}).Get(ctx, &res); err != nil {
 			return err
 		}
 		if wait := res.PausedUntil.Sub(workflow.Now(ctx)); !res.PausedUntil.IsZero() {

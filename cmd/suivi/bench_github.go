@@ -108,7 +108,13 @@ func benchGitHub(ctx context.Context, e env, args []string) error {
 						known[i].PushedAt = obs.PushedAt
 					}
 					if obs.CommitsFetched {
-						known[i].CommitsAt = now
+						known[i].CommitsAt, known[i].HeadSHA = now, obs.HeadSHA
+					}
+					if obs.IssuesFetched {
+						known[i].IssuesAt = now
+					}
+					if obs.ReleasesFetched {
+						known[i].ReleasesAt = now
 					}
 					known[i].LastPolled, known[i].Status = now, "ok"
 				}

@@ -187,6 +187,25 @@ func (s *Server) Update(fullName string, f func(r *Repo)) {
 	}
 }
 
+// UpdateQuiet changes a repository without touching its updated_at, as
+// GitHub does for issue and pull request activity.
+func (s *Server) UpdateQuiet(fullName string, f func(r *Repo)) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if r := s.repos[strings.ToLower(fullName)]; r != nil {
+		f(r)
+	}
+}
+
+// PushAuthored adds a commit authored at date, pushed now.
+func (s *Server) PushAuthored(fullName, author string, date time.Time) {
+	s.Update(fullName, func(r *Repo) {
+		sum := sha256.Sum256([]byte(fmt.Sprintf("%s/%d/%d", fullName, len(r.Commits), time.Now().UnixNano())))
+		r.Commits = append(r.Commits, Commit{SHA: hex.EncodeToString(sum[:20]), Author: author, Date: date})
+		r.Pushed = s.now()
+	})
+}
+
 // Push adds n commits by author now.
 func (s *Server) Push(fullName, author string, n int) {
 	s.Update(fullName, func(r *Repo) {
@@ -463,6 +482,11 @@ func (s *Server) commits(w http.ResponseWriter, r *http.Request) {
 	}
 	from := since(r)
 	s.mu.Lock()
+	if len(repo.Commits) == 0 {
+		s.mu.Unlock()
+		writeJSON(w, http.StatusConflict, map[string]string{"message": "Git Repository is empty."})
+		return
+	}
 	var out []map[string]any
 	for i := len(repo.Commits) - 1; i >= 0; i-- {
 		c := repo.Commits[i]

@@ -82,7 +82,8 @@ func TestConditionalPollsCostNothingWhenUnchanged(t *testing.T) {
 	if !obs.CommitsFetched {
 		t.Fatal("the first poll did not fetch the commits")
 	}
-	k = github.Known{Name: obs.Name, PushedAt: obs.PushedAt, LastPolled: clk.Now(), CommitsAt: clk.Now(), Status: "ok"}
+	k = github.Known{Name: obs.Name, PushedAt: obs.PushedAt, LastPolled: clk.Now(), CommitsAt: clk.Now(), HeadSHA: obs.HeadSHA,
+		IssuesAt: clk.Now(), ReleasesAt: clk.Now(), Status: "ok"}
 	before := fake.Charged()
 	clk.Advance(time.Hour)
 	obs, err = c.Poll(ctx, k, clk.Now())
@@ -271,5 +272,111 @@ func TestInflightCapAndStats(t *testing.T) {
 	weeks, err := c.WeeklyCommits(context.Background(), "o/r", 10*time.Millisecond)
 	if err != nil || len(weeks) != 52 || weeks[51] != 3 {
 		t.Fatalf("weekly commits after a 202 = %v, %v", weeks, err)
+	}
+}
+
+// failOnce answers 502 to the first request whose path contains sub.
+type failOnce struct {
+	sub  string
+	done bool
+	mu   sync.Mutex
+}
+
+func (f *failOnce) RoundTrip(r *http.Request) (*http.Response, error) {
+	f.mu.Lock()
+	fail := !f.done && strings.Contains(r.URL.Path, f.sub)
+	f.done = f.done || fail
+	f.mu.Unlock()
+	if fail {
+		return &http.Response{StatusCode: http.StatusBadGateway, Body: http.NoBody, Header: http.Header{}, Request: r}, nil
+	}
+	return http.DefaultTransport.RoundTrip(r)
+}
+
+// A poll that fails half-way leaves no ETag behind: the retry still sees
+// the change instead of a 304.
+func TestFailedPollKeepsNoETag(t *testing.T) {
+	clk := &clock{t: time.Date(2027, 4, 1, 10, 0, 0, 0, time.UTC)}
+	fake := fakegithub.Start("t0ken", fakegithub.Limits{}, clk.Now)
+	defer fake.Close()
+	fake.Add(fakegithub.Repo{Owner: "o", Name: "r"})
+	fake.Push("o/r", "alice", 1)
+	v := &memValidators{}
+	c, err := github.New(github.Options{APIURL: fake.URL(), Token: "t0ken", Validators: v, Base: &failOnce{sub: "/issues"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, pending := github.WithPending(context.Background())
+	if _, err := c.Poll(ctx, github.Known{Name: "o/r"}, clk.Now()); err == nil {
+		t.Fatal("the poll should have failed on issues")
+	}
+	_ = pending // not flushed: the poll failed
+	ctx, pending = github.WithPending(context.Background())
+	obs, err := c.Poll(ctx, github.Known{Name: "o/r"}, clk.Now())
+	if err != nil || obs.Status != "changed" || len(obs.Commits) != 1 {
+		t.Fatalf("retry = %+v, %v; want the change seen", obs.Status, err)
+	}
+	if err := pending.Flush(ctx, v); err != nil {
+		t.Fatal(err)
+	}
+	if obs, _ := c.Poll(context.Background(), github.Known{Name: "o/r", CommitsAt: clk.Now(), HeadSHA: obs.HeadSHA, IssuesAt: clk.Now(), ReleasesAt: clk.Now()}, clk.Now()); obs.Status != "unchanged" {
+		t.Fatalf("after a flushed poll = %s, want unchanged", obs.Status)
+	}
+}
+
+// Issue and PR activity does not change the repository itself; it must be
+// seen all the same, and answers arriving later are measured.
+func TestIssueActivityBehindAn304(t *testing.T) {
+	fake, c, clk, _ := setup(t, fakegithub.Limits{})
+	fake.Add(fakegithub.Repo{Owner: "o", Name: "r", Issues: []fakegithub.Issue{{Number: 6, PR: true, Author: "carol", Created: clk.Now().Add(-time.Hour)}}})
+	fake.Push("o/r", "alice", 1)
+	ctx := context.Background()
+	obs, _ := c.Poll(ctx, github.Known{Name: "o/r"}, clk.Now())
+	k := github.Known{Name: "o/r", PushedAt: obs.PushedAt, LastPolled: clk.Now(), CommitsAt: clk.Now(), HeadSHA: obs.HeadSHA,
+		IssuesAt: clk.Now(), ReleasesAt: clk.Now(), Status: "ok"}
+	clk.Advance(time.Hour)
+	opened := clk.Now()
+	// One PR closed, another opened: the open count, and the repository,
+	// do not change.
+	fake.UpdateQuiet("o/r", func(r *fakegithub.Repo) {
+		r.Issues[0].Closed = opened
+		r.Issues = append(r.Issues, fakegithub.Issue{Number: 7, PR: true, Author: "bob", Created: opened})
+	})
+	obs, err := c.Poll(ctx, k, clk.Now())
+	if err != nil || obs.Status != "unchanged" || len(obs.Issues) != 2 {
+		t.Fatalf("PRs closed and opened behind a 304 = %s, %d issues, %v", obs.Status, len(obs.Issues), err)
+	}
+	k.IssuesAt, k.LastPolled = clk.Now(), clk.Now()
+	clk.Advance(3 * time.Hour)
+	fake.UpdateQuiet("o/r", func(r *fakegithub.Repo) {
+		r.Issues[1].Comments = append(r.Issues[1].Comments, fakegithub.Comment{Author: "alice", Created: clk.Now()})
+	})
+	obs, err = c.Poll(ctx, k, clk.Now())
+	if err != nil || len(obs.Issues) != 1 || obs.Issues[0].Number != 7 || !obs.Issues[0].FirstResponse.Equal(clk.Now()) {
+		t.Fatalf("a first response 3 h later = %+v, %v", obs.Issues, err)
+	}
+}
+
+// A commit authored before the last fetch but pushed after it counts; an
+// empty repository (409) is not an error.
+func TestCommitsByHeadNotByDate(t *testing.T) {
+	fake, c, clk, _ := setup(t, fakegithub.Limits{})
+	fake.Add(fakegithub.Repo{Owner: "o", Name: "empty"})
+	obs, err := c.Poll(context.Background(), github.Known{Name: "o/empty"}, clk.Now())
+	if err != nil || !obs.CommitsFetched || len(obs.Commits) != 0 {
+		t.Fatalf("empty repository = %+v, %v", obs.Status, err)
+	}
+	fake.Add(fakegithub.Repo{Owner: "o", Name: "r"})
+	fake.Push("o/r", "alice", 1)
+	obs, _ = c.Poll(context.Background(), github.Known{Name: "o/r"}, clk.Now())
+	k := github.Known{Name: "o/r", PushedAt: obs.PushedAt, LastPolled: clk.Now(), CommitsAt: clk.Now(), HeadSHA: obs.HeadSHA,
+		IssuesAt: clk.Now(), ReleasesAt: clk.Now(), Status: "ok"}
+	clk.Advance(time.Hour)
+	fake.PushAuthored("o/r", "bob", clk.Now().Add(-48*time.Hour))
+	k.PushedAt = clk.Now()
+	clk.Advance(6 * time.Hour)
+	obs, err = c.Poll(context.Background(), k, clk.Now())
+	if err != nil || len(obs.Commits) != 1 || obs.Commits[0].Author != "bob" {
+		t.Fatalf("a commit authored earlier, pushed later = %+v, %v", obs.Commits, err)
 	}
 }

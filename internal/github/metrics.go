@@ -29,8 +29,8 @@ type Metrics struct {
 	// ReleasesPer30Days is the release frequency.
 	ReleasesPer30Days float64 `json:"releases_per_30_days"`
 	// Maintained is a Scorecard-compatible score from 0 to 10 over the last
-	// 90 days: 10 × weeks with a commit or an issue/PR opened or closed,
-	// over 13 weeks; 0 when archived; -1 (inconclusive) when every
+	// 90 days: activity (commits, issues and PRs opened or closed) over 13,
+	// times 10, capped; 0 when archived; -1 (inconclusive) when every
 	// repository is younger than 90 days, as Scorecard does.
 	Maintained int `json:"maintained"`
 	// LastCommit is the most recent commit of any repository.
@@ -114,6 +114,9 @@ type Histories struct {
 	FirstCommit map[string]time.Time
 }
 
+// maintained follows OpenSSF Scorecard's "Maintained" check: activity
+// (commits, and issues opened or closed) over the last 90 days, where one
+// per week on average (13) earns the full 10.
 func maintained(now time.Time, h Histories, archived bool, oldestCreated time.Time) int {
 	if archived {
 		return 0
@@ -121,20 +124,22 @@ func maintained(now time.Time, h Histories, archived bool, oldestCreated time.Ti
 	if !oldestCreated.IsZero() && now.Sub(oldestCreated) < Window {
 		return -1
 	}
-	weeks := map[int]bool{}
-	mark := func(t time.Time) {
-		if d := now.Sub(t); !t.IsZero() && d >= 0 && d < Window {
-			weeks[int(d.Hours()/(24*7))] = true
+	activity := 0
+	in := func(t time.Time) bool { d := now.Sub(t); return !t.IsZero() && d >= 0 && d < Window }
+	for _, c := range h.Commits {
+		if in(c.Date) {
+			activity++
 		}
 	}
-	for _, c := range h.Commits {
-		mark(c.Date)
-	}
 	for _, i := range h.Issues {
-		mark(i.Created)
-		mark(i.Closed)
+		if in(i.Created) {
+			activity++
+		}
+		if in(i.Closed) {
+			activity++
+		}
 	}
-	return min(10, int(math.Round(10*float64(len(weeks))/13)))
+	return min(10, int(math.Round(10*float64(activity)/13)))
 }
 
 func round2(f float64) float64 { return math.Round(f*100) / 100 }

@@ -69,10 +69,15 @@ type Known struct {
 	Name       string // owner/repo, as last seen
 	PushedAt   time.Time
 	LastPolled time.Time
-	// CommitsAt is when the commits were last fetched.
+	// CommitsAt is when the commits were last fetched, and HeadSHA the
+	// newest commit seen then: the next fetch reads until it meets it.
 	CommitsAt time.Time
-	Status    string // "", ok, not_found
-	CheckedAt time.Time
+	HeadSHA   string
+	// IssuesAt and ReleasesAt are when those lists were last read.
+	IssuesAt   time.Time
+	ReleasesAt time.Time
+	Status     string // "", ok, not_found
+	CheckedAt  time.Time
 }
 
 // Commit, Issue and Release are what a poll saw.
@@ -114,10 +119,16 @@ type Observation struct {
 	OpenIssues    int       `json:"open_issues"`
 	License       string    `json:"license,omitempty"`
 	Commits       []Commit  `json:"commits,omitempty"`
-	// CommitsFetched says the commits were asked for (CommitsAt moves).
+	// CommitsFetched says the commits were asked for (CommitsAt moves, and
+	// HeadSHA becomes the newest commit seen).
 	CommitsFetched bool      `json:"commits_fetched,omitempty"`
+	HeadSHA        string    `json:"head_sha,omitempty"`
 	Issues         []Issue   `json:"issues,omitempty"`
 	Releases       []Release `json:"releases,omitempty"`
+	// IssuesFetched and ReleasesFetched say those lists were read (200 or
+	// 304): their marks move.
+	IssuesFetched   bool `json:"issues_fetched,omitempty"`
+	ReleasesFetched bool `json:"releases_fetched,omitempty"`
 }
 
 // Poll looks at one repository. First the repository itself, conditionally
@@ -135,39 +146,47 @@ func (c *Client) Poll(ctx context.Context, k Known, now time.Time) (Observation,
 	switch {
 	case notModified(resp):
 		obs.Status = "unchanged"
-		// Pushes seen earlier may still wait for their commits.
-		return obs, c.maybeCommits(ctx, &obs, owner, name, k, k.PushedAt, now)
+		obs.PushedAt = k.PushedAt
 	case resp != nil && resp.StatusCode == http.StatusNotFound:
 		obs.Status = "not_found"
 		return obs, nil
 	case err != nil:
 		return obs, fmt.Errorf("github: %s: %w", k.Name, err)
-	}
-	obs.Status = "changed"
-	if full := repo.GetFullName(); full != "" && !strings.EqualFold(full, k.Name) {
-		// GitHub answered 301 and go-github followed it: a rename.
-		obs.RenamedFrom, obs.Name = k.Name, full
-		owner, name, _ = strings.Cut(full, "/")
-	}
-	obs.PushedAt, obs.CreatedAt = repo.GetPushedAt().Time, repo.GetCreatedAt().Time
-	obs.DefaultBranch, obs.Archived = repo.GetDefaultBranch(), repo.GetArchived()
-	obs.Stars, obs.Forks, obs.OpenIssues = repo.GetStargazersCount(), repo.GetForksCount(), repo.GetOpenIssuesCount()
-	obs.License = repo.GetLicense().GetSPDXID()
-
-	since := k.LastPolled
-	if k.LastPolled.IsZero() {
-		since = now.Add(-Window)
+	default:
+		obs.Status = "changed"
+		if full := repo.GetFullName(); full != "" && !strings.EqualFold(full, k.Name) {
+			// GitHub answered 301 and go-github followed it: a rename.
+			obs.RenamedFrom, obs.Name = k.Name, full
+			owner, name, _ = strings.Cut(full, "/")
+		}
+		obs.PushedAt, obs.CreatedAt = repo.GetPushedAt().Time, repo.GetCreatedAt().Time
+		obs.DefaultBranch, obs.Archived = repo.GetDefaultBranch(), repo.GetArchived()
+		obs.Stars, obs.Forks, obs.OpenIssues = repo.GetStargazersCount(), repo.GetForksCount(), repo.GetOpenIssuesCount()
+		obs.License = repo.GetLicense().GetSPDXID()
 	}
 	if err := c.maybeCommits(ctx, &obs, owner, name, k, obs.PushedAt, now); err != nil {
 		return obs, err
 	}
-	if obs.Issues, err = c.issues(ctx, owner, name, since); err != nil {
+	// Issues, pull requests and releases change without touching the
+	// repository (a PR closed and another opened, a comment): read their
+	// lists every time, on stable URLs that answer 304 (free) when nothing
+	// moved.
+	if obs.Issues, err = c.issues(ctx, owner, name, orWindow(k.IssuesAt, now), now); err != nil {
 		return obs, err
 	}
-	if obs.Releases, err = c.releases(ctx, owner, name, since); err != nil {
+	obs.IssuesFetched = true
+	if obs.Releases, err = c.releases(ctx, owner, name, orWindow(k.ReleasesAt, now)); err != nil {
 		return obs, err
 	}
+	obs.ReleasesFetched = true
 	return obs, nil
+}
+
+func orWindow(t, now time.Time) time.Time {
+	if t.IsZero() {
+		return now.Add(-Window)
+	}
+	return t
 }
 
 // maybeCommits fetches the commits pushed since the last fetch, at most
@@ -177,25 +196,30 @@ func (c *Client) maybeCommits(ctx context.Context, obs *Observation, owner, name
 	if !first && (!pushedAt.After(k.CommitsAt) || now.Sub(k.CommitsAt) < c.commitsEvery) {
 		return nil
 	}
-	since := k.CommitsAt
-	if first {
-		since = now.Add(-Window)
-	}
 	var err error
-	obs.Commits, err = c.commits(ctx, owner, name, since, first)
-	obs.CommitsFetched = err == nil
-	return err
+	obs.Commits, err = c.commits(ctx, owner, name, now.Add(-Window), first, k.HeadSHA)
+	if err != nil {
+		return err
+	}
+	obs.CommitsFetched, obs.HeadSHA = true, k.HeadSHA
+	if len(obs.Commits) > 0 {
+		obs.HeadSHA = obs.Commits[0].SHA
+	}
+	return nil
 }
 
 // maxPages bounds one list, so a huge repository cannot eat the quota.
 const maxPages = 10
 
-func (c *Client) commits(ctx context.Context, owner, name string, since time.Time, first bool) ([]Commit, error) {
+// commits lists the commits newest first until the head seen last time
+// (author dates lie: a commit made before the last fetch may be pushed after
+// it). The first fetch takes the window.
+func (c *Client) commits(ctx context.Context, owner, name string, windowStart time.Time, first bool, head string) ([]Commit, error) {
 	opts := &gh.CommitsListOptions{ListOptions: gh.ListOptions{PerPage: 100}}
 	if first {
-		// One-off: the whole window. Later polls use the stable URL, which
+		// One-off: the whole window. Later fetches use the stable URL, which
 		// answers 304 while nothing was pushed.
-		opts.Since = since
+		opts.Since = windowStart
 	}
 	var out []Commit
 	for page := 0; page < maxPages; page++ {
@@ -203,16 +227,19 @@ func (c *Client) commits(ctx context.Context, owner, name string, since time.Tim
 		if notModified(resp) {
 			return out, nil
 		}
+		if resp != nil && resp.StatusCode == http.StatusConflict {
+			return out, nil // "Git Repository is empty"
+		}
 		if err != nil {
 			return out, fmt.Errorf("github: %s/%s commits: %w", owner, name, err)
 		}
-		older := false
 		for _, rc := range list {
+			if rc.GetSHA() == head && head != "" {
+				return out, nil
+			}
 			d := rc.GetCommit().GetAuthor().GetDate().Time
-			// Commits at the last fetch's instant were seen by that fetch.
-			if !d.After(since) && !first {
-				older = true
-				continue
+			if d.Before(windowStart) {
+				continue // older than any metric looks
 			}
 			author := rc.GetAuthor().GetLogin()
 			if author == "" {
@@ -220,7 +247,7 @@ func (c *Client) commits(ctx context.Context, owner, name string, since time.Tim
 			}
 			out = append(out, Commit{SHA: rc.GetSHA(), Author: author, Date: d})
 		}
-		if older || resp.NextPage == 0 {
+		if resp.NextPage == 0 {
 			return out, nil
 		}
 		opts.Page = resp.NextPage
@@ -228,7 +255,7 @@ func (c *Client) commits(ctx context.Context, owner, name string, since time.Tim
 	return out, nil
 }
 
-func (c *Client) issues(ctx context.Context, owner, name string, since time.Time) ([]Issue, error) {
+func (c *Client) issues(ctx context.Context, owner, name string, since, now time.Time) ([]Issue, error) {
 	opts := &gh.IssueListByRepoOptions{State: "all", Sort: "updated", Direction: "desc", ListOptions: gh.ListOptions{PerPage: 100}}
 	var out []Issue
 	for page := 0; page < maxPages; page++ {
@@ -241,13 +268,16 @@ func (c *Client) issues(ctx context.Context, owner, name string, since time.Time
 		}
 		older := false
 		for _, i := range list {
-			if i.GetUpdatedAt().Time.Before(since) {
+			// Updated at the last read's instant: that read saw it.
+			if !i.GetUpdatedAt().Time.After(since) {
 				older = true
 				continue
 			}
 			is := Issue{Number: i.GetNumber(), PR: i.IsPullRequest(), Author: i.GetUser().GetLogin(),
 				Created: i.GetCreatedAt().Time, Closed: i.GetClosedAt().Time}
-			if i.GetComments() > 0 && !is.Created.Before(since) {
+			// Answers may come long after the issue: look while it is
+			// within the metrics' window.
+			if i.GetComments() > 0 && now.Sub(is.Created) < Window {
 				if is.FirstResponse, err = c.firstResponse(ctx, owner, name, is); err != nil {
 					return out, err
 				}
@@ -289,7 +319,7 @@ func (c *Client) releases(ctx context.Context, owner, name string, since time.Ti
 	}
 	var out []Release
 	for _, r := range list {
-		if p := r.GetPublishedAt().Time; !p.Before(since) {
+		if p := r.GetPublishedAt().Time; p.After(since) {
 			out = append(out, Release{Tag: r.GetTagName(), Published: p})
 		}
 	}

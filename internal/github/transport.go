@@ -28,6 +28,49 @@ type Validators interface {
 	PutValidators(ctx context.Context, key, etag, lastModified string) error
 }
 
+// Pending holds the validators of one poll until its observation is saved:
+// written earlier, a poll that fails half-way would leave ETags behind, and
+// the retry would read "unchanged" and lose the change.
+type Pending struct {
+	mu sync.Mutex
+	m  map[string][2]string
+}
+
+type pendingKey struct{}
+
+// WithPending returns a context whose requests keep their new validators in
+// the returned Pending instead of storing them.
+func WithPending(ctx context.Context) (context.Context, *Pending) {
+	p := &Pending{m: map[string][2]string{}}
+	return context.WithValue(ctx, pendingKey{}, p), p
+}
+
+// Flush stores the validators of a poll whose observation was saved.
+func (p *Pending) Flush(ctx context.Context, v Validators) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for k, e := range p.m {
+		if err := v.PutValidators(ctx, k, e[0], e[1]); err != nil {
+			return err
+		}
+	}
+	p.m = map[string][2]string{}
+	return nil
+}
+
+func (p *Pending) get(k string) ([2]string, bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	e, ok := p.m[k]
+	return e, ok
+}
+
+func (p *Pending) put(k, etag, lm string) {
+	p.mu.Lock()
+	p.m[k] = [2]string{etag, lm}
+	p.mu.Unlock()
+}
+
 // RateLimited means GitHub asked us to wait until Until: polling pauses.
 type RateLimited struct {
 	Until  time.Time
@@ -113,10 +156,17 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		if err != nil {
 			return nil, err
 		}
-		if etag != "" {
-			req.Header.Set("If-None-Match", etag)
+		if p, _ := req.Context().Value(pendingKey{}).(*Pending); p != nil {
+			if e, ok := p.get(key); ok {
+				etag, lm = e[0], e[1]
+			}
 		}
-		if lm != "" {
+		// The ETag when there is one: GitHub has been seen to answer 304 to
+		// If-Modified-Since for data that had changed.
+		switch {
+		case etag != "":
+			req.Header.Set("If-None-Match", etag)
+		case lm != "":
 			req.Header.Set("If-Modified-Since", lm)
 		}
 	}
@@ -143,7 +193,9 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	case resp.StatusCode == http.StatusOK && key != "":
 		etag, lm := resp.Header.Get("ETag"), resp.Header.Get("Last-Modified")
 		if etag != "" || lm != "" {
-			if err := t.Validators.PutValidators(req.Context(), key, etag, lm); err != nil {
+			if p, _ := req.Context().Value(pendingKey{}).(*Pending); p != nil {
+				p.put(key, etag, lm)
+			} else if err := t.Validators.PutValidators(req.Context(), key, etag, lm); err != nil {
 				resp.Body.Close()
 				return nil, err
 			}

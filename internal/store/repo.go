@@ -75,22 +75,26 @@ type Repo struct {
 	License       string    `json:"license,omitempty"`
 	LastPolledAt  time.Time `json:"last_polled_at,omitzero"`
 	CommitsAt     time.Time `json:"commits_at,omitzero"`
+	HeadSHA       string    `json:"head_sha,omitempty"`
+	IssuesAt      time.Time `json:"issues_at,omitzero"`
+	ReleasesAt    time.Time `json:"releases_at,omitzero"`
 	CheckedAt     time.Time `json:"checked_at,omitzero"`
 	LastError     string    `json:"last_error,omitempty"`
 }
 
 const repoColumns = `name, current_name, status, renamed_from, pushed_at, created_at, default_branch, archived,
-    stars, forks, open_issues, license, last_polled_at, checked_at, last_error, commits_at`
+    stars, forks, open_issues, license, last_polled_at, checked_at, last_error, commits_at, head_sha, issues_at, releases_at`
 
 func scanRepo(row pgx.Row) (Repo, error) {
 	var r Repo
-	var pushed, created, polled, checked, commits *time.Time
+	var pushed, created, polled, checked, commits, issues, releases *time.Time
 	err := row.Scan(&r.Name, &r.CurrentName, &r.Status, &r.RenamedFrom, &pushed, &created, &r.DefaultBranch, &r.Archived,
-		&r.Stars, &r.Forks, &r.OpenIssues, &r.License, &polled, &checked, &r.LastError, &commits)
+		&r.Stars, &r.Forks, &r.OpenIssues, &r.License, &polled, &checked, &r.LastError, &commits, &r.HeadSHA, &issues, &releases)
 	for _, p := range []struct {
 		src *time.Time
 		dst *time.Time
-	}{{pushed, &r.PushedAt}, {created, &r.CreatedAt}, {polled, &r.LastPolledAt}, {checked, &r.CheckedAt}, {commits, &r.CommitsAt}} {
+	}{{pushed, &r.PushedAt}, {created, &r.CreatedAt}, {polled, &r.LastPolledAt}, {checked, &r.CheckedAt}, {commits, &r.CommitsAt},
+		{issues, &r.IssuesAt}, {releases, &r.ReleasesAt}} {
 		if p.src != nil {
 			*p.dst = p.src.UTC()
 		}
@@ -142,10 +146,14 @@ func (s *Store) SaveObservation(ctx context.Context, name string, obs github.Obs
 		case "skipped":
 			return nil
 		case "unchanged":
-			if _, err := tx.Exec(ctx, `update repos set last_polled_at = $2, checked_at = $2, last_error = '' where name = $1`, name, at); err != nil {
+			// A repository back after a 404 with the same content answers
+			// 304: it is found again.
+			if _, err := tx.Exec(ctx, `update repos set last_polled_at = $2, checked_at = $2, last_error = '',
+    status = case when status = 'not_found' then 'ok' else status end,
+    not_found_since = null where name = $1`, name, at); err != nil {
 				return err
 			}
-			return saveCommits(ctx, tx, name, obs, at)
+			return saveLists(ctx, tx, name, obs, at)
 		case "not_found":
 			_, err := tx.Exec(ctx, `update repos set status = 'not_found', checked_at = $2, last_error = '',
     not_found_since = coalesce(not_found_since, $2) where name = $1`, name, at)
@@ -159,7 +167,7 @@ where name = $1`, name, obs.Name, obs.RenamedFrom, nullTime(obs.PushedAt), nullT
 			obs.Archived, obs.Stars, obs.Forks, obs.OpenIssues, obs.License, at); err != nil {
 			return err
 		}
-		if err := saveCommits(ctx, tx, name, obs, at); err != nil {
+		if err := saveLists(ctx, tx, name, obs, at); err != nil {
 			return err
 		}
 		authors := map[string]bool{}
@@ -174,19 +182,6 @@ where name = $1`, name, obs.Name, obs.RenamedFrom, nullTime(obs.PushedAt), nullT
 				io, ic = io+count(!i.Created.IsZero()), ic+count(!i.Closed.IsZero())
 			}
 			fr += count(!i.FirstResponse.IsZero())
-			if _, err := tx.Exec(ctx, `
-insert into repo_issues (repo, number, is_pr, author, created_at, closed_at, first_response_at) values ($1, $2, $3, $4, $5, $6, $7)
-on conflict (repo, number) do update set closed_at = excluded.closed_at,
-    first_response_at = coalesce(repo_issues.first_response_at, excluded.first_response_at)`,
-				name, i.Number, i.PR, i.Author, i.Created, nullTime(i.Closed), nullTime(i.FirstResponse)); err != nil {
-				return err
-			}
-		}
-		for _, r := range obs.Releases {
-			if _, err := tx.Exec(ctx, `insert into repo_releases (repo, tag, published_at) values ($1, $2, $3) on conflict do nothing`,
-				name, r.Tag, r.Published); err != nil {
-				return err
-			}
 		}
 		names := make([]string, 0, len(authors))
 		for a := range authors {
@@ -206,18 +201,39 @@ values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $
 	return nil
 }
 
-// saveCommits records the commits a poll fetched, and when.
-func saveCommits(ctx context.Context, tx pgx.Tx, name string, obs github.Observation, at time.Time) error {
-	if !obs.CommitsFetched {
-		return nil
-	}
-	for _, c := range obs.Commits {
-		if _, err := tx.Exec(ctx, `insert into repo_commits (repo, sha, author, committed_at) values ($1, $2, $3, $4)
+// saveLists records the commits, issues and releases a poll read, and
+// moves the marks of the lists it read.
+func saveLists(ctx context.Context, tx pgx.Tx, name string, obs github.Observation, at time.Time) error {
+	if obs.CommitsFetched {
+		for _, c := range obs.Commits {
+			if _, err := tx.Exec(ctx, `insert into repo_commits (repo, sha, author, committed_at) values ($1, $2, $3, $4)
 on conflict do nothing`, name, c.SHA, c.Author, c.Date); err != nil {
+				return err
+			}
+		}
+		if _, err := tx.Exec(ctx, `update repos set commits_at = $2, head_sha = $3 where name = $1`, name, at, obs.HeadSHA); err != nil {
 			return err
 		}
 	}
-	_, err := tx.Exec(ctx, `update repos set commits_at = $2 where name = $1`, name, at)
+	for _, i := range obs.Issues {
+		if _, err := tx.Exec(ctx, `
+insert into repo_issues (repo, number, is_pr, author, created_at, closed_at, first_response_at) values ($1, $2, $3, $4, $5, $6, $7)
+on conflict (repo, number) do update set closed_at = excluded.closed_at,
+    first_response_at = coalesce(repo_issues.first_response_at, excluded.first_response_at)`,
+			name, i.Number, i.PR, i.Author, i.Created, nullTime(i.Closed), nullTime(i.FirstResponse)); err != nil {
+			return err
+		}
+	}
+	for _, r := range obs.Releases {
+		if _, err := tx.Exec(ctx, `insert into repo_releases (repo, tag, published_at) values ($1, $2, $3) on conflict do nothing`,
+			name, r.Tag, r.Published); err != nil {
+			return err
+		}
+	}
+	_, err := tx.Exec(ctx, `update repos set
+    issues_at = case when $2 then $4 else issues_at end,
+    releases_at = case when $3 then $4 else releases_at end
+where name = $1`, name, obs.IssuesFetched, obs.ReleasesFetched, at)
 	return err
 }
 
