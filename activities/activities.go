@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/codecitoyen/suivi/internal/github"
+	"github.com/codecitoyen/suivi/internal/licence"
 	"github.com/codecitoyen/suivi/internal/store"
 )
 
@@ -25,6 +26,11 @@ type Activities struct {
 	GitHub *github.Client
 	// GitHubWorkers is how many repositories are polled at once.
 	GitHubWorkers int
+	// Licences classifies licence texts; its corpus loads on first use.
+	Licences *licence.Classifier
+	// Signal sends a signal to a workflow (a program's); nil in tests that
+	// do not look.
+	Signal func(ctx context.Context, workflowID, name string, arg any) error
 	// Now is the clock; nil means time.Now. Tests set it.
 	Now func() time.Time
 }

@@ -30,7 +30,16 @@ create table repos (
     releases_at    timestamptz,
     checked_at     timestamptz,
     not_found_since timestamptz,
-    last_error     text not null default ''
+    last_error     text not null default '',
+    -- When the repository last changed, and what its licence check found.
+    changed_at         timestamptz,
+    licence_spdx       text not null default '',
+    licence_open       boolean,
+    licence_category   text not null default '',
+    licence_confidence double precision not null default 0,
+    licence_reason     text not null default '',
+    licence_files      jsonb not null default '[]',
+    licence_checked_at timestamptz
 );
 
 create table repo_snapshots (

@@ -16,6 +16,7 @@ import (
 
 	"github.com/codecitoyen/suivi/activities"
 	"github.com/codecitoyen/suivi/internal/config"
+	"github.com/codecitoyen/suivi/internal/licence"
 	"github.com/codecitoyen/suivi/workflows"
 )
 
@@ -48,6 +49,15 @@ type Workers struct {
 func New(c client.Client, acts *activities.Activities, o Options) *Workers {
 	if acts.Wake == nil {
 		acts.Wake = func(ctx context.Context) error { return WakeOutbox(ctx, c) }
+	}
+	if acts.Signal == nil {
+		acts.Signal = func(ctx context.Context, id, name string, arg any) error {
+			return c.SignalWorkflow(ctx, id, "", name, arg)
+		}
+	}
+	if acts.Licences == nil {
+		// One per worker, loaded on first use.
+		acts.Licences = &licence.Classifier{}
 	}
 	main := sdkworker.New(c, config.TaskQueue, sdkworker.Options{})
 	RegisterWorkflows(main)

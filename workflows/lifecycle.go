@@ -65,6 +65,12 @@ func (p *program) run(ctx workflow.Context) error {
 	if err := p.register(ctx); err != nil {
 		return err
 	}
+	// Licence evidence from the repository watcher came after the first
+	// recorded runs.
+	var licences workflow.ReceiveChannel
+	if workflow.GetVersion(ctx, "licence-signal", workflow.DefaultVersion, 1) == 1 {
+		licences = workflow.GetSignalChannel(ctx, activities.SignalLicence)
+	}
 	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
 		StartToCloseTimeout: 30 * time.Second,
 		// Postgres may be down for a while; keep trying rather than fail a
@@ -74,6 +80,7 @@ func (p *program) run(ctx workflow.Context) error {
 
 	for {
 		now = workflow.Now(ctx).UTC()
+		p.takeLicences(licences, now)
 		p.advance(now)
 		msgs := p.notes
 		p.notes = nil
@@ -98,9 +105,14 @@ func (p *program) run(ctx workflow.Context) error {
 			return p.finish(ctx, actx)
 		}
 		p.turns++
+		waiting := func() bool { return licences != nil && licences.Len() > 0 }
 		if workflow.GetInfo(ctx).GetContinueAsNewSuggested() || (p.in.ContinueEvery > 0 && p.turns >= p.in.ContinueEvery) {
 			if err := p.settle(ctx, actx); err != nil {
 				return err
+			}
+			// Signals already received are acted on, not dropped.
+			if waiting() {
+				continue
 			}
 			if p.st.Phase.Terminal() {
 				return p.finish(ctx, actx)
@@ -111,7 +123,7 @@ func (p *program) run(ctx workflow.Context) error {
 		// Activities took time: wait from now, not from the top of the turn.
 		now = workflow.Now(ctx).UTC()
 		wake, ok := p.nextWake(now)
-		cond := func() bool { return p.dirty || workflow.GetInfo(ctx).GetContinueAsNewSuggested() }
+		cond := func() bool { return p.dirty || waiting() || workflow.GetInfo(ctx).GetContinueAsNewSuggested() }
 		if !ok {
 			if err := workflow.Await(ctx, cond); err != nil {
 				return err
@@ -121,6 +133,28 @@ func (p *program) run(ctx workflow.Context) error {
 		if _, err := workflow.AwaitWithTimeout(ctx, wake.Sub(now), cond); err != nil {
 			return err
 		}
+	}
+}
+
+// LicenceMilestone is the step an open licence completes by itself.
+const LicenceMilestone = "open-licence"
+
+// takeLicences acts on the watcher's evidence: an open licence completes
+// the open-licence step, with the repository as evidence.
+func (p *program) takeLicences(ch workflow.ReceiveChannel, now time.Time) {
+	if ch == nil {
+		return
+	}
+	var ev activities.LicenceEvidence
+	for ch.ReceiveAsync(&ev) {
+		m, err := p.st.milestone(LicenceMilestone)
+		if err != nil || (m.Status != StatusOpen && m.Status != StatusSubmitted) || !p.st.started() {
+			continue
+		}
+		m.Status, m.EvidenceURL, m.ClosedAt = StatusCompleted, ev.Repo, now
+		m.Note = "open licence found: " + ev.SPDX
+		p.audit(now, actorSuivi, "licence-found", "", map[string]string{"milestone": m.ID, "repo": ev.Repo, "spdx": ev.SPDX})
+		p.dirty = true
 	}
 }
 

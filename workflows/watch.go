@@ -60,10 +60,42 @@ func WatchWorkflow(ctx workflow.Context, in WatchInput) error {
 	if err := workflow.ExecuteActivity(actx, a.NudgeInactive).Get(ctx, nil); err != nil {
 		return err
 	}
+	// Licence checks came after the first recorded cycles.
+	if workflow.GetVersion(ctx, "licence-check", workflow.DefaultVersion, 1) == 1 {
+		if err := checkLicences(ctx, actx); err != nil {
+			return err
+		}
+	}
 	if wait := start.Add(in.Interval).Sub(workflow.Now(ctx)); wait > 0 {
 		if err := workflow.Sleep(ctx, wait); err != nil {
 			return err
 		}
 	}
 	return workflow.NewContinueAsNewError(ctx, WatchWorkflow, in)
+}
+
+// LicenceBatch is how many repositories one licence-check activity reads.
+const LicenceBatch = 50
+
+// checkLicences checks the licences of repositories that changed or were
+// not checked for a week, pausing when GitHub asks, then follows up with
+// each program.
+func checkLicences(ctx, actx workflow.Context) error {
+	var a *activities.Activities
+	for {
+		var res activities.CheckResult
+		if err := workflow.ExecuteActivity(actx, a.CheckLicences, LicenceBatch).Get(ctx, &res); err != nil {
+			return err
+		}
+		if !res.PausedUntil.IsZero() {
+			if err := workflow.Sleep(ctx, max(res.PausedUntil.Sub(workflow.Now(ctx)), time.Second)); err != nil {
+				return err
+			}
+			continue
+		}
+		if !res.More {
+			break
+		}
+	}
+	return workflow.ExecuteActivity(actx, a.LicenceFollowUp).Get(ctx, nil)
 }

@@ -137,7 +137,7 @@ func newEngine(t *testing.T) *engine {
 	e.gh = fakegithub.Start("t0ken", fakegithub.Limits{}, nil)
 	t.Cleanup(e.gh.Close)
 	e.gh.Add(fakegithub.Repo{Owner: "CodeCitoyen", Name: "Demoscampi", License: "MIT", Stars: 12,
-		Created: time.Now().AddDate(-1, 0, 0)})
+		Created: time.Now().AddDate(-1, 0, 0), Files: map[string]string{"LICENSE": mitText, "README.md": "# Demoscampi\n"}})
 	e.gh.Push("CodeCitoyen/Demoscampi", "alice", 3)
 	e.gh.Push("CodeCitoyen/Demoscampi", "bob", 1)
 	if e.sink, err = smtpsink.Start(smtpsink.Options{}); err != nil {
@@ -263,7 +263,7 @@ func TestEndToEnd(t *testing.T) {
 	}
 
 	if *recordHistories {
-		recordHistory(t, e.tc, "program/ncc-2027/demoscampi", "../../workflows/testdata/program_v2_started.json")
+		recordHistory(t, e.tc, "program/ncc-2027/demoscampi", "../../workflows/testdata/program_v3_started.json")
 	}
 }
 
@@ -406,3 +406,26 @@ func recordHistory(t *testing.T, c client.Client, id, path string) {
 	}
 	t.Logf("recorded %d events to %s", len(hist.Events), path)
 }
+
+const mitText = `MIT License
+
+Copyright (c) 2027 CodeCitoyen
+
+Permission is hereby granted, free of charge, to any person obtaining a copy
+of this software and associated documentation files (the "Software"), to deal
+in the Software without restriction, including without limitation the rights
+to use, copy, modify, merge, publish, distribute, sublicense, and/or sell
+copies of the Software, and to permit persons to whom the Software is
+furnished to do so, subject to the following conditions:
+
+The above copyright notice and this permission notice shall be included in all
+copies or substantial portions of the Software.
+
+THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR
+IMPLIED, INCLUDING BUT NOT LIMITED TO THE WARRANTIES OF MERCHANTABILITY,
+FITNESS FOR A PARTICULAR PURPOSE AND NONINFRINGEMENT. IN NO EVENT SHALL THE
+AUTHORS OR COPYRIGHT HOLDERS BE LIABLE FOR ANY CLAIM, DAMAGES OR OTHER
+LIABILITY, WHETHER IN AN ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING FROM,
+OUT OF OR IN CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS IN THE
+SOFTWARE.
+`

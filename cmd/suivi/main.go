@@ -52,6 +52,7 @@ func commands() []command {
 		{"mentor", "assign or remove a program's mentor", runGroup("mentor", mentorActions, []string{"assign", "remove"})},
 		{"meetup", "record a program's attendance at a monthly meetup", runGroup("meetup", meetupActions, []string{"attend"})},
 		{"repo", "a program's repository activity and metrics", runRepo},
+		{"license", "which licence a checkout, a file or a GitHub repository uses, and whether it is open", runLicence},
 		{"person", "set a person's language and reminder choice", runPerson},
 		{"mail", "send a test email and show what the server answered", runMail},
 		{"bench", "measure: `suivi bench mail -n 10000`, `suivi bench github --repos 5000`", runBench},

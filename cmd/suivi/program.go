@@ -211,9 +211,9 @@ func programList(ctx context.Context, e env, args []string) error {
 		return nil
 	}
 	tw := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "PROGRAM\tNAME\tPHASE\tCITY\tSTARTED")
+	fmt.Fprintln(tw, "PROGRAM\tNAME\tPHASE\tCITY\tLICENCE\tSTARTED")
 	for _, p := range l.Programs {
-		fmt.Fprintf(tw, "%s/%s\t%s\t%s\t%s\t%s\n", p.Edition, p.Project, p.Name, p.Phase, p.City, p.StartedAt.Format("2006-01-02"))
+		fmt.Fprintf(tw, "%s/%s\t%s\t%s\t%s\t%s\t%s\n", p.Edition, p.Project, p.Name, p.Phase, p.City, p.Licence, p.StartedAt.Format("2006-01-02"))
 	}
 	return tw.Flush()
 }

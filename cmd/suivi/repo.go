@@ -70,6 +70,9 @@ func runRepo(ctx context.Context, e env, args []string) error {
 		if r.Status == "ok" {
 			fmt.Fprintf(tw, "\t★ %d, forks %d, open issues %d, licence %s, pushed %s\n", r.Stars, r.Forks, r.OpenIssues, orNone(r.License), ago(r.PushedAt))
 		}
+		if r.LicenceReason != "" {
+			fmt.Fprintf(tw, "\tLicence check: %s\n", r.LicenceReason)
+		}
 	}
 	m := a.Metrics
 	fmt.Fprintf(tw, "Period\tlast %d days\n", m.Days)

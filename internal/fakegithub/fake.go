@@ -8,11 +8,13 @@ package fakegithub
 
 import (
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"path"
 	"slices"
 	"strconv"
 	"strings"
@@ -64,6 +66,8 @@ type Repo struct {
 	Commits       []Commit
 	Issues        []Issue
 	Releases      []Release
+	// Files are the default branch's files, by path ("LICENSE", "docs/x").
+	Files map[string]string
 	// Deleted answers 404; RenamedTo answers 301 to the new name.
 	Deleted   bool
 	RenamedTo string
@@ -123,6 +127,8 @@ func Start(token string, limits Limits, now func() time.Time) *Server {
 	mux.HandleFunc("GET /repos/{owner}/{repo}/issues/{number}/comments", s.comments)
 	mux.HandleFunc("GET /repos/{owner}/{repo}/releases", s.releases)
 	mux.HandleFunc("GET /repos/{owner}/{repo}/stats/participation", s.participation)
+	mux.HandleFunc("GET /repos/{owner}/{repo}/contents", s.contents)
+	mux.HandleFunc("GET /repos/{owner}/{repo}/contents/{path...}", s.contents)
 	s.srv = httptest.NewServer(s.limit(mux))
 	return s
 }
@@ -605,4 +611,48 @@ func (s *Server) participation(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	serveJSON(w, r, map[string]any{"all": weeks, "owner": make([]int, 52)})
+}
+
+// contents answers a file (base64, as GitHub does) or a directory listing.
+func (s *Server) contents(w http.ResponseWriter, r *http.Request) {
+	repo, ok := s.find(w, r)
+	if !ok {
+		return
+	}
+	p := strings.Trim(r.PathValue("path"), "/")
+	s.mu.Lock()
+	content, isFile := repo.Files[p]
+	var entries []map[string]any
+	seen := map[string]bool{}
+	for name := range repo.Files {
+		rest, ok := strings.CutPrefix(name, p+"/")
+		if p == "" {
+			rest, ok = name, true
+		}
+		if !ok {
+			continue
+		}
+		head, _, isDir := strings.Cut(rest, "/")
+		if seen[head] {
+			continue
+		}
+		seen[head] = true
+		typ := "file"
+		if isDir {
+			typ = "dir"
+		}
+		full := strings.TrimPrefix(p+"/"+head, "/")
+		entries = append(entries, map[string]any{"name": head, "path": full, "type": typ})
+	}
+	s.mu.Unlock()
+	switch {
+	case isFile:
+		serveJSON(w, r, map[string]any{"type": "file", "name": path.Base(p), "path": p, "encoding": "base64",
+			"content": base64.StdEncoding.EncodeToString([]byte(content))})
+	case len(entries) > 0:
+		slices.SortFunc(entries, func(a, b map[string]any) int { return strings.Compare(a["name"].(string), b["name"].(string)) })
+		serveJSON(w, r, entries)
+	default:
+		writeJSON(w, http.StatusNotFound, map[string]string{"message": "Not Found"})
+	}
 }

@@ -38,6 +38,14 @@ type Pending struct {
 
 type pendingKey struct{}
 
+type unconditionalKey struct{}
+
+// Unconditional returns a context whose requests are plain: no validators
+// sent or kept (the licence check reads files it needs in full).
+func Unconditional(ctx context.Context) context.Context {
+	return context.WithValue(ctx, unconditionalKey{}, true)
+}
+
 // WithPending returns a context whose requests keep their new validators in
 // the returned Pending instead of storing them.
 func WithPending(ctx context.Context) (context.Context, *Pending) {
@@ -150,7 +158,8 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		req.Header.Set("Authorization", "Bearer "+t.Token)
 	}
 	key := ""
-	if req.Method == http.MethodGet && t.Validators != nil && strings.EqualFold(req.URL.Host, t.APIHost) {
+	plain, _ := req.Context().Value(unconditionalKey{}).(bool)
+	if req.Method == http.MethodGet && t.Validators != nil && !plain && strings.EqualFold(req.URL.Host, t.APIHost) {
 		key = req.URL.RequestURI()
 		etag, lm, err := t.Validators.GetValidators(req.Context(), key)
 		if err != nil {

@@ -11,26 +11,29 @@ import (
 
 // Program is one program's read model: what its workflow projects.
 type Program struct {
-	Edition        string       `json:"edition"`
-	Project        string       `json:"project"`
-	Name           string       `json:"name"`
-	Holders        []string     `json:"holders"`
-	Repositories   []string     `json:"repositories"`
-	City           string       `json:"city,omitempty"`
-	Theme          string       `json:"theme,omitempty"`
-	Phase          string       `json:"phase"`
-	Paused         bool         `json:"paused,omitempty"`
-	Mentors        []string     `json:"mentors"`
-	Score          *int         `json:"score,omitempty"`
-	JuryComment    string       `json:"jury_comment,omitempty"`
-	NextDue        string       `json:"next_due,omitempty"`
-	NextReminderAt time.Time    `json:"next_reminder_at,omitzero"`
-	LastActivityAt time.Time    `json:"last_activity_at,omitzero"`
-	WorkflowID     string       `json:"workflow_id"`
-	StartedAt      time.Time    `json:"started_at"`
-	Seq            int64        `json:"seq"`
-	Milestones     []Milestone  `json:"milestones,omitempty"`
-	Attendance     []Attendance `json:"attendance,omitempty"`
+	Edition        string      `json:"edition"`
+	Project        string      `json:"project"`
+	Name           string      `json:"name"`
+	Holders        []string    `json:"holders"`
+	Repositories   []string    `json:"repositories"`
+	City           string      `json:"city,omitempty"`
+	Theme          string      `json:"theme,omitempty"`
+	Phase          string      `json:"phase"`
+	Paused         bool        `json:"paused,omitempty"`
+	Mentors        []string    `json:"mentors"`
+	Score          *int        `json:"score,omitempty"`
+	JuryComment    string      `json:"jury_comment,omitempty"`
+	NextDue        string      `json:"next_due,omitempty"`
+	NextReminderAt time.Time   `json:"next_reminder_at,omitzero"`
+	LastActivityAt time.Time   `json:"last_activity_at,omitzero"`
+	WorkflowID     string      `json:"workflow_id"`
+	StartedAt      time.Time   `json:"started_at"`
+	Seq            int64       `json:"seq"`
+	Milestones     []Milestone `json:"milestones,omitempty"`
+	// Licence sums up the repositories' licence checks: open, not open or
+	// unchecked (read model only, never written by the workflow).
+	Licence    string       `json:"licence,omitempty"`
+	Attendance []Attendance `json:"attendance,omitempty"`
 	// UpdatedAt is set by the database; writers leave it zero.
 	UpdatedAt time.Time `json:"updated_at,omitzero"`
 }
@@ -149,14 +152,16 @@ insert into attendance (edition, project, meetup, recorded_by, note, recorded_at
 
 const programColumns = `edition, project, name, holders, repositories, city, theme, phase, paused, mentors, score,
     jury_comment, coalesce(to_char(next_due, 'YYYY-MM-DD'), ''), next_reminder_at, last_activity_at,
-    workflow_id, started_at, seq, updated_at`
+    workflow_id, started_at, seq, updated_at,
+    coalesce((select case when bool_or(licence_open) then 'open' when count(licence_checked_at) > 0 then 'not open' end
+        from repos where name in (select lower(substr(r, 20)) from unnest(programs.repositories) as r)), 'unchecked')`
 
 func scanProgram(row pgx.Row) (Program, error) {
 	var p Program
 	var next, last *time.Time
 	err := row.Scan(&p.Edition, &p.Project, &p.Name, &p.Holders, &p.Repositories, &p.City, &p.Theme,
 		&p.Phase, &p.Paused, &p.Mentors, &p.Score, &p.JuryComment, &p.NextDue, &next, &last,
-		&p.WorkflowID, &p.StartedAt, &p.Seq, &p.UpdatedAt)
+		&p.WorkflowID, &p.StartedAt, &p.Seq, &p.UpdatedAt, &p.Licence)
 	if next != nil {
 		p.NextReminderAt = next.UTC()
 	}

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -80,16 +81,22 @@ type Repo struct {
 	ReleasesAt    time.Time `json:"releases_at,omitzero"`
 	CheckedAt     time.Time `json:"checked_at,omitzero"`
 	LastError     string    `json:"last_error,omitempty"`
+	// LicenceSPDX, LicenceOpen and LicenceReason are the last licence check.
+	LicenceSPDX   string `json:"licence_spdx,omitempty"`
+	LicenceOpen   bool   `json:"licence_open"`
+	LicenceReason string `json:"licence_reason,omitempty"`
 }
 
 const repoColumns = `name, current_name, status, renamed_from, pushed_at, created_at, default_branch, archived,
-    stars, forks, open_issues, license, last_polled_at, checked_at, last_error, commits_at, head_sha, issues_at, releases_at`
+    stars, forks, open_issues, license, last_polled_at, checked_at, last_error, commits_at, head_sha, issues_at, releases_at,
+    licence_spdx, coalesce(licence_open, false), licence_reason`
 
 func scanRepo(row pgx.Row) (Repo, error) {
 	var r Repo
 	var pushed, created, polled, checked, commits, issues, releases *time.Time
 	err := row.Scan(&r.Name, &r.CurrentName, &r.Status, &r.RenamedFrom, &pushed, &created, &r.DefaultBranch, &r.Archived,
-		&r.Stars, &r.Forks, &r.OpenIssues, &r.License, &polled, &checked, &r.LastError, &commits, &r.HeadSHA, &issues, &releases)
+		&r.Stars, &r.Forks, &r.OpenIssues, &r.License, &polled, &checked, &r.LastError, &commits, &r.HeadSHA, &issues, &releases,
+		&r.LicenceSPDX, &r.LicenceOpen, &r.LicenceReason)
 	for _, p := range []struct {
 		src *time.Time
 		dst *time.Time
@@ -160,7 +167,7 @@ func (s *Store) SaveObservation(ctx context.Context, name string, obs github.Obs
 			return err
 		}
 		if _, err := tx.Exec(ctx, `
-update repos set status = 'ok', current_name = $2, renamed_from = case when $3 <> '' then $3 else renamed_from end,
+update repos set status = 'ok', changed_at = $12, current_name = $2, renamed_from = case when $3 <> '' then $3 else renamed_from end,
     pushed_at = $4, created_at = $5, default_branch = $6, archived = $7, stars = $8, forks = $9, open_issues = $10,
     license = $11, last_polled_at = $12, checked_at = $12, not_found_since = null, last_error = ''
 where name = $1`, name, obs.Name, obs.RenamedFrom, nullTime(obs.PushedAt), nullTime(obs.CreatedAt), obs.DefaultBranch,
@@ -322,4 +329,72 @@ func (s *Store) LastCommit(ctx context.Context, names []string) (time.Time, erro
 		return time.Time{}, err
 	}
 	return t.UTC(), nil
+}
+
+// Licence is what the licence check found for a repository.
+type Licence struct {
+	SPDX       string          `json:"spdx"`
+	Open       bool            `json:"open"`
+	Category   string          `json:"category"`
+	Confidence float64         `json:"confidence"`
+	Reason     string          `json:"reason"`
+	Files      json.RawMessage `json:"files"`
+	CheckedAt  time.Time       `json:"checked_at"`
+}
+
+// ReposToCheck returns watched repositories whose licence was never
+// checked, or not since they last changed, or not for a week.
+func (s *Store) ReposToCheck(ctx context.Context, limit int, now time.Time) ([]Repo, error) {
+	rows, err := s.pool.Query(ctx, `select `+repoColumns+` from repos
+where status = 'ok' and name in (`+watchedNames+`)
+  and (licence_checked_at is null or licence_checked_at < changed_at or licence_checked_at < $2::timestamptz - interval '7 days')
+order by licence_checked_at nulls first, name limit $1`, limit, now)
+	if err != nil {
+		return nil, fmt.Errorf("store: repos to check: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Repo, error) { return scanRepo(r) })
+	if err != nil {
+		return nil, fmt.Errorf("store: repos to check: %w", err)
+	}
+	return out, nil
+}
+
+// SaveLicence records a licence check.
+func (s *Store) SaveLicence(ctx context.Context, name string, l Licence) error {
+	files := l.Files
+	if len(files) == 0 {
+		files = json.RawMessage("[]")
+	}
+	_, err := s.pool.Exec(ctx, `update repos set licence_spdx = $2, licence_open = $3, licence_category = $4,
+    licence_confidence = $5, licence_reason = $6, licence_files = $7, licence_checked_at = $8 where name = $1`,
+		name, l.SPDX, l.Open, l.Category, l.Confidence, l.Reason, files, l.CheckedAt)
+	if err != nil {
+		return fmt.Errorf("store: licence of %s: %w", name, err)
+	}
+	return nil
+}
+
+// ProgramLicences returns the licence check of each of a program's
+// repositories that was checked, by repository.
+func (s *Store) ProgramLicences(ctx context.Context, edition, project string) (map[string]Licence, error) {
+	rows, err := s.pool.Query(ctx, `select name, licence_spdx, coalesce(licence_open, false), licence_category, licence_confidence,
+    licence_reason, licence_files, licence_checked_at from repos
+where licence_checked_at is not null and name in (
+select lower(substr(r, length('https://github.com/') + 1)) from programs, unnest(repositories) as r
+where edition = $1 and project = $2)`, edition, project)
+	if err != nil {
+		return nil, fmt.Errorf("store: licences of %s/%s: %w", edition, project, err)
+	}
+	defer rows.Close()
+	out := map[string]Licence{}
+	for rows.Next() {
+		var name string
+		var l Licence
+		if err := rows.Scan(&name, &l.SPDX, &l.Open, &l.Category, &l.Confidence, &l.Reason, &l.Files, &l.CheckedAt); err != nil {
+			return nil, err
+		}
+		l.CheckedAt = l.CheckedAt.UTC()
+		out[name] = l
+	}
+	return out, rows.Err()
 }

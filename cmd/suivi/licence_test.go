@@ -1,0 +1,119 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/codecitoyen/suivi/internal/fakegithub"
+	"github.com/codecitoyen/suivi/worker"
+)
+
+// The watcher checks each program's repository licence: an open one
+// completes the open-licence step by itself, with the repository as
+// evidence; none sends the holders the how-to.
+func TestLicenceCompletesTheStep(t *testing.T) {
+	e := newEngine(t)
+	e.startWorker(t)
+	ctx := context.Background()
+	e.gh.Add(fakegithub.Repo{Owner: "CodeCitoyen", Name: "Sanslicence", Created: time.Now().AddDate(-1, 0, 0), Files: map[string]string{"main.go": "package main\n"}})
+	e.gh.Push("CodeCitoyen/Sanslicence", "alice", 1)
+	url := e.api.URL
+	for _, args := range [][]string{
+		startArgs,
+		{"program", "start", "--edition", "ncc-2027", "--project", "sanslicence", "--name", "Sans licence",
+			"--holder-email", "porteuse@example.org", "--repo", "github.com/CodeCitoyen/Sanslicence", "--city", "Lyon"},
+		{"program", "select", "ncc-2027/demoscampi"},
+		{"program", "select", "ncc-2027/sanslicence"},
+	} {
+		if code, out, errOut := cli(t, url, args...); code != 0 {
+			t.Fatalf("%v = %d %q %q", args, code, out, errOut)
+		}
+	}
+	if err := worker.EnsureWatch(ctx, e.tc, time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the open-licence step to complete itself", func() bool {
+		p, err := e.st.GetProgram(ctx, "ncc-2027", "demoscampi")
+		if err != nil {
+			return false
+		}
+		for _, m := range p.Milestones {
+			if m.ID == "open-licence" {
+				return m.Status == "completed" && m.EvidenceURL == "https://github.com/CodeCitoyen/Demoscampi" && strings.Contains(m.Note, "MIT")
+			}
+		}
+		return false
+	})
+	audit, _ := e.st.ListAudit(ctx, "ncc-2027", "demoscampi")
+	if last := audit[len(audit)-1]; last.Action != "licence-found" || last.Actor != "suivi" {
+		t.Fatalf("last audit entry = %+v, want licence-found by suivi", last)
+	}
+	waitFor(t, "the how-to for the program without a licence", func() bool {
+		o, _ := e.st.ListOutbox(ctx, "ncc-2027", "sanslicence")
+		for _, m := range o {
+			if m.Kind == "licence-missing" && m.Recipient == "porteuse@example.org" {
+				return true
+			}
+		}
+		return false
+	})
+	// Coordinators see compliance per program.
+	code, out0, _ := cli(t, url, "program", "list", "--json")
+	var l struct {
+		Programs []struct{ Project, Licence string }
+	}
+	if code != 0 || json.Unmarshal([]byte(out0), &l) != nil {
+		t.Fatalf("program list = %d %q", code, out0)
+	}
+	got := map[string]string{}
+	for _, p := range l.Programs {
+		got[p.Project] = p.Licence
+	}
+	if got["demoscampi"] != "open" || got["sanslicence"] != "not open" {
+		t.Fatalf("licences in program list = %v", got)
+	}
+	// `suivi license check` reads the same repository on the same GitHub.
+	var out, errb syncBuffer
+	code = run(ctx, []string{"license", "check", "https://github.com/CodeCitoyen/Demoscampi", "--json", "--github-api-url", e.gh.URL()}, &out, &errb,
+		func(k string) string { return map[string]string{"GITHUB_TOKEN": "t0ken"}[k] })
+	var rep struct {
+		SPDX string
+		Open bool
+	}
+	if code != 0 || json.Unmarshal([]byte(out.String()), &rep) != nil || rep.SPDX != "MIT" || !rep.Open {
+		t.Fatalf("license check on GitHub = %d %q %q", code, out.String(), errb.String())
+	}
+}
+
+func TestLicenceCheckCommand(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "LICENSE"), []byte(mitText), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut := runWith(t, nil, "license", "check", dir)
+	if code != 0 || !strings.HasPrefix(out, "MIT — open code licence") || strings.Count(out, "\n") != 2 {
+		t.Fatalf("license check DIR = %d %q %q", code, out, errOut)
+	}
+	code, out, _ = runWith(t, nil, "license", "check", filepath.Join(dir, "LICENSE"), "--json")
+	if code != 0 || !strings.Contains(out, `"spdx": "MIT"`) || !strings.Contains(out, `"category": "code"`) {
+		t.Fatalf("license check FILE --json = %d %q", code, out)
+	}
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"license", "check"}, "name one directory"},
+		{[]string{"license", "check", "https://gitlab.com/a/b"}, "not on github.com"},
+		{[]string{"license", "nope"}, "license check"},
+	} {
+		code, _, errOut := runWith(t, nil, tt.args...)
+		if code != 1 || !strings.Contains(errOut, tt.want) {
+			t.Errorf("%v = %d %q, want %q", tt.args, code, errOut, tt.want)
+		}
+	}
+}

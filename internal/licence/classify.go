@@ -1,0 +1,320 @@
+// Package licence tells which licence a project uses, whether it is open in
+// the sense Suivi's funders ask for, and why: detection in a checkout or on
+// GitHub, classification of licence texts (github.com/google/licenseclassifier
+// /v2, extended with the French public-sector licences its corpus lacks), SPDX
+// expressions, and the policy table of what counts as open.
+package licence
+
+import (
+	"fmt"
+	"regexp"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	"github.com/google/licensecheck"
+	classifier "github.com/google/licenseclassifier/v2"
+	"github.com/google/licenseclassifier/v2/assets"
+)
+
+// Threshold is the confidence below which a text is not reported as a
+// licence. It is licenseclassifier's own calibrated default: below it the
+// text differs from the licence in more than wording (missing or changed
+// clauses), and a licence is a legal text: "nearly MIT" is not MIT.
+const Threshold = 0.8
+
+// Classifier classifies licence texts. The corpus is loaded on first use,
+// once: a worker that never checks a licence never pays for it.
+type Classifier struct {
+	once     sync.Once
+	c        *classifier.Classifier
+	err      error
+	loadTime time.Duration
+	// words are the distinct words of every known licence text, to name
+	// the nearest one when none matches well enough.
+	words map[string]map[string]bool
+}
+
+// extensions are the licences whose texts licenseclassifier's corpus lacks
+// or confuses; their texts come from Google's licensecheck, which has them.
+var extensions = []string{"CECILL-B", "CECILL-C", "EUPL-1.2", "ODbL-1.0", "CECILL-2.1"}
+
+func (k *Classifier) load() error {
+	k.once.Do(func() {
+		start := time.Now()
+		c, err := assets.DefaultClassifier()
+		if err != nil {
+			k.err = fmt.Errorf("licence: load the corpus: %w", err)
+			return
+		}
+		k.words = map[string]map[string]bool{}
+		for _, l := range licensecheck.BuiltinLicenses() {
+			text := lreText(l.LRE)
+			if slices.Contains(extensions, l.ID) {
+				c.AddContent("License", l.ID, "licensecheck", []byte(text))
+			}
+			if len(text) > 200 {
+				k.words[l.ID] = wordSet(text)
+			}
+		}
+		// The classifier's own texts of the usual licences are cleaner than
+		// the templates above.
+		for _, r := range Policy() {
+			for _, f := range []string{"pristine.txt", "license.txt"} {
+				if b, err := assets.ReadLicenseFile("License/" + r.ID + "/" + f); err == nil {
+					k.words[r.ID] = wordSet(string(b))
+					break
+				}
+			}
+		}
+		k.c, k.loadTime = c, time.Since(start)
+	})
+	return k.err
+}
+
+// LoadTime is how long loading the corpus took (zero before the first use).
+func (k *Classifier) LoadTime() time.Duration { return k.loadTime }
+
+var (
+	lreComment  = regexp.MustCompile(`(?s)//\*\*.*?\*\*//`)
+	lreWildcard = regexp.MustCompile(`__\d+__`)
+	lreGroup    = regexp.MustCompile(`\(\(([^()]*?)\)\)(\?\?)?`)
+)
+
+// lreText turns a licensecheck "licence regular expression" into plain
+// text: comments and wildcards dropped, the first of each alternative kept.
+func lreText(lre string) string {
+	s := lreComment.ReplaceAllString(lre, "")
+	s = lreWildcard.ReplaceAllString(s, "")
+	for lreGroup.MatchString(s) {
+		s = lreGroup.ReplaceAllStringFunc(s, func(m string) string {
+			inner := lreGroup.FindStringSubmatch(m)[1]
+			return strings.Split(inner, "||")[0]
+		})
+	}
+	return strings.ReplaceAll(s, "??", "")
+}
+
+// Text is what one licence text was found to be.
+type Text struct {
+	// SPDX is an expression, or NOASSERTION (a licence-like text we cannot
+	// name with confidence), or NONE (no licence text).
+	SPDX       string  `json:"spdx"`
+	Confidence float64 `json:"confidence"`
+	// Nearest names the closest licence when SPDX is NOASSERTION.
+	Nearest string `json:"nearest,omitempty"`
+	// Pointer is a file the text refers to instead ("see COPYING").
+	Pointer string `json:"pointer,omitempty"`
+	How     string `json:"how,omitempty"`
+}
+
+// Decode reads a licence file: Latin-1 when it is not UTF-8 (official CeCILL
+// texts are), and without carriage returns.
+func Decode(b []byte) string {
+	s := string(b)
+	if !utf8.ValidString(s) {
+		r := make([]rune, len(b))
+		for i, c := range b {
+			r[i] = rune(c)
+		}
+		s = string(r)
+	}
+	s = strings.TrimPrefix(s, "\ufeff")
+	return strings.ReplaceAll(s, "\r", "")
+}
+
+var (
+	spdxLine    = regexp.MustCompile(`(?im)^\W*SPDX-License-Identifier:\s*([^\n*]+?)\s*(?:\*/|-->)?\s*$`)
+	pointerRE   = regexp.MustCompile(`(?i)\b(?:see|voir|cf\.?)\s+(?:the\s+|le\s+fichier\s+|the\s+file\s+)?([A-Za-z0-9._/-]*(?:COPYING|LICEN[CS]E)[A-Za-z0-9._-]*)`)
+	orLaterRE   = regexp.MustCompile(`(?is)version\s+(\d(?:\.\d)?)\s+of\s+the\s+license,?\s*(?:or|and/or)\s*\(?\s*at\s+your\s+option\s*\)?,?\s*any\s+later\s+version`)
+	dualRE      = regexp.MustCompile(`(?i)dual[- ]licen[cs]ed|licen[cs]ed under (?:either|your choice of)|at your (?:option|choice)|au choix|sous l'une ou l'autre`)
+	rightsRE    = regexp.MustCompile(`(?i)all rights reserved|tous droits réservés`)
+	licencishRE = regexp.MustCompile(`(?i)\b(licen[cs]e|permission|copyright|warranty|garantie|droits?)\b`)
+)
+
+// signature recognises a licence by its title and distinctive words, for
+// the official texts no corpus carries here (French CeCILL, Etalab, EUPL in
+// several languages).
+type signature struct {
+	id    string
+	all   []*regexp.Regexp
+	none  []*regexp.Regexp
+	label string
+}
+
+func re(s string) *regexp.Regexp { return regexp.MustCompile(`(?is)` + s) }
+
+var signatures = []signature{
+	{"CECILL-B", []*regexp.Regexp{re(`contrat de licence de logiciel libre\s+cecill-b`), re(`cea|cnrs|inria`)}, nil, "CeCILL-B (French text)"},
+	{"CECILL-C", []*regexp.Regexp{re(`contrat de licence de logiciel libre\s+cecill-c`), re(`cea|cnrs|inria`)}, nil, "CeCILL-C (French text)"},
+	{"CECILL-2.1", []*regexp.Regexp{re(`contrat de licence de logiciel libre\s+cecill\b`), re(`version\s+2\.1`)}, []*regexp.Regexp{re(`cecill-[bc]`)}, "CeCILL 2.1 (French text)"},
+	{"etalab-2.0", []*regexp.Regexp{re(`licence\s+ouverte`), re(`version\s+2\.0|v2\.0|2\.0`), re(`r[ée]utilisat`)}, nil, "Licence Ouverte 2.0 (Etalab, French text)"},
+	{"etalab-2.0", []*regexp.Regexp{re(`open\s+licence`), re(`version\s+2\.0|2\.0`), re(`etalab|re-?use`)}, nil, "Open Licence 2.0 (Etalab, English text)"},
+	{"EUPL-1.2", []*regexp.Regexp{re(`licence\s+publique\s+de\s+l.union\s+europ[ée]enne`), re(`v\.?\s*1\.2`)}, nil, "EUPL 1.2 (French text)"},
+	{"EUPL-1.2", []*regexp.Regexp{re(`open-source-lizenz\s+f[üu]r\s+die\s+europ[äa]ische\s+union|europ[äa]ische\s+union\s+public\s+licence`), re(`v\.?\s*1\.2`)}, nil, "EUPL 1.2 (German text)"},
+	{"EUPL-1.2", []*regexp.Regexp{re(`licencia\s+p[úu]blica\s+de\s+la\s+uni[óo]n\s+europea`), re(`v\.?\s*1\.2`)}, nil, "EUPL 1.2 (Spanish text)"},
+	{"EUPL-1.2", []*regexp.Regexp{re(`licenza\s+pubblica\s+dell.unione\s+europea`), re(`v\.?\s*1\.2`)}, nil, "EUPL 1.2 (Italian text)"},
+}
+
+// signatureConfidence is what a signature match is worth: the title, the
+// version and a distinctive clause of an official text together are strong
+// evidence, but weaker than a word-by-word comparison.
+const signatureConfidence = 0.9
+
+// idAliases maps licenseclassifier's names to SPDX ids.
+var idAliases = map[string]string{"Commons-Clause": "LicenseRef-Commons-Clause"}
+
+// gplFamily are the ids whose texts do not say "only" or "or later": the
+// notice around them does.
+var gplFamily = map[string]bool{"GPL-2.0": true, "GPL-3.0": true, "LGPL-2.1": true, "LGPL-3.0": true, "AGPL-3.0": true, "LGPL-2.0": true, "GPL-1.0": true}
+
+// Classify reads one licence text.
+func (k *Classifier) Classify(raw []byte) (Text, error) {
+	text := Decode(raw)
+	trimmed := strings.TrimSpace(text)
+	if trimmed == "" {
+		return Text{SPDX: "NONE", How: "the file is empty"}, nil
+	}
+	// A short file that names its licence by SPDX id, or points elsewhere.
+	if short := len(trimmed) < 400; short {
+		if m := spdxLine.FindStringSubmatch(trimmed); m != nil {
+			if e, err := ParseExpr(m[1]); err == nil {
+				return Text{SPDX: e.String(), Confidence: 1, How: "SPDX-License-Identifier line"}, nil
+			}
+		}
+		if m := pointerRE.FindStringSubmatch(trimmed); m != nil {
+			return Text{SPDX: "NOASSERTION", Pointer: m[1], How: "points to " + m[1]}, nil
+		}
+	}
+	if err := k.load(); err != nil {
+		return Text{}, err
+	}
+	best := map[string]float64{}
+	for _, m := range k.c.Match([]byte(text)).Matches {
+		if m.MatchType != "License" && m.MatchType != "Header" {
+			continue
+		}
+		id := m.Name
+		if a, ok := idAliases[id]; ok {
+			id = a
+		}
+		if m.Confidence > best[id] {
+			best[id] = m.Confidence
+		}
+	}
+	var ids []string
+	conf := 1.0
+	for id, c := range best {
+		if c >= Threshold {
+			ids = append(ids, id)
+			conf = min(conf, c)
+		}
+	}
+	sort.Strings(ids)
+	how := "compared word by word with the licence's text"
+	if len(ids) == 0 {
+		for _, s := range signatures {
+			if s.matches(text) {
+				return Text{SPDX: s.id, Confidence: signatureConfidence, How: "recognised as " + s.label + " by its title, version and clauses"}, nil
+			}
+		}
+	}
+	if len(ids) == 0 {
+		t := Text{SPDX: "NOASSERTION"}
+		if id, sim := k.nearest(text); sim >= 0.2 {
+			t.Nearest, t.Confidence = id, round2(sim)
+			t.How = fmt.Sprintf("closest to %s, but only %.0f%% alike", id, 100*sim)
+		} else if rightsRE.MatchString(text) {
+			return Text{SPDX: "LicenseRef-All-Rights-Reserved", Confidence: 0.9, How: "says all rights are reserved"}, nil
+		} else if !licencishRE.MatchString(text) {
+			return Text{SPDX: "NONE", How: "no licence text in it"}, nil
+		} else {
+			t.How = "looks like a licence but matches none we know"
+		}
+		return t, nil
+	}
+	for i, id := range ids {
+		if gplFamily[id] {
+			ids[i] = gplVariant(id, text)
+		}
+	}
+	op := " AND "
+	if len(ids) > 1 && dualRE.MatchString(text) && !slices.Contains(ids, "LicenseRef-Commons-Clause") {
+		op = " OR "
+	}
+	expr := strings.Join(ids, op)
+	if e, err := ParseExpr(expr); err == nil {
+		expr = e.String()
+	}
+	return Text{SPDX: expr, Confidence: round2(conf), How: how}, nil
+}
+
+func (s signature) matches(text string) bool {
+	for _, r := range s.all {
+		if !r.MatchString(text) {
+			return false
+		}
+	}
+	for _, r := range s.none {
+		if r.MatchString(text) {
+			return false
+		}
+	}
+	return true
+}
+
+// gplVariant reads the notice around a GPL-family text: "or (at your
+// option) any later version" makes it -or-later; otherwise -only, which is
+// what the bare text grants.
+func gplVariant(id, text string) string {
+	if orLaterRE.MatchString(text) {
+		return id + "-or-later"
+	}
+	return id + "-only"
+}
+
+func round2(f float64) float64 { return float64(int(f*100+0.5)) / 100 }
+
+var wordRE = regexp.MustCompile(`[\p{L}\p{N}]+`)
+
+func wordSet(s string) map[string]bool {
+	set := map[string]bool{}
+	for _, w := range wordRE.FindAllString(strings.ToLower(s), -1) {
+		if len(w) > 2 {
+			set[w] = true
+		}
+	}
+	return set
+}
+
+// nearest is the known licence whose words are most like the text's
+// (Jaccard similarity of the distinct words), for a helpful "closest to".
+func (k *Classifier) nearest(text string) (string, float64) {
+	in := wordSet(text)
+	best, bestSim := "", 0.0
+	ids := make([]string, 0, len(k.words))
+	for id := range k.words {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	for _, id := range ids {
+		w := k.words[id]
+		inter := 0
+		for x := range in {
+			if w[x] {
+				inter++
+			}
+		}
+		union := len(in) + len(w) - inter
+		if union == 0 {
+			continue
+		}
+		if sim := float64(inter) / float64(union); sim > bestSim {
+			best, bestSim = id, sim
+		}
+	}
+	return best, bestSim
+}

@@ -1,0 +1,457 @@
+package licence
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+)
+
+// Source is a repository to look into: a checkout, or GitHub's API.
+type Source interface {
+	// GitHubSPDX is GitHub's own detection ("" for a checkout).
+	GitHubSPDX() string
+	// List names the entries of a directory ("" is the root); directories
+	// end with "/".
+	List(ctx context.Context, dir string) ([]string, error)
+	// Read returns a file's content.
+	Read(ctx context.Context, path string) ([]byte, error)
+}
+
+// FileResult is what one file says.
+type FileResult struct {
+	Path       string  `json:"path"`
+	SPDX       string  `json:"spdx"`
+	Confidence float64 `json:"confidence"`
+}
+
+// Report is the verdict on a repository (or a single file).
+type Report struct {
+	SPDX       string       `json:"spdx"`
+	Open       bool         `json:"open"`
+	Category   Category     `json:"category"`
+	Confidence float64      `json:"confidence"`
+	Files      []FileResult `json:"files"`
+	// Reason is one sentence a holder can act on.
+	Reason string `json:"reason"`
+}
+
+var (
+	licenceFileRE = regexp.MustCompile(`(?i)^(licen[cs]e|copying|unlicense)([._-].*)?$`)
+	readmeRE      = regexp.MustCompile(`(?i)^readme(\.(md|markdown|rst|txt|adoc))?$`)
+	skipDirs      = map[string]bool{".git": true, "node_modules": true, "vendor": true, "dist": true, "build": true, "target": true, ".venv": true}
+)
+
+// maxSPDXFiles bounds how many source files are read for
+// SPDX-License-Identifier lines.
+const maxSPDXFiles = 300
+
+// Check finds a repository's licence, in this order: GitHub's own detection
+// when it names a real licence; licence files at the root and in LICENSES/
+// (REUSE); SPDX-License-Identifier lines; the README's licence section;
+// package metadata.
+func (k *Classifier) Check(ctx context.Context, src Source) (Report, error) {
+	if id := src.GitHubSPDX(); id != "" && id != "NOASSERTION" && !strings.EqualFold(id, "other") {
+		if e, err := ParseExpr(NormaliseID(id)); err == nil {
+			return verdict(e.String(), 1, nil, "GitHub identifies it"), nil
+		}
+	}
+	root, err := src.List(ctx, "")
+	if err != nil {
+		return Report{}, err
+	}
+	// Licence files.
+	var files []FileResult
+	var licenceFiles []string
+	for _, name := range root {
+		if licenceFileRE.MatchString(name) && !strings.HasSuffix(name, "/") {
+			licenceFiles = append(licenceFiles, name)
+		}
+	}
+	if slices.Contains(root, "LICENSES/") {
+		entries, err := src.List(ctx, "LICENSES")
+		if err != nil {
+			return Report{}, err
+		}
+		for _, e := range entries {
+			if !strings.HasSuffix(e, "/") {
+				licenceFiles = append(licenceFiles, "LICENSES/"+e)
+			}
+		}
+	}
+	for _, p := range licenceFiles {
+		fr, err := k.file(ctx, src, p, root)
+		if err != nil {
+			return Report{}, err
+		}
+		files = append(files, fr)
+	}
+	if expr, conf, ok := combine(files, licenceFiles); ok {
+		return verdict(expr, conf, files, "found in "+names(files)), nil
+	}
+	// SPDX-License-Identifier lines.
+	if ids, where, err := spdxLines(ctx, src); err != nil {
+		return Report{}, err
+	} else if len(ids) > 0 {
+		return verdict(strings.Join(ids, " AND "), 0.95, files, "declared by SPDX-License-Identifier lines ("+where+")"), nil
+	}
+	// README section.
+	for _, name := range root {
+		if !readmeRE.MatchString(name) {
+			continue
+		}
+		b, err := src.Read(ctx, name)
+		if err != nil {
+			return Report{}, err
+		}
+		if sec := ReadmeSection(Decode(b)); sec != "" {
+			if expr, conf, ok := k.fromProse(sec); ok {
+				files = append(files, FileResult{Path: name, SPDX: expr, Confidence: conf})
+				return verdict(expr, conf, files, "stated in the licence section of "+name), nil
+			}
+		}
+	}
+	// Package metadata.
+	for _, name := range []string{"package.json", "composer.json", "Cargo.toml", "pyproject.toml"} {
+		if !slices.Contains(root, name) {
+			continue
+		}
+		b, err := src.Read(ctx, name)
+		if err != nil {
+			return Report{}, err
+		}
+		if expr := metadataLicence(name, Decode(b)); expr != "" {
+			files = append(files, FileResult{Path: name, SPDX: expr, Confidence: 0.9})
+			return verdict(expr, 0.9, files, "declared in "+name), nil
+		}
+	}
+	if len(files) > 0 {
+		// Licence files we could not name.
+		r := verdict("NOASSERTION", files[0].Confidence, files, "")
+		r.Reason = fmt.Sprintf("%s looks like a licence but matches none with confidence; use the unmodified text of an open licence", files[0].Path)
+		return r, nil
+	}
+	r := verdict("NONE", 0, nil, "")
+	r.Reason = "No licence found: add a LICENSE file at the root of the repository with the text of an open licence (for example MIT, Apache-2.0, EUPL-1.2 or CeCILL-2.1; for data, etalab-2.0 or ODbL-1.0)."
+	return r, nil
+}
+
+// file classifies one licence file, following a pointer ("see COPYING")
+// once.
+func (k *Classifier) file(ctx context.Context, src Source, p string, root []string) (FileResult, error) {
+	b, err := src.Read(ctx, p)
+	if err != nil {
+		return FileResult{}, err
+	}
+	t, err := k.Classify(b)
+	if err != nil {
+		return FileResult{}, err
+	}
+	if t.Pointer != "" {
+		target := path.Clean(path.Join(path.Dir(p), t.Pointer))
+		if target != p && (slices.Contains(root, target) || strings.Contains(target, "/")) {
+			if b, err := src.Read(ctx, target); err == nil {
+				if t2, err := k.Classify(b); err == nil && t2.Pointer == "" {
+					t = t2
+				}
+			}
+		}
+	}
+	return FileResult{Path: p, SPDX: t.SPDX, Confidence: t.Confidence}, nil
+}
+
+// combine joins what several licence files say: files under LICENSES/
+// (REUSE) or named for docs or data add up (AND); several root files for
+// code are alternatives (LICENSE-MIT and LICENSE-APACHE: OR).
+func combine(files []FileResult, paths []string) (string, float64, bool) {
+	var named []FileResult
+	for _, f := range files {
+		if f.SPDX != "NOASSERTION" && f.SPDX != "NONE" {
+			named = append(named, f)
+		}
+	}
+	if len(named) == 0 {
+		return "", 0, false
+	}
+	var and, or []string
+	conf := 1.0
+	for _, f := range named {
+		conf = min(conf, f.Confidence)
+		lower := strings.ToLower(f.Path)
+		part := f.SPDX
+		if strings.ContainsAny(part, " ") {
+			part = "(" + part + ")"
+		}
+		if strings.HasPrefix(lower, "licenses/") || regexp.MustCompile(`doc|data|donn|content|contenu|asset|media|video`).MatchString(lower) {
+			and = append(and, part)
+		} else if !slices.Contains(or, part) {
+			or = append(or, part)
+		}
+	}
+	var parts []string
+	if len(or) > 0 {
+		p := strings.Join(or, " OR ")
+		if len(or) > 1 && len(and) > 0 {
+			p = "(" + p + ")"
+		}
+		parts = append(parts, p)
+	}
+	for _, a := range and {
+		if !slices.Contains(parts, a) {
+			parts = append(parts, a)
+		}
+	}
+	expr := strings.Join(parts, " AND ")
+	e, err := ParseExpr(expr)
+	if err != nil {
+		return "", 0, false
+	}
+	return e.String(), conf, true
+}
+
+func names(files []FileResult) string {
+	var n []string
+	for _, f := range files {
+		if f.SPDX != "NOASSERTION" && f.SPDX != "NONE" {
+			n = append(n, f.Path)
+		}
+	}
+	return strings.Join(n, ", ")
+}
+
+var sourceExt = regexp.MustCompile(`(?i)\.(go|js|ts|tsx|jsx|py|rb|php|java|kt|c|h|cc|cpp|hpp|rs|cs|swift|scala|sh|css|scss|html|vue|svelte|sql|yaml|yml|toml|md)$`)
+
+// spdxLines reads SPDX-License-Identifier lines from source files, breadth
+// first, up to maxSPDXFiles.
+func spdxLines(ctx context.Context, src Source) ([]string, string, error) {
+	var ids []string
+	var where []string
+	queue := []string{""}
+	read, budget := 0, maxSPDXFiles
+	if b, ok := src.(interface{ SPDXBudget() int }); ok {
+		budget = b.SPDXBudget()
+	}
+	for len(queue) > 0 && read < budget {
+		dir := queue[0]
+		queue = queue[1:]
+		entries, err := src.List(ctx, dir)
+		if err != nil {
+			return nil, "", err
+		}
+		for _, e := range entries {
+			p := strings.TrimPrefix(path.Join(dir, e), "/")
+			if strings.HasSuffix(e, "/") {
+				if !skipDirs[strings.TrimSuffix(e, "/")] && dir == "" || (strings.Count(p, "/") < 4 && !skipDirs[strings.TrimSuffix(e, "/")]) {
+					queue = append(queue, strings.TrimSuffix(p, "/"))
+				}
+				continue
+			}
+			if !sourceExt.MatchString(e) || read >= budget {
+				continue
+			}
+			read++
+			b, err := src.Read(ctx, p)
+			if err != nil {
+				continue
+			}
+			head := b
+			if len(head) > 4096 {
+				head = head[:4096]
+			}
+			for _, m := range spdxLine.FindAllStringSubmatch(Decode(head), -1) {
+				e, err := ParseExpr(m[1])
+				if err != nil {
+					continue
+				}
+				if s := e.String(); !slices.Contains(ids, s) {
+					ids = append(ids, s)
+					where = append(where, p)
+				}
+			}
+		}
+	}
+	if len(where) > 3 {
+		where = append(where[:3], "…")
+	}
+	return ids, strings.Join(where, ", "), nil
+}
+
+var nameInProse = regexp.MustCompile(`(?i)\b(MIT|Apache[- ]?(?:License[, ]*)?(?:v(?:ersion)?\s*)?2(?:\.0)?|GPL[- ]?v?[23](?:\.0)?(?:\+| or later)?|AGPL[- ]?v?3(?:\.0)?|LGPL[- ]?v?[23](?:\.[01])?|MPL[- ]?2\.0|BSD[- ]?[23][- ]Clause|CeCILL(?:[- ]?[BC]|[- ]?v?2\.1)?|EUPL[- ]?v?1\.2|Licence Ouverte(?:\s*(?:/\s*Open Licence)?\s*(?:v|version)?\s*2\.0)?|Open Licence 2\.0|Etalab[- ]?2\.0|ODbL|CC[- ]BY(?:[- ](?:SA|NC|ND))*(?:[- ]\d\.\d)?|CC0|Unlicense|ISC)\b`)
+
+// fromProse reads a README's licence section: an SPDX line, a full text,
+// or licence names ("under the MIT licence", "code: CeCILL, data: Licence
+// Ouverte").
+func (k *Classifier) fromProse(sec string) (string, float64, bool) {
+	if m := spdxLine.FindStringSubmatch(sec); m != nil {
+		if e, err := ParseExpr(m[1]); err == nil {
+			return e.String(), 1, true
+		}
+	}
+	if len(sec) > 600 {
+		if t, err := k.Classify([]byte(sec)); err == nil && t.SPDX != "NOASSERTION" && t.SPDX != "NONE" {
+			return t.SPDX, t.Confidence, true
+		}
+	}
+	var ids []string
+	for _, m := range nameInProse.FindAllString(sec, -1) {
+		id := NormaliseID(strings.TrimSpace(m))
+		if _, ok := Lookup(id); ok && !slices.Contains(ids, id) {
+			ids = append(ids, id)
+		}
+	}
+	if len(ids) == 0 {
+		return "", 0, false
+	}
+	op := " AND "
+	if dualRE.MatchString(sec) || regexp.MustCompile(`(?i)\bor\b|\bou\b`).MatchString(sec) && len(ids) == 2 && !regexp.MustCompile(`(?i)data|donn[ée]es|doc|content`).MatchString(sec) {
+		op = " OR "
+	}
+	e, err := ParseExpr(strings.Join(ids, op))
+	if err != nil {
+		return "", 0, false
+	}
+	return e.String(), 0.85, true
+}
+
+// metadataLicence reads the licence a package manifest declares.
+func metadataLicence(name, content string) string {
+	var raw string
+	switch name {
+	case "package.json", "composer.json":
+		var m map[string]json.RawMessage
+		if json.Unmarshal([]byte(content), &m) != nil {
+			return ""
+		}
+		v := m["license"]
+		var s string
+		var list []string
+		var obj struct{ Type string }
+		switch {
+		case json.Unmarshal(v, &s) == nil:
+			raw = s
+		case json.Unmarshal(v, &list) == nil && len(list) > 0:
+			raw = "(" + strings.Join(list, " OR ") + ")"
+		case json.Unmarshal(v, &obj) == nil:
+			raw = obj.Type
+		}
+	case "Cargo.toml", "pyproject.toml":
+		m := regexp.MustCompile(`(?m)^\s*license\s*=\s*(?:"([^"]+)"|\{\s*text\s*=\s*"([^"]+)")`).FindStringSubmatch(content)
+		if m != nil {
+			raw = m[1] + m[2]
+		}
+		if raw == "" {
+			if m := regexp.MustCompile(`(?m)^\s*License\s*::\s*OSI Approved\s*::\s*(.+?)\s*["',]`).FindStringSubmatch(content); m != nil {
+				raw = m[1]
+			}
+		}
+	}
+	raw = strings.TrimSpace(raw)
+	if raw == "" || strings.EqualFold(raw, "UNLICENSED") || strings.EqualFold(raw, "proprietary") {
+		if strings.EqualFold(raw, "UNLICENSED") || strings.EqualFold(raw, "proprietary") {
+			return "LicenseRef-All-Rights-Reserved"
+		}
+		return ""
+	}
+	if e, err := ParseExpr(raw); err == nil {
+		return e.String()
+	}
+	if e, err := ParseExpr(NormaliseID(raw)); err == nil {
+		return e.String()
+	}
+	return ""
+}
+
+// verdict builds the report: open or not by the policy, and a reason.
+func verdict(expr string, conf float64, files []FileResult, where string) Report {
+	r := Report{SPDX: expr, Confidence: round2(conf), Files: files, Category: CategoryCode}
+	if r.Files == nil {
+		r.Files = []FileResult{}
+	}
+	e, err := ParseExpr(expr)
+	if err != nil {
+		r.Reason = fmt.Sprintf("%q is not a licence expression we can read", expr)
+		return r
+	}
+	open, why := Open(e)
+	r.Open, r.Category = open, CategoryOf(e)
+	if where != "" {
+		where = " (" + where + ")"
+	}
+	if open {
+		r.Reason = fmt.Sprintf("Open: %s%s. %s", e.String(), where, why)
+	} else {
+		r.Reason = fmt.Sprintf("Not open: %s%s. %s", e.String(), where, why)
+	}
+	return r
+}
+
+// Dir is a Source on a checkout.
+type Dir string
+
+// GitHubSPDX implements Source: a checkout has no GitHub detection.
+func (d Dir) GitHubSPDX() string { return "" }
+
+// List implements Source.
+func (d Dir) List(_ context.Context, dir string) ([]string, error) {
+	entries, err := os.ReadDir(filepath.Join(string(d), filepath.FromSlash(dir)))
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, nil
+		}
+		return nil, err
+	}
+	out := make([]string, 0, len(entries))
+	for _, e := range entries {
+		name := e.Name()
+		if e.IsDir() {
+			name += "/"
+		}
+		out = append(out, name)
+	}
+	return out, nil
+}
+
+// Read implements Source; files over 1 MiB are cut, licences are shorter.
+func (d Dir) Read(_ context.Context, p string) ([]byte, error) {
+	f, err := os.Open(filepath.Join(string(d), filepath.FromSlash(p)))
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	b := make([]byte, 1<<20)
+	n, _ := f.Read(b)
+	return b[:n], nil
+}
+
+// CheckFile reads one file as a licence text.
+func (k *Classifier) CheckFile(b []byte, name string) (Report, error) {
+	t, err := k.Classify(b)
+	if err != nil {
+		return Report{}, err
+	}
+	files := []FileResult{{Path: name, SPDX: t.SPDX, Confidence: t.Confidence}}
+	switch t.SPDX {
+	case "NONE":
+		r := verdict("NONE", 0, files, "")
+		r.Reason = name + " holds no licence text: use the unmodified text of an open licence (for example MIT, Apache-2.0, EUPL-1.2 or CeCILL-2.1)."
+		return r, nil
+	case "NOASSERTION":
+		r := verdict("NOASSERTION", t.Confidence, files, "")
+		if t.Pointer != "" {
+			r.Reason = name + " only points to " + t.Pointer + ": check that file."
+		} else if t.Nearest != "" {
+			r.Reason = fmt.Sprintf("%s is %s; use the unmodified text so it can be recognised.", name, t.How)
+		} else {
+			r.Reason = name + " " + t.How + "; use the unmodified text of an open licence."
+		}
+		return r, nil
+	}
+	return verdict(t.SPDX, t.Confidence, files, t.How), nil
+}
