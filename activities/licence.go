@@ -40,7 +40,6 @@ func (a *Activities) CheckLicences(ctx context.Context, limit int) (CheckResult,
 	if err != nil {
 		return res, err
 	}
-	res.More = len(repos) == limit
 	for _, r := range repos {
 		if ctx.Err() != nil {
 			return res, ctx.Err()
@@ -56,7 +55,7 @@ func (a *Activities) CheckLicences(ctx context.Context, limit int) (CheckResult,
 		}
 		if err != nil {
 			res.Errors++
-			if serr := a.Store.RepoError(ctx, r.Name, "licence check: "+err.Error()); serr != nil {
+			if serr := a.Store.LicenceError(ctx, r.Name, err.Error(), now); serr != nil {
 				return res, serr
 			}
 			continue
@@ -74,6 +73,9 @@ func (a *Activities) CheckLicences(ctx context.Context, limit int) (CheckResult,
 			activity.RecordHeartbeat(ctx, res.Checked)
 		}
 	}
+	// More only when this batch was full and moved something: a page of
+	// failures is recorded, not retried at once.
+	res.More = len(repos) == limit && res.Checked+res.Errors > 0
 	return res, nil
 }
 
@@ -99,38 +101,61 @@ func (a *Activities) LicenceFollowUp(ctx context.Context) (int, error) {
 		default:
 			continue
 		}
+		if p.Paused {
+			continue // no how-to while paused, as no reminder
+		}
 		lics, err := a.Store.ProgramLicences(ctx, p.Edition, p.Project)
 		if err != nil {
 			return signalled, err
 		}
-		if len(lics) == 0 {
-			continue // not checked yet
-		}
+		// Every repository must be checked, and every one open: one open
+		// repository beside an unlicensed one is not compliance.
 		var open *LicenceEvidence
-		reason := ""
+		reason, checked, allOpen := "", 0, true
 		for _, r := range p.Repositories {
 			l, ok := lics[store.RepoKey(r)]
-			if !ok {
+			if !ok || l.SPDX == "" {
 				continue
 			}
+			checked++
 			if l.Open && open == nil {
 				open = &LicenceEvidence{Repo: r, SPDX: l.SPDX, Reason: l.Reason}
 			}
-			if !l.Open && reason == "" {
-				reason = l.Reason
+			if !l.Open {
+				allOpen = false
+				if reason == "" {
+					reason = l.Reason
+				}
 			}
 		}
-		if open != nil {
-			if a.Signal != nil {
+		if checked == 0 || checked < len(p.Repositories) {
+			continue // not checked yet
+		}
+		full, err := a.Store.GetProgram(ctx, p.Edition, p.Project)
+		if err != nil {
+			return signalled, err
+		}
+		stepOpen := false
+		for _, m := range full.Milestones {
+			if m.ID == "open-licence" {
+				stepOpen = m.Status == "open" || m.Status == "submitted"
+			}
+		}
+		if allOpen && open != nil {
+			if stepOpen && a.Signal != nil {
 				if err := a.Signal(ctx, "program/"+p.Edition+"/"+p.Project, SignalLicence, *open); err != nil {
 					a.logger().Warn("cannot tell a program its licence", "program", p.Edition+"/"+p.Project, "error", err)
 					continue
 				}
+				signalled++
 			}
-			signalled++
 			continue
 		}
-		month := now.Format("2006-01")
+		if hasStep(full.Milestones, "open-licence") && !stepOpen {
+			continue // a coordinator completed or waived it: stop asking
+		}
+		// At most once per calendar month (UTC) while it lasts.
+		month := now.UTC().Format("2006-01")
 		for _, h := range p.Holders {
 			msgs = append(msgs, store.Message{
 				Key:     fmt.Sprintf("%s/%s|licence-missing|%s|%s", p.Edition, p.Project, month, h),
@@ -143,4 +168,13 @@ func (a *Activities) LicenceFollowUp(ctx context.Context) (int, error) {
 		return signalled, err
 	}
 	return signalled, nil
+}
+
+func hasStep(ms []store.Milestone, id string) bool {
+	for _, m := range ms {
+		if m.ID == id {
+			return true
+		}
+	}
+	return false
 }

@@ -34,6 +34,15 @@ func TestLicenceCompletesTheStep(t *testing.T) {
 			t.Fatalf("%v = %d %q %q", args, code, out, errOut)
 		}
 	}
+	// The watcher reads programs from Postgres: let the selections land.
+	waitFor(t, "both selections projected", func() bool {
+		for _, p := range []string{"demoscampi", "sanslicence"} {
+			if pr, err := e.st.GetProgram(ctx, "ncc-2027", p); err != nil || pr.Phase == "applied" {
+				return false
+			}
+		}
+		return true
+	})
 	if err := worker.EnsureWatch(ctx, e.tc, time.Hour); err != nil {
 		t.Fatal(err)
 	}

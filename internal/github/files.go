@@ -59,6 +59,9 @@ func (f *RepoFiles) Read(ctx context.Context, path string) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("github: %s/%s %s: %w", f.owner, f.name, path, err)
 	}
+	if file == nil {
+		return nil, fmt.Errorf("github: %s/%s %s is a directory, not a file", f.owner, f.name, path)
+	}
 	s, err := file.GetContent()
 	if err != nil {
 		return nil, fmt.Errorf("github: %s/%s %s: %w", f.owner, f.name, path, err)

@@ -40,7 +40,7 @@ type Classifier struct {
 
 // extensions are the licences whose texts licenseclassifier's corpus lacks
 // or confuses; their texts come from Google's licensecheck, which has them.
-var extensions = []string{"CECILL-B", "CECILL-C", "EUPL-1.2", "ODbL-1.0", "CECILL-2.1"}
+var extensions = []string{"CECILL-B", "CECILL-C", "EUPL-1.2", "ODbL-1.0", "CECILL-2.1", "etalab-2.0"}
 
 func (k *Classifier) load() error {
 	k.once.Do(func() {
@@ -96,6 +96,17 @@ func lreText(lre string) string {
 		})
 	}
 	return strings.ReplaceAll(s, "??", "")
+}
+
+// TemplateText returns the plain text of one of licensecheck's licence
+// templates ("" when it has none): the texts Suivi adds to the corpus.
+func TemplateText(id string) string {
+	for _, l := range licensecheck.BuiltinLicenses() {
+		if l.ID == id {
+			return lreText(l.LRE)
+		}
+	}
+	return ""
 }
 
 // Text is what one licence text was found to be.
@@ -164,8 +175,21 @@ var signatures = []signature{
 // evidence, but weaker than a word-by-word comparison.
 const signatureConfidence = 0.9
 
-// idAliases maps licenseclassifier's names to SPDX ids.
-var idAliases = map[string]string{"Commons-Clause": "LicenseRef-Commons-Clause"}
+// idAliases maps licenseclassifier's names to SPDX ids and expressions.
+var idAliases = map[string]string{
+	"Commons-Clause":                   "LicenseRef-Commons-Clause",
+	"BSD-0-Clause":                     "0BSD",
+	"GPL-2.0-with-classpath-exception": "GPL-2.0-only WITH Classpath-exception-2.0",
+	"GPL-2.0-with-GCC-exception":       "GPL-2.0-only WITH GCC-exception-2.0",
+	"GPL-2.0-with-autoconf-exception":  "GPL-2.0-only WITH Autoconf-exception-2.0",
+	"GPL-2.0-with-bison-exception":     "GPL-2.0-only WITH Bison-exception-2.2",
+	"GPL-2.0-with-font-exception":      "GPL-2.0-only WITH Font-exception-2.0",
+	"GPL-3.0-with-GCC-exception":       "GPL-3.0-only WITH GCC-exception-3.1",
+	"GPL-3.0-with-autoconf-exception":  "GPL-3.0-only WITH Autoconf-exception-3.0",
+	"GPL-3.0-with-bison-exception":     "GPL-3.0-only WITH Bison-exception-2.2",
+	"Apache-with-LLVM-Exception":       "Apache-2.0 WITH LLVM-exception",
+	"Apache-2.0-Modified":              "LicenseRef-Apache-2.0-Modified",
+}
 
 // gplFamily are the ids whose texts do not say "only" or "or later": the
 // notice around them does.
@@ -186,13 +210,16 @@ func (k *Classifier) Classify(raw []byte) (Text, error) {
 			}
 		}
 		if m := pointerRE.FindStringSubmatch(trimmed); m != nil {
-			return Text{SPDX: "NOASSERTION", Pointer: m[1], How: "points to " + m[1]}, nil
+			target := strings.TrimRight(m[1], ".,;:")
+			return Text{SPDX: "NOASSERTION", Pointer: target, How: "points to " + target}, nil
 		}
 	}
 	if err := k.load(); err != nil {
 		return Text{}, err
 	}
 	best := map[string]float64{}
+	lines := strings.Split(text, "\n")
+	covered := make([]bool, len(lines)+1)
 	for _, m := range k.c.Match([]byte(text)).Matches {
 		if m.MatchType != "License" && m.MatchType != "Header" {
 			continue
@@ -204,7 +231,21 @@ func (k *Classifier) Classify(raw []byte) (Text, error) {
 		if m.Confidence > best[id] {
 			best[id] = m.Confidence
 		}
+		if m.Confidence >= Threshold {
+			for l := max(m.StartLine, 1); l <= m.EndLine && l <= len(lines); l++ {
+				covered[l] = true
+			}
+		}
 	}
+	// What the matched licences do not cover: a notice, a preface, or
+	// terms added to the licence.
+	var outside []string
+	for i, l := range lines {
+		if !covered[i+1] {
+			outside = append(outside, l)
+		}
+	}
+	rest := strings.Join(outside, "\n")
 	var ids []string
 	conf := 1.0
 	for id, c := range best {
@@ -236,13 +277,24 @@ func (k *Classifier) Classify(raw []byte) (Text, error) {
 		}
 		return t, nil
 	}
+	if extra := addedTerms(rest); extra != "" {
+		// "MIT, but only for non-commercial use": the licence is not the
+		// whole story, and the added terms are not a licence we know.
+		return Text{SPDX: "NOASSERTION", Confidence: round2(conf), Nearest: ids[0],
+			How: fmt.Sprintf("holds %s plus terms of its own (%q)", strings.Join(ids, ", "), extra)}, nil
+	}
 	for i, id := range ids {
 		if gplFamily[id] {
-			ids[i] = gplVariant(id, text)
+			ids[i] = gplVariant(id, rest)
+		}
+		if strings.Contains(ids[i], " ") {
+			ids[i] = "(" + ids[i] + ")"
 		}
 	}
 	op := " AND "
-	if len(ids) > 1 && dualRE.MatchString(text) && !slices.Contains(ids, "LicenseRef-Commons-Clause") {
+	// Dual-licence wording counts only outside the licence texts: the GPL's
+	// own "at your option" is not a choice between licences.
+	if len(ids) > 1 && dualRE.MatchString(rest) && !slices.Contains(ids, "LicenseRef-Commons-Clause") {
 		op = " OR "
 	}
 	expr := strings.Join(ids, op)
@@ -252,7 +304,42 @@ func (k *Classifier) Classify(raw []byte) (Text, error) {
 	return Text{SPDX: expr, Confidence: round2(conf), How: how}, nil
 }
 
+var (
+	copyrightLine = regexp.MustCompile(`(?i)^\W*(copyright|\(c\)|©|all rights reserved\W*$|spdx-|#+\s|=+$|-+$)`)
+	restrictRE    = regexp.MustCompile(`(?i)\b(non-?commercial|not for commercial|commercial use|may only|must not|shall not|prohibited|forbidden|proprietary|propriétaire|all rights reserved|tous droits réservés|interdit|restricted|only be used|nuclear|military|no permission)\b`)
+)
+
+// addedTerms returns the first sentence outside the licence texts that
+// restricts what they allow, or "".
+func addedTerms(rest string) string {
+	for _, l := range strings.Split(rest, "\n") {
+		l = strings.TrimSpace(l)
+		if l == "" || copyrightLine.MatchString(l) {
+			continue
+		}
+		if restrictRE.MatchString(l) {
+			if len(l) > 80 {
+				l = l[:80] + "…"
+			}
+			return l
+		}
+	}
+	return ""
+}
+
 func (s signature) matches(text string) bool {
+	// A licence file, not a mention: long enough, and the title (the first
+	// pattern) within its first lines.
+	if len(text) < 1200 {
+		return false
+	}
+	head := strings.Join(firstLines(text, 15), "\n")
+	if !s.all[0].MatchString(head) {
+		return false
+	}
+	if restrictRE.MatchString(head) {
+		return false
+	}
 	for _, r := range s.all {
 		if !r.MatchString(text) {
 			return false
@@ -317,4 +404,18 @@ func (k *Classifier) nearest(text string) (string, float64) {
 		}
 	}
 	return best, bestSim
+}
+
+func firstLines(s string, n int) []string {
+	var out []string
+	for _, l := range strings.Split(s, "\n") {
+		if strings.TrimSpace(l) == "" {
+			continue
+		}
+		out = append(out, l)
+		if len(out) == n {
+			break
+		}
+	}
+	return out
 }

@@ -74,7 +74,8 @@ aux utilisateurs une très large liberté de modification et de
 redistribution du logiciel régi par cette licence.
 `
 
-const etalabFrench = `LICENCE OUVERTE / OPEN LICENCE
+// etalabExcerpt is the start of Licence Ouverte 2.0, as a README quotes it.
+const etalabExcerpt = `LICENCE OUVERTE / OPEN LICENCE
 Version 2.0
 
 « RÉUTILISATION » DE L'« INFORMATION » SOUS CETTE LICENCE
@@ -127,7 +128,13 @@ func TestClassifyTexts(t *testing.T) {
 		{"dual MIT or Apache-2.0", "This project is dual-licensed under either of the licences below, at your option.\n\n" + apache + "\n\n" + mit, "Apache-2.0 OR MIT", true},
 		{"CeCILL-2.1 (English) in Latin-1", latin1(corpus(t, "License/CECILL-2.1/license.txt")), "CECILL-2.1", true},
 		{"CeCILL-B (French) in Latin-1 with CRLF", crlf(latin1(cecillBFrench)), "CECILL-B", true},
-		{"Licence Ouverte 2.0", etalabFrench, "etalab-2.0", true},
+		{"Licence Ouverte 2.0 (French text)", licence.TemplateText("etalab-2.0"), "etalab-2.0", true},
+		{"Licence Ouverte 2.0 in Latin-1 with CRLF", crlf(latin1(licence.TemplateText("etalab-2.0"))), "etalab-2.0", true},
+		{"CeCILL-C (English)", licence.TemplateText("CECILL-C"), "CECILL-C", true},
+		{"EUPL-1.2 (English)", licence.TemplateText("EUPL-1.2"), "EUPL-1.2", true},
+		{"MIT plus a non-commercial term", mit + "\nThe Software may only be used for non-commercial purposes.\n", "NOASSERTION", false},
+		{"GPL-3.0 and CC-BY-NC-SA-4.0 in one file", gpl3 + "\n\n" + corpus(t, "License/CC-BY-NC-SA-4.0/license.txt"), "CC-BY-NC-SA-4.0 AND GPL-3.0-only", false},
+		{"a mention of Licence Ouverte is not the licence", "Ce projet n'est pas sous Licence Ouverte version 2.0 ; toute réutilisation est interdite. Tous droits réservés.", "LicenseRef-All-Rights-Reserved", false},
 		{"CC-BY-NC-4.0", corpus(t, "License/CC-BY-NC-4.0/license.txt"), "CC-BY-NC-4.0", false},
 		{"CC-BY-4.0", corpus(t, "License/CC-BY-4.0/license.txt"), "CC-BY-4.0", true},
 		{"all rights reserved", "Copyright 2027 Someone. All rights reserved.", "LicenseRef-All-Rights-Reserved", false},
@@ -190,16 +197,27 @@ func TestCheckRepositories(t *testing.T) {
 		category licence.Category
 	}{
 		{"two root licences are alternatives", map[string]string{"LICENSE-MIT": mit, "LICENSE-APACHE": apache}, "Apache-2.0 OR MIT", true, licence.CategoryCode},
-		{"code and data under different licences", map[string]string{"LICENSE": cecill, "LICENCE-DONNEES.md": etalabFrench}, "CECILL-2.1 AND etalab-2.0", true, licence.CategoryCode},
+		{"code and data under different licences", map[string]string{"LICENSE": cecill, "LICENCE-DONNEES.md": licence.TemplateText("etalab-2.0")}, "CECILL-2.1 AND etalab-2.0", true, licence.CategoryCode},
 		{"a LICENSE that points to COPYING", map[string]string{"LICENSE": "See COPYING.", "COPYING": gplPreface + corpus(t, "License/GPL-3.0/license.txt")}, "GPL-3.0-or-later", true, licence.CategoryCode},
 		{"REUSE", map[string]string{"LICENSES/MIT.txt": mit, "LICENSES/CC-BY-4.0.txt": corpus(t, "License/CC-BY-4.0/license.txt")}, "CC-BY-4.0 AND MIT", true, licence.CategoryCode},
 		{"SPDX lines in the sources", map[string]string{"main.go": "// SPDX-License-Identifier: Apache-2.0\npackage main\n", "web/app.js": "/* SPDX-License-Identifier: Apache-2.0 */\n"}, "Apache-2.0", true, licence.CategoryCode},
 		{"a README section in French", map[string]string{"README.md": "# Démoscampi\n\nUn projet.\n\n## Licence\n\nLe code est publié sous licence MIT.\n\n## Contribuer\n\nVenez !\n"}, "MIT", true, licence.CategoryCode},
 		{"package.json", map[string]string{"package.json": `{"name": "x", "license": "ISC"}`}, "ISC", true, licence.CategoryCode},
 		{"Cargo.toml dual", map[string]string{"Cargo.toml": "[package]\nname = \"x\"\nlicense = \"MIT OR Apache-2.0\"\n"}, "MIT OR Apache-2.0", true, licence.CategoryCode},
-		{"data only", map[string]string{"LICENSE": etalabFrench}, "etalab-2.0", true, licence.CategoryData},
+		{"data only", map[string]string{"LICENSE": licence.TemplateText("etalab-2.0")}, "etalab-2.0", true, licence.CategoryData},
 		{"non-commercial docs", map[string]string{"LICENSE": corpus(t, "License/CC-BY-NC-4.0/license.txt")}, "CC-BY-NC-4.0", false, licence.CategoryDocs},
 		{"nothing", map[string]string{"main.go": "package main\n"}, "NONE", false, licence.CategoryCode},
+		{"code open, images non-commercial", map[string]string{"LICENSE": apache, "LICENSE-IMAGES": corpus(t, "License/CC-BY-NC-4.0/license.txt")}, "Apache-2.0 AND CC-BY-NC-4.0", false, licence.CategoryCode},
+		{"a custom EULA beside open docs", map[string]string{"LICENSE": "END USER LICENSE AGREEMENT\n\nYou may install this software on one computer. Copying, modification and redistribution require our written permission.\n", "LICENSE-DOCS": corpus(t, "License/CC-BY-4.0/license.txt")}, "NOASSERTION", false, licence.CategoryCode},
+		{"a Commons Clause beside MIT", map[string]string{"LICENSE": mit, "LICENSE-COMMONS-CLAUSE": corpus(t, "License/Commons-Clause/license.txt")}, "MIT AND LicenseRef-Commons-Clause", false, licence.CategoryCode},
+		{"a README that says not MIT", map[string]string{"README.md": "# X\n\n## License\n\nThis is NOT under MIT. Proprietary.\n"}, "NONE", false, licence.CategoryCode},
+		{"a README still hesitating", map[string]string{"README.md": "# X\n\n## License\n\nTODO: choose a licence (MIT? Apache 2.0?)\n"}, "NONE", false, licence.CategoryCode},
+		{"a German README", map[string]string{"README.md": "# X\n\n## Lizenz\n\nAlle Rechte vorbehalten. Anfragen mit einer E-Mail an uns.\n"}, "NONE", false, licence.CategoryCode},
+		{"a README licence section quoting Licence Ouverte", map[string]string{"README.md": "# X\n\n## Licence\n\n" + etalabExcerpt}, "etalab-2.0", true, licence.CategoryData},
+		{"a README with proprietary code and open data", map[string]string{"README.md": "# X\n\n## Licence\n\nLe code est propriétaire. Les données sont sous Licence Ouverte 2.0.\n"}, "NONE", false, licence.CategoryCode},
+		{"an addition that is no exception", map[string]string{"package.json": `{"license": "Apache-2.0 WITH Commons-Clause"}`}, "Apache-2.0 WITH Commons-Clause", false, licence.CategoryCode},
+		{"SPDX lines that add up", map[string]string{"a.go": "// SPDX-License-Identifier: MIT OR Apache-2.0\n", "b.go": "// SPDX-License-Identifier: CC-BY-NC-4.0\n"}, "(MIT OR Apache-2.0) AND CC-BY-NC-4.0", false, licence.CategoryCode},
+		{"a pointer out of the repository", map[string]string{"LICENSE": "See ../outside/LICENSE"}, "NOASSERTION", false, licence.CategoryCode},
 	}
 	k := &licence.Classifier{}
 	for _, tc := range cases {

@@ -45,8 +45,11 @@ type Report struct {
 
 var (
 	licenceFileRE = regexp.MustCompile(`(?i)^(licen[cs]e|copying|unlicense)([._-].*)?$`)
+	sourceFileRE  = regexp.MustCompile(`(?i)\.(go|js|ts|py|rb|php|java|rs|c|h|cs|kt|swift|sh|json|ya?ml|toml|html|css)$`)
+	thirdPartyRE  = regexp.MustCompile(`(?i)third|3rd|notice|vendor|dependenc|authors`)
 	readmeRE      = regexp.MustCompile(`(?i)^readme(\.(md|markdown|rst|txt|adoc))?$`)
-	skipDirs      = map[string]bool{".git": true, "node_modules": true, "vendor": true, "dist": true, "build": true, "target": true, ".venv": true}
+	skipDirs      = map[string]bool{".git": true, "node_modules": true, "vendor": true, "dist": true, "build": true, "target": true,
+		".venv": true, "third_party": true, "third-party": true, "thirdparty": true, "external": true, "examples": true, "docs": true, "doc": true}
 )
 
 // maxSPDXFiles bounds how many source files are read for
@@ -58,20 +61,45 @@ const maxSPDXFiles = 300
 // (REUSE); SPDX-License-Identifier lines; the README's licence section;
 // package metadata.
 func (k *Classifier) Check(ctx context.Context, src Source) (Report, error) {
-	if id := src.GitHubSPDX(); id != "" && id != "NOASSERTION" && !strings.EqualFold(id, "other") {
-		if e, err := ParseExpr(NormaliseID(id)); err == nil {
-			return verdict(e.String(), 1, nil, "GitHub identifies it"), nil
-		}
-	}
 	root, err := src.List(ctx, "")
 	if err != nil {
 		return Report{}, err
+	}
+	if id := src.GitHubSPDX(); id != "" && id != "NOASSERTION" && !strings.EqualFold(id, "other") {
+		if e, err := ParseExpr(NormaliseID(id)); err == nil {
+			// GitHub reads only the root licence file: what LICENSES/
+			// (REUSE) adds still applies.
+			expr, files := e.String(), []FileResult{}
+			if slices.Contains(root, "LICENSES/") {
+				entries, err := src.List(ctx, "LICENSES")
+				if err != nil {
+					return Report{}, err
+				}
+				for _, n := range entries {
+					if strings.HasSuffix(n, "/") {
+						continue
+					}
+					fr, err := k.file(ctx, src, "LICENSES/"+n, root)
+					if err != nil {
+						return Report{}, err
+					}
+					files = append(files, fr)
+					if fr.SPDX != expr {
+						expr = "(" + expr + ") AND (" + fr.SPDX + ")"
+					}
+				}
+			}
+			if pe, err := ParseExpr(expr); err == nil {
+				expr = pe.String()
+			}
+			return verdict(expr, 1, files, "GitHub identifies it"), nil
+		}
 	}
 	// Licence files.
 	var files []FileResult
 	var licenceFiles []string
 	for _, name := range root {
-		if licenceFileRE.MatchString(name) && !strings.HasSuffix(name, "/") {
+		if licenceFileRE.MatchString(name) && !strings.HasSuffix(name, "/") && !sourceFileRE.MatchString(name) && !thirdPartyRE.MatchString(name) {
 			licenceFiles = append(licenceFiles, name)
 		}
 	}
@@ -100,7 +128,15 @@ func (k *Classifier) Check(ctx context.Context, src Source) (Report, error) {
 	if ids, where, err := spdxLines(ctx, src); err != nil {
 		return Report{}, err
 	} else if len(ids) > 0 {
-		return verdict(strings.Join(ids, " AND "), 0.95, files, "declared by SPDX-License-Identifier lines ("+where+")"), nil
+		parts := make([]string, len(ids))
+		for i, id := range ids {
+			parts[i] = "(" + id + ")"
+		}
+		expr := strings.Join(parts, " AND ")
+		if e, err := ParseExpr(expr); err == nil {
+			expr = e.String()
+		}
+		return verdict(expr, 0.95, files, "declared by SPDX-License-Identifier lines ("+where+")"), nil
 	}
 	// README section.
 	for _, name := range root {
@@ -156,7 +192,9 @@ func (k *Classifier) file(ctx context.Context, src Source, p string, root []stri
 	}
 	if t.Pointer != "" {
 		target := path.Clean(path.Join(path.Dir(p), t.Pointer))
-		if target != p && (slices.Contains(root, target) || strings.Contains(target, "/")) {
+		// Stay inside the repository.
+		if target != p && !strings.HasPrefix(target, "../") && target != ".." && !path.IsAbs(t.Pointer) &&
+			(slices.Contains(root, target) || strings.Contains(target, "/")) {
 			if b, err := src.Read(ctx, target); err == nil {
 				if t2, err := k.Classify(b); err == nil && t2.Pointer == "" {
 					t = t2
@@ -167,53 +205,66 @@ func (k *Classifier) file(ctx context.Context, src Source, p string, root []stri
 	return FileResult{Path: p, SPDX: t.SPDX, Confidence: t.Confidence}, nil
 }
 
-// combine joins what several licence files say: files under LICENSES/
-// (REUSE) or named for docs or data add up (AND); several root files for
-// code are alternatives (LICENSE-MIT and LICENSE-APACHE: OR).
+// combine joins what several licence files say. Every file applies (AND),
+// except root files each named after the licence it holds (LICENSE-MIT,
+// LICENSE-APACHE), which by convention are alternatives (OR). A file we
+// cannot name makes the whole unknown.
 func combine(files []FileResult, paths []string) (string, float64, bool) {
 	var named []FileResult
 	for _, f := range files {
-		if f.SPDX != "NOASSERTION" && f.SPDX != "NONE" {
-			named = append(named, f)
+		switch f.SPDX {
+		case "NONE":
+			continue
+		case "NOASSERTION":
+			return "", 0, false
 		}
+		named = append(named, f)
 	}
 	if len(named) == 0 {
 		return "", 0, false
 	}
-	var and, or []string
 	conf := 1.0
+	alternatives := len(named) > 1
 	for _, f := range named {
 		conf = min(conf, f.Confidence)
-		lower := strings.ToLower(f.Path)
-		part := f.SPDX
-		if strings.ContainsAny(part, " ") {
-			part = "(" + part + ")"
-		}
-		if strings.HasPrefix(lower, "licenses/") || regexp.MustCompile(`doc|data|donn|content|contenu|asset|media|video`).MatchString(lower) {
-			and = append(and, part)
-		} else if !slices.Contains(or, part) {
-			or = append(or, part)
+		if strings.HasPrefix(strings.ToLower(f.Path), "licenses/") || !namesItsLicence(f) {
+			alternatives = false
 		}
 	}
+	op := " AND "
+	if alternatives {
+		op = " OR "
+	}
+	// The main licence (a plain LICENSE or COPYING) first, then the others.
+	slices.SortStableFunc(named, func(a, b FileResult) int {
+		return boolInt(namesItsLicence(a) || strings.Contains(a.Path, "/") || strings.ContainsAny(path.Base(a.Path), "-_")) -
+			boolInt(namesItsLicence(b) || strings.Contains(b.Path, "/") || strings.ContainsAny(path.Base(b.Path), "-_"))
+	})
 	var parts []string
-	if len(or) > 0 {
-		p := strings.Join(or, " OR ")
-		if len(or) > 1 && len(and) > 0 {
-			p = "(" + p + ")"
-		}
-		parts = append(parts, p)
-	}
-	for _, a := range and {
-		if !slices.Contains(parts, a) {
-			parts = append(parts, a)
+	for _, f := range named {
+		part := "(" + f.SPDX + ")"
+		if !slices.Contains(parts, part) {
+			parts = append(parts, part)
 		}
 	}
-	expr := strings.Join(parts, " AND ")
-	e, err := ParseExpr(expr)
+	e, err := ParseExpr(strings.Join(parts, op))
 	if err != nil {
 		return "", 0, false
 	}
 	return e.String(), conf, true
+}
+
+// namesItsLicence reports whether a file's name says which licence it holds
+// (LICENSE-MIT holding MIT, LICENSE.APACHE holding Apache-2.0).
+func namesItsLicence(f FileResult) bool {
+	name := strings.ToLower(path.Base(f.Path))
+	suffix := strings.Trim(licenceFileRE.ReplaceAllString(name, "$2"), "._-")
+	suffix = strings.TrimSuffix(strings.TrimSuffix(suffix, ".txt"), ".md")
+	if suffix == "" {
+		return false
+	}
+	id := strings.ToLower(f.SPDX)
+	return strings.HasPrefix(id, suffix) || strings.Contains(id, suffix)
 }
 
 func names(files []FileResult) string {
@@ -226,7 +277,7 @@ func names(files []FileResult) string {
 	return strings.Join(n, ", ")
 }
 
-var sourceExt = regexp.MustCompile(`(?i)\.(go|js|ts|tsx|jsx|py|rb|php|java|kt|c|h|cc|cpp|hpp|rs|cs|swift|scala|sh|css|scss|html|vue|svelte|sql|yaml|yml|toml|md)$`)
+var sourceExt = regexp.MustCompile(`(?i)\.(go|js|ts|tsx|jsx|py|rb|php|java|kt|c|h|cc|cpp|hpp|rs|cs|swift|scala|sh|css|scss|html|vue|svelte|sql|yaml|yml|toml)$`)
 
 // spdxLines reads SPDX-License-Identifier lines from source files, breadth
 // first, up to maxSPDXFiles.
@@ -245,6 +296,7 @@ func spdxLines(ctx context.Context, src Source) ([]string, string, error) {
 		if err != nil {
 			return nil, "", err
 		}
+		read++ // a listing costs like a file
 		for _, e := range entries {
 			p := strings.TrimPrefix(path.Join(dir, e), "/")
 			if strings.HasSuffix(e, "/") {
@@ -285,14 +337,23 @@ func spdxLines(ctx context.Context, src Source) ([]string, string, error) {
 
 var nameInProse = regexp.MustCompile(`(?i)\b(MIT|Apache[- ]?(?:License[, ]*)?(?:v(?:ersion)?\s*)?2(?:\.0)?|GPL[- ]?v?[23](?:\.0)?(?:\+| or later)?|AGPL[- ]?v?3(?:\.0)?|LGPL[- ]?v?[23](?:\.[01])?|MPL[- ]?2\.0|BSD[- ]?[23][- ]Clause|CeCILL(?:[- ]?[BC]|[- ]?v?2\.1)?|EUPL[- ]?v?1\.2|Licence Ouverte(?:\s*(?:/\s*Open Licence)?\s*(?:v|version)?\s*2\.0)?|Open Licence 2\.0|Etalab[- ]?2\.0|ODbL|CC[- ]BY(?:[- ](?:SA|NC|ND))*(?:[- ]\d\.\d)?|CC0|Unlicense|ISC)\b`)
 
+var (
+	proseNegation  = regexp.MustCompile(`(?i)\b(not|no longer|pas|plus|nicht|todo|tbd|choose|choisir|à définir|to be decided)\b|propriet|propriét|all rights reserved|tous droits|alle rechte`)
+	proseLicensing = regexp.MustCompile(`(?i)licen[cs]|lizenz|licencia|sous|under|publi|released|distribu`)
+)
+
 // fromProse reads a README's licence section: an SPDX line, a full text,
 // or licence names ("under the MIT licence", "code: CeCILL, data: Licence
-// Ouverte").
+// Ouverte"). Anything hesitant or negative ("not MIT", "TODO: choose") is
+// not an answer.
 func (k *Classifier) fromProse(sec string) (string, float64, bool) {
 	if m := spdxLine.FindStringSubmatch(sec); m != nil {
 		if e, err := ParseExpr(m[1]); err == nil {
 			return e.String(), 1, true
 		}
+	}
+	if proseNegation.MatchString(sec) || !proseLicensing.MatchString(sec) {
+		return "", 0, false
 	}
 	if len(sec) > 600 {
 		if t, err := k.Classify([]byte(sec)); err == nil && t.SPDX != "NOASSERTION" && t.SPDX != "NONE" {
@@ -301,6 +362,9 @@ func (k *Classifier) fromProse(sec string) (string, float64, bool) {
 	}
 	var ids []string
 	for _, m := range nameInProse.FindAllString(sec, -1) {
+		if strings.EqualFold(m, "mit") && m != "MIT" {
+			continue // "mit" is a German word
+		}
 		id := NormaliseID(strings.TrimSpace(m))
 		if _, ok := Lookup(id); ok && !slices.Contains(ids, id) {
 			ids = append(ids, id)
@@ -310,7 +374,7 @@ func (k *Classifier) fromProse(sec string) (string, float64, bool) {
 		return "", 0, false
 	}
 	op := " AND "
-	if dualRE.MatchString(sec) || regexp.MustCompile(`(?i)\bor\b|\bou\b`).MatchString(sec) && len(ids) == 2 && !regexp.MustCompile(`(?i)data|donn[ée]es|doc|content`).MatchString(sec) {
+	if dualRE.MatchString(sec) {
 		op = " OR "
 	}
 	e, err := ParseExpr(strings.Join(ids, op))
@@ -454,4 +518,11 @@ func (k *Classifier) CheckFile(b []byte, name string) (Report, error) {
 		return r, nil
 	}
 	return verdict(t.SPDX, t.Confidence, files, t.How), nil
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }

@@ -73,6 +73,12 @@ func policyTable() []Rule {
 		code("Artistic-2.0", "OSI-approved licence"),
 		code("BSL-1.0", "OSI-approved permissive licence, the Boost Software License"),
 		code("WTFPL", "FSF-approved free licence"),
+		code("LGPL-2.0-only", whyCopyleft),
+		code("LGPL-2.0-or-later", whyCopyleft),
+		code("MPL-1.1", "OSI-approved weak copyleft licence"),
+		code("CDDL-1.0", "OSI-approved weak copyleft licence"),
+		code("MIT-Modern-Variant", "OSI-approved permissive licence"),
+		code("BSD-2-Clause-Patent", "OSI-approved permissive licence"),
 
 		// Open data licences. CC0 is also free for code (FSF) and fine for docs.
 		{ID: "etalab-2.0", Category: CategoryData, Open: true, Why: "Licence Ouverte, the French public-sector open data licence"},
@@ -190,6 +196,12 @@ func policyOpen(e *Expr) (bool, []policyVerdict) {
 		if !ok {
 			return false, []policyVerdict{{e.String(), "unknown licence, not in Suivi's policy"}}
 		}
+		if e.With != "" && !slices.Contains(knownExceptions, strings.ToLower(e.With)) {
+			// Only SPDX's exceptions widen a licence; anything else added
+			// "WITH" may restrict it (a Commons Clause, a non-commercial
+			// term).
+			return false, []policyVerdict{{e.String(), "carries an addition that is not a known SPDX exception"}}
+		}
 		return rule.Open, []policyVerdict{{e.String(), rule.Why}}
 	}
 	var all []policyVerdict
@@ -259,4 +271,14 @@ func CategoryOf(e *Expr) Category {
 		return CategoryDocs
 	}
 	return CategoryCode
+}
+
+// knownExceptions are SPDX licence exceptions: each grants more, never less.
+var knownExceptions = []string{
+	"classpath-exception-2.0", "llvm-exception", "gcc-exception-3.1", "gcc-exception-2.0", "autoconf-exception-3.0",
+	"autoconf-exception-2.0", "bison-exception-2.2", "font-exception-2.0", "openvpn-openssl-exception",
+	"linux-syscall-note", "qt-gpl-exception-1.0", "qt-lgpl-exception-1.1", "lgpl-3.0-linking-exception",
+	"universal-foss-exception-1.0", "ocaml-lgpl-linking-exception", "wxwindows-exception-3.1", "u-boot-exception-2.0",
+	"swift-exception", "libtool-exception", "gpl-3.0-linking-exception", "gpl-3.0-linking-source-exception",
+	"gpl-cc-1.0", "mif-exception", "digirule-foss-exception", "eclipse-classpath-exception", "389-exception",
 }

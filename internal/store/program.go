@@ -153,7 +153,8 @@ insert into attendance (edition, project, meetup, recorded_by, note, recorded_at
 const programColumns = `edition, project, name, holders, repositories, city, theme, phase, paused, mentors, score,
     jury_comment, coalesce(to_char(next_due, 'YYYY-MM-DD'), ''), next_reminder_at, last_activity_at,
     workflow_id, started_at, seq, updated_at,
-    coalesce((select case when bool_or(licence_open) then 'open' when count(licence_checked_at) > 0 then 'not open' end
+    coalesce((select case when count(*) filter (where licence_checked_at is null or licence_spdx = '') > 0 then 'unchecked'
+        when bool_and(licence_open) then 'open' else 'not open' end
         from repos where name in (select lower(substr(r, 20)) from unnest(programs.repositories) as r)), 'unchecked')`
 
 func scanProgram(row pgx.Row) (Program, error) {

@@ -347,7 +347,7 @@ type Licence struct {
 func (s *Store) ReposToCheck(ctx context.Context, limit int, now time.Time) ([]Repo, error) {
 	rows, err := s.pool.Query(ctx, `select `+repoColumns+` from repos
 where status = 'ok' and name in (`+watchedNames+`)
-  and (licence_checked_at is null or licence_checked_at < changed_at or licence_checked_at < $2::timestamptz - interval '7 days')
+  and (licence_checked_at is null or licence_checked_at < pushed_at or licence_checked_at < $2::timestamptz - interval '7 days')
 order by licence_checked_at nulls first, name limit $1`, limit, now)
 	if err != nil {
 		return nil, fmt.Errorf("store: repos to check: %w", err)
@@ -368,6 +368,16 @@ func (s *Store) SaveLicence(ctx context.Context, name string, l Licence) error {
 	_, err := s.pool.Exec(ctx, `update repos set licence_spdx = $2, licence_open = $3, licence_category = $4,
     licence_confidence = $5, licence_reason = $6, licence_files = $7, licence_checked_at = $8 where name = $1`,
 		name, l.SPDX, l.Open, l.Category, l.Confidence, l.Reason, files, l.CheckedAt)
+	if err != nil {
+		return fmt.Errorf("store: licence of %s: %w", name, err)
+	}
+	return nil
+}
+
+// LicenceError records a failed licence check: tried again after the next
+// push or in a week, not at once (a check that always fails must not spin).
+func (s *Store) LicenceError(ctx context.Context, name, msg string, at time.Time) error {
+	_, err := s.pool.Exec(ctx, `update repos set licence_checked_at = $2, licence_reason = $3 where name = $1`, name, at, "the check failed: "+msg)
 	if err != nil {
 		return fmt.Errorf("store: licence of %s: %w", name, err)
 	}
