@@ -17,6 +17,7 @@ import (
 	"github.com/codecitoyen/suivi/internal/store"
 	"github.com/codecitoyen/suivi/worker"
 	"github.com/codecitoyen/suivi/workflows"
+	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/client"
 )
 
@@ -278,6 +279,12 @@ func TestLifecycleEndToEnd(t *testing.T) {
 	waitFor(t, "graduation", func() bool {
 		p, err = e.st.GetProgram(ctx, "ncc-2027", "demoscampi")
 		return err == nil && p.Phase == "graduated"
+	})
+	// Whether the workflow is still closing or closed, the answer is the same.
+	fail("nothing more can be done", "step", "complete", "ncc-2027/demoscampi", "explainer-video")
+	waitFor(t, "the workflow to close", func() bool {
+		d, err := e.tc.DescribeWorkflowExecution(ctx, "program/ncc-2027/demoscampi", "")
+		return err == nil && d.GetWorkflowExecutionInfo().GetStatus() != enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING
 	})
 	fail("is over", "step", "complete", "ncc-2027/demoscampi", "explainer-video")
 
