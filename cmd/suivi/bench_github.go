@@ -11,45 +11,6 @@ import (
 	"github.com/codecitoyen/suivi/internal/github"
 )
 
-// memValidators keeps validators in memory for the benchmark; production
-// keeps them in Postgres.
-type memValidators struct {
-	mu sync.Mutex
-	m  map[string][2]string
-}
-
-func (v *memValidators) GetValidators(_ context.Context, k string) (string, string, error) {
-	v.mu.Lock()
-	defer v.mu.Unlock()
-	e := v.m[k]
-	return e[0], e[1], nil
-}
-
-func (v *memValidators) PutValidators(_ context.Context, k, etag, lm string) error {
-	v.mu.Lock()
-	defer v.mu.Unlock()
-	v.m[k] = [2]string{etag, lm}
-	return nil
-}
-
-// simClock is the simulated time the fake GitHub and the poller share.
-type simClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *simClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *simClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
-
 func benchGitHub(ctx context.Context, e env, args []string) error {
 	var o struct {
 		repos, hours, inflight int
@@ -68,7 +29,7 @@ func benchGitHub(ctx context.Context, e env, args []string) error {
 	if o.repos < 1 || o.repos > 100000 || o.change < 0 || o.change > 1 || o.hours < 1 || o.push+o.issue > 1 {
 		return &usageError{"bench github", "--repos 1..100000, --change-rate 0..1, --hours ≥ 1, --push-share + --issue-share ≤ 1"}
 	}
-	clk := &simClock{t: time.Date(2027, 4, 1, 10, 0, 0, 0, time.UTC)}
+	clk := fakegithub.NewClock(time.Date(2027, 4, 1, 10, 0, 0, 0, time.UTC))
 	fake := fakegithub.Start("bench-token", fakegithub.Limits{Primary: 10_000_000}, clk.Now)
 	defer fake.Close()
 	names := make([]string, o.repos)
@@ -79,7 +40,7 @@ func benchGitHub(ctx context.Context, e env, args []string) error {
 		fake.Add(fakegithub.Repo{Owner: owner, Name: name, Stars: rng.IntN(50), License: "MIT"})
 		fake.Push(names[i], "founder", 1+rng.IntN(5))
 	}
-	client, err := github.New(github.Options{APIURL: fake.URL(), Token: "bench-token", MaxInflight: o.inflight, Validators: &memValidators{m: map[string][2]string{}}})
+	client, err := github.New(github.Options{APIURL: fake.URL(), Token: "bench-token", MaxInflight: o.inflight, Validators: &github.MemValidators{}})
 	if err != nil {
 		return err
 	}

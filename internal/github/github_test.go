@@ -13,52 +13,12 @@ import (
 	"github.com/codecitoyen/suivi/internal/github"
 )
 
-// memValidators keeps validators in memory (Postgres does in production).
-type memValidators struct {
-	mu sync.Mutex
-	m  map[string][2]string
-}
-
-func (v *memValidators) GetValidators(_ context.Context, k string) (string, string, error) {
-	v.mu.Lock()
-	defer v.mu.Unlock()
-	e := v.m[k]
-	return e[0], e[1], nil
-}
-
-func (v *memValidators) PutValidators(_ context.Context, k, etag, lm string) error {
-	v.mu.Lock()
-	defer v.mu.Unlock()
-	if v.m == nil {
-		v.m = map[string][2]string{}
-	}
-	v.m[k] = [2]string{etag, lm}
-	return nil
-}
-
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
-
-func setup(t *testing.T, limits fakegithub.Limits) (*fakegithub.Server, *github.Client, *clock, *memValidators) {
+func setup(t *testing.T, limits fakegithub.Limits) (*fakegithub.Server, *github.Client, *fakegithub.Clock, *github.MemValidators) {
 	t.Helper()
-	clk := &clock{t: time.Date(2027, 4, 1, 10, 0, 0, 0, time.UTC)}
+	clk := fakegithub.NewClock(time.Date(2027, 4, 1, 10, 0, 0, 0, time.UTC))
 	fake := fakegithub.Start("t0ken", limits, clk.Now)
 	t.Cleanup(fake.Close)
-	v := &memValidators{}
+	v := &github.MemValidators{}
 	c, err := github.New(github.Options{APIURL: fake.URL(), Token: "t0ken", Validators: v})
 	if err != nil {
 		t.Fatal(err)
@@ -296,12 +256,12 @@ func (f *failOnce) RoundTrip(r *http.Request) (*http.Response, error) {
 // A poll that fails half-way leaves no ETag behind: the retry still sees
 // the change instead of a 304.
 func TestFailedPollKeepsNoETag(t *testing.T) {
-	clk := &clock{t: time.Date(2027, 4, 1, 10, 0, 0, 0, time.UTC)}
+	clk := fakegithub.NewClock(time.Date(2027, 4, 1, 10, 0, 0, 0, time.UTC))
 	fake := fakegithub.Start("t0ken", fakegithub.Limits{}, clk.Now)
 	defer fake.Close()
 	fake.Add(fakegithub.Repo{Owner: "o", Name: "r"})
 	fake.Push("o/r", "alice", 1)
-	v := &memValidators{}
+	v := &github.MemValidators{}
 	c, err := github.New(github.Options{APIURL: fake.URL(), Token: "t0ken", Validators: v, Base: &failOnce{sub: "/issues"}})
 	if err != nil {
 		t.Fatal(err)

@@ -28,6 +28,32 @@ type Validators interface {
 	PutValidators(ctx context.Context, key, etag, lastModified string) error
 }
 
+// MemValidators keeps validators in memory, for benchmarks and tests; its
+// zero value is ready. Production keeps them in Postgres.
+type MemValidators struct {
+	mu sync.Mutex
+	m  map[string][2]string
+}
+
+// GetValidators returns what PutValidators stored for key, or empty strings.
+func (v *MemValidators) GetValidators(_ context.Context, key string) (string, string, error) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	e := v.m[key]
+	return e[0], e[1], nil
+}
+
+// PutValidators stores the validators of key.
+func (v *MemValidators) PutValidators(_ context.Context, key, etag, lastModified string) error {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if v.m == nil {
+		v.m = map[string][2]string{}
+	}
+	v.m[key] = [2]string{etag, lastModified}
+	return nil
+}
+
 // Pending holds the validators of one poll until its observation is saved:
 // written earlier, a poll that fails half-way would leave ETags behind, and
 // the retry would read "unchanged" and lose the change.

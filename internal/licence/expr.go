@@ -56,25 +56,29 @@ func (e *Expr) String() string {
 func (e *Expr) IDs() []string {
 	var ids []string
 	seen := map[string]bool{}
-	var walk func(*Expr)
-	walk = func(x *Expr) {
-		if x == nil {
-			return
-		}
-		if op := strings.ToUpper(x.Op); op == "AND" || op == "OR" {
-			for _, a := range x.Args {
-				walk(a)
-			}
-			return
-		}
+	e.leaves(func(x *Expr) {
 		id := exprCanonical(x.ID)
 		if id != "" && !seen[id] {
 			seen[id] = true
 			ids = append(ids, id)
 		}
-	}
-	walk(e)
+	})
 	return ids
+}
+
+// leaves calls fn on each licence of the expression, left to right, below
+// every AND and OR.
+func (e *Expr) leaves(fn func(*Expr)) {
+	if e == nil {
+		return
+	}
+	if op := strings.ToUpper(e.Op); op == "AND" || op == "OR" {
+		for _, a := range e.Args {
+			a.leaves(fn)
+		}
+		return
+	}
+	fn(e)
 }
 
 func (e *Expr) write(b *strings.Builder, parent string) {

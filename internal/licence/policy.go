@@ -237,17 +237,7 @@ func CategoryOf(e *Expr) Category {
 	// Creative Commons licence for docs (or CC0), code otherwise, unknown
 	// licences included.
 	allData, allDocs, seen := true, true, false
-	var walk func(*Expr)
-	walk = func(x *Expr) {
-		if x == nil {
-			return
-		}
-		if op := strings.ToUpper(x.Op); op == "AND" || op == "OR" {
-			for _, a := range x.Args {
-				walk(a)
-			}
-			return
-		}
+	e.leaves(func(x *Expr) {
 		seen = true
 		rule, ok := policyLeafRule(x)
 		if !ok {
@@ -260,8 +250,7 @@ func CategoryOf(e *Expr) Category {
 		if rule.Category != CategoryDocs && rule.ID != "CC0-1.0" {
 			allDocs = false
 		}
-	}
-	walk(e)
+	})
 	switch {
 	case !seen:
 		return CategoryCode

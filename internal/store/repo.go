@@ -45,7 +45,7 @@ const activePhases = `('selected', 'hackathon', 'demo', 'accompaniment')`
 func (s *Store) SyncRepos(ctx context.Context) (int, error) {
 	_, err := s.pool.Exec(ctx, `
 insert into repos (name, current_name)
-select distinct lower(substr(r, length('https://github.com/') + 1)), substr(r, length('https://github.com/') + 1)
+select distinct lower(`+repoPath+`), `+repoPath+`
 from programs, unnest(repositories) as r
 where phase in `+activePhases+` and r like 'https://github.com/%'
 on conflict (name) do nothing`)
@@ -57,8 +57,15 @@ on conflict (name) do nothing`)
 	return n, err
 }
 
+// repoPath is "owner/name" of a repository URL r, as programs hold it;
+// repos are keyed by its lower case.
+const repoPath = `substr(r, length('https://github.com/') + 1)`
+
 // watchedNames selects the repositories of programs in active phases.
-const watchedNames = `select lower(substr(r, length('https://github.com/') + 1)) from programs, unnest(repositories) as r where phase in ` + activePhases
+const watchedNames = `select lower(` + repoPath + `) from programs, unnest(repositories) as r where phase in ` + activePhases
+
+// programNames selects the repositories of one program ($1/$2).
+const programNames = `select lower(` + repoPath + `) from programs, unnest(repositories) as r where edition = $1 and project = $2`
 
 // Repo is a watched repository as last seen.
 type Repo struct {
@@ -112,31 +119,27 @@ func scanRepo(row pgx.Row) (Repo, error) {
 // WatchedRepos returns up to limit watched repositories named after
 // `after`, in name order: a cursor over the watch list.
 func (s *Store) WatchedRepos(ctx context.Context, after string, limit int) ([]Repo, error) {
-	rows, err := s.pool.Query(ctx, `select `+repoColumns+` from repos
+	return s.queryRepos(ctx, "watched repos", `select `+repoColumns+` from repos
 where name > $1 and name in (`+watchedNames+`) order by name limit $2`, after, limit)
+}
+
+// queryRepos runs a select of repoColumns; what names it in errors.
+func (s *Store) queryRepos(ctx context.Context, what, sql string, args ...any) ([]Repo, error) {
+	rows, err := s.pool.Query(ctx, sql, args...)
 	if err != nil {
-		return nil, fmt.Errorf("store: watched repos: %w", err)
+		return nil, fmt.Errorf("store: %s: %w", what, err)
 	}
 	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Repo, error) { return scanRepo(r) })
 	if err != nil {
-		return nil, fmt.Errorf("store: watched repos: %w", err)
+		return nil, fmt.Errorf("store: %s: %w", what, err)
 	}
 	return out, nil
 }
 
 // ProgramRepos returns the watched state of a program's repositories.
 func (s *Store) ProgramRepos(ctx context.Context, edition, project string) ([]Repo, error) {
-	rows, err := s.pool.Query(ctx, `select `+repoColumns+` from repos where name in (
-select lower(substr(r, length('https://github.com/') + 1)) from programs, unnest(repositories) as r
-where edition = $1 and project = $2) order by name`, edition, project)
-	if err != nil {
-		return nil, fmt.Errorf("store: repos of %s/%s: %w", edition, project, err)
-	}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Repo, error) { return scanRepo(r) })
-	if err != nil {
-		return nil, fmt.Errorf("store: repos of %s/%s: %w", edition, project, err)
-	}
-	return out, nil
+	return s.queryRepos(ctx, "repos of "+edition+"/"+project,
+		`select `+repoColumns+` from repos where name in (`+programNames+`) order by name`, edition, project)
 }
 
 // RepoError records why a repository could not be polled.
@@ -345,18 +348,10 @@ type Licence struct {
 // ReposToCheck returns watched repositories whose licence was never
 // checked, or not since they last changed, or not for a week.
 func (s *Store) ReposToCheck(ctx context.Context, limit int, now time.Time) ([]Repo, error) {
-	rows, err := s.pool.Query(ctx, `select `+repoColumns+` from repos
+	return s.queryRepos(ctx, "repos to check", `select `+repoColumns+` from repos
 where status = 'ok' and name in (`+watchedNames+`)
   and (licence_checked_at is null or licence_checked_at < pushed_at or licence_checked_at < $2::timestamptz - interval '7 days')
 order by licence_checked_at nulls first, name limit $1`, limit, now)
-	if err != nil {
-		return nil, fmt.Errorf("store: repos to check: %w", err)
-	}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Repo, error) { return scanRepo(r) })
-	if err != nil {
-		return nil, fmt.Errorf("store: repos to check: %w", err)
-	}
-	return out, nil
 }
 
 // SaveLicence records a licence check.
@@ -389,9 +384,7 @@ func (s *Store) LicenceError(ctx context.Context, name, msg string, at time.Time
 func (s *Store) ProgramLicences(ctx context.Context, edition, project string) (map[string]Licence, error) {
 	rows, err := s.pool.Query(ctx, `select name, licence_spdx, coalesce(licence_open, false), licence_category, licence_confidence,
     licence_reason, licence_files, licence_checked_at from repos
-where licence_checked_at is not null and name in (
-select lower(substr(r, length('https://github.com/') + 1)) from programs, unnest(repositories) as r
-where edition = $1 and project = $2)`, edition, project)
+where licence_checked_at is not null and name in (`+programNames+`)`, edition, project)
 	if err != nil {
 		return nil, fmt.Errorf("store: licences of %s/%s: %w", edition, project, err)
 	}
