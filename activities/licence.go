@@ -83,6 +83,10 @@ func (a *Activities) CheckLicences(ctx context.Context, limit int) (CheckResult,
 // LicenceEvidence.
 const SignalLicence = "licence"
 
+// LicenceMilestone is the step an open licence completes by itself. It lives
+// here, not in workflows, because workflows imports activities.
+const LicenceMilestone = "open-licence"
+
 // LicenceFollowUp tells each program in an active phase what its
 // repositories' licences are: an open one completes its open-licence step
 // (a signal to its workflow, which ignores it when the step is closed); none
@@ -96,9 +100,7 @@ func (a *Activities) LicenceFollowUp(ctx context.Context) (int, error) {
 	var msgs []store.Message
 	signalled := 0
 	for _, p := range programs {
-		switch p.Phase {
-		case "selected", "hackathon", "demo", "accompaniment":
-		default:
+		if !p.Active() {
 			continue
 		}
 		if p.Paused {
@@ -135,15 +137,15 @@ func (a *Activities) LicenceFollowUp(ctx context.Context) (int, error) {
 		if err != nil {
 			return signalled, err
 		}
-		stepOpen := false
+		hasStep, stepOpen := false, false
 		for _, m := range full.Milestones {
-			if m.ID == "open-licence" {
-				stepOpen = m.Status == "open" || m.Status == "submitted"
+			if m.ID == LicenceMilestone {
+				hasStep, stepOpen = true, m.Status == "open" || m.Status == "submitted"
 			}
 		}
 		if allOpen && open != nil {
 			if stepOpen && a.Signal != nil {
-				if err := a.Signal(ctx, "program/"+p.Edition+"/"+p.Project, SignalLicence, *open); err != nil {
+				if err := a.Signal(ctx, p.WorkflowID, SignalLicence, *open); err != nil {
 					a.logger().Warn("cannot tell a program its licence", "program", p.Edition+"/"+p.Project, "error", err)
 					continue
 				}
@@ -151,7 +153,7 @@ func (a *Activities) LicenceFollowUp(ctx context.Context) (int, error) {
 			}
 			continue
 		}
-		if hasStep(full.Milestones, "open-licence") && !stepOpen {
+		if hasStep && !stepOpen {
 			continue // a coordinator completed or waived it: stop asking
 		}
 		// At most once per calendar month (UTC) while it lasts.
@@ -168,13 +170,4 @@ func (a *Activities) LicenceFollowUp(ctx context.Context) (int, error) {
 		return signalled, err
 	}
 	return signalled, nil
-}
-
-func hasStep(ms []store.Milestone, id string) bool {
-	for _, m := range ms {
-		if m.ID == id {
-			return true
-		}
-	}
-	return false
 }

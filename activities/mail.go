@@ -2,7 +2,6 @@ package activities
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -242,17 +241,30 @@ func (a *Activities) logger() *slog.Logger {
 	return slog.New(slog.DiscardHandler)
 }
 
+// An overdue step escalates to its mentors, then to the city's
+// coordinators, this many days after its due date. The workflow schedules
+// the escalations and the emails say the number: one value for both.
+const (
+	EscalateMentorsAfter      = 14
+	EscalateCoordinatorsAfter = 28
+)
+
 // coordinators are the program's city coordinators in its edition.
 func (a *Activities) coordinators(ctx context.Context, editionID, project string) ([]string, error) {
 	p, err := a.Store.GetProgram(ctx, editionID, project)
 	if err != nil {
 		return nil, err
 	}
+	return a.coordinatorsOf(ctx, editionID, p.City)
+}
+
+// coordinatorsOf returns the coordinators of a city of an edition.
+func (a *Activities) coordinatorsOf(ctx context.Context, editionID, city string) ([]string, error) {
 	ed, err := a.edition(ctx, editionID)
 	if err != nil {
 		return nil, err
 	}
-	if c, ok := ed.City(p.City); ok {
+	if c, ok := ed.City(city); ok {
 		return c.Coordinators, nil
 	}
 	return nil, nil
@@ -263,11 +275,7 @@ func (a *Activities) edition(ctx context.Context, id string) (*edition.Edition, 
 	if err != nil {
 		return nil, err
 	}
-	var ed edition.Edition
-	if err := json.Unmarshal(rec.Spec, &ed); err != nil {
-		return nil, fmt.Errorf("edition %s: %w", id, err)
-	}
-	return &ed, nil
+	return rec.Decode()
 }
 
 // compose renders one outbox message for its recipient.
@@ -305,9 +313,9 @@ func (a *Activities) compose(ctx context.Context, c store.Claimed) (mail.Email, 
 	}
 	switch c.Kind {
 	case "escalate-mentors":
-		d.Days = 14
+		d.Days = EscalateMentorsAfter
 	case "escalate-coordinators":
-		d.Days = 28
+		d.Days = EscalateCoordinatorsAfter
 	}
 	if items := c.Payload["items"]; items != "" {
 		d.Items = strings.Split(items, "\n")
@@ -322,7 +330,7 @@ func (a *Activities) compose(ctx context.Context, c store.Claimed) (mail.Email, 
 		d.City = c.Payload["city"]
 		d.MeetupAt = mail.FormatDateTime(at, loc, lang)
 		ev := mail.Event{
-			UID:     fmt.Sprintf("meetup-%s-%s-%s@suivi", c.Edition, strings.ToLower(strings.ReplaceAll(d.City, " ", "-")), c.Milestone),
+			UID:     fmt.Sprintf("meetup-%s-%s-%s@suivi", c.Edition, edition.CitySlug(d.City), c.Milestone),
 			Summary: "Petite Nuit du Code Citoyen — " + d.City, Location: d.City,
 			Start: at, End: at.Add(2 * time.Hour), Zone: loc, Invite: true,
 			Organizer: bareAddress(m.From), Attendee: c.Recipient,

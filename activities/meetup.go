@@ -2,7 +2,6 @@ package activities
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"time"
 
@@ -27,13 +26,9 @@ type MeetupResult struct {
 // if it is still ahead, otherwise next month's) for the holders of every
 // program in accompaniment there. Keyed by (program, meetup, recipient).
 func (a *Activities) InviteMeetup(ctx context.Context, in MeetupInput) (MeetupResult, error) {
-	rec, err := a.Store.GetEdition(ctx, in.Edition)
+	ed, err := a.edition(ctx, in.Edition)
 	if err != nil {
 		return MeetupResult{}, err
-	}
-	var ed edition.Edition
-	if err := json.Unmarshal(rec.Spec, &ed); err != nil {
-		return MeetupResult{}, fmt.Errorf("edition %s: %w", in.Edition, err)
 	}
 	city, ok := ed.City(in.City)
 	if !ok {
@@ -69,13 +64,8 @@ func (a *Activities) InviteMeetup(ctx context.Context, in MeetupInput) (MeetupRe
 			})
 		}
 	}
-	if res.Invited, err = a.Store.Enqueue(ctx, msgs); err != nil {
+	if res.Invited, err = a.Notify(ctx, msgs); err != nil {
 		return res, err
-	}
-	if res.Invited > 0 {
-		if err := a.wake(ctx); err != nil {
-			a.logger().Warn("cannot wake the outbox dispatcher", "error", err)
-		}
 	}
 	return res, nil
 }

@@ -152,9 +152,7 @@ func (a *Activities) NudgeInactive(ctx context.Context) (int, error) {
 	}
 	var msgs []store.Message
 	for _, p := range programs {
-		switch p.Phase {
-		case "selected", "hackathon", "demo", "accompaniment":
-		default:
+		if !p.Active() {
 			continue
 		}
 		names := make([]string, len(p.Repositories))
@@ -184,7 +182,8 @@ func (a *Activities) NudgeInactive(ctx context.Context) (int, error) {
 		if idle >= InactiveMentors {
 			to := p.Mentors
 			if len(to) == 0 {
-				if to, err = a.coordinators(ctx, p.Edition, p.Project); err != nil {
+				// ListPrograms gave the city: no need to read the program again.
+				if to, err = a.coordinatorsOf(ctx, p.Edition, p.City); err != nil {
 					return 0, err
 				}
 			}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
@@ -20,7 +19,7 @@ import (
 
 // MeetupScheduleID is the ID of the Schedule announcing one city's meetups.
 func MeetupScheduleID(editionID, city string) string {
-	return "meetups/" + editionID + "/" + strings.ReplaceAll(strings.ToLower(city), " ", "-")
+	return "meetups/" + editionID + "/" + edition.CitySlug(city)
 }
 
 // InviteDay is the day of the month, at 09:00 in the city, on which the next
@@ -55,7 +54,7 @@ func EnsureMeetupSchedules(ctx context.Context, c client.Client, ed *edition.Edi
 			EndAt:        snap.AccompanimentEnd,
 		}
 		action := &client.ScheduleWorkflowAction{
-			ID:        "meetup/" + ed.ID + "/" + strings.ReplaceAll(strings.ToLower(city.Name), " ", "-"),
+			ID:        "meetup/" + ed.ID + "/" + edition.CitySlug(city.Name),
 			Workflow:  workflows.MeetupWorkflow,
 			Args:      []any{activities.MeetupInput{Edition: ed.ID, City: city.Name}},
 			TaskQueue: config.TaskQueue,

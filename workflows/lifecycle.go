@@ -137,7 +137,7 @@ func (p *program) run(ctx workflow.Context) error {
 }
 
 // LicenceMilestone is the step an open licence completes by itself.
-const LicenceMilestone = "open-licence"
+const LicenceMilestone = activities.LicenceMilestone
 
 // takeLicences acts on the watcher's evidence: an open licence completes
 // the open-licence step, with the repository as evidence.

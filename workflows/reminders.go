@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/codecitoyen/suivi/activities"
 	"github.com/codecitoyen/suivi/internal/edition"
 	"github.com/codecitoyen/suivi/internal/store"
 )
@@ -78,11 +79,11 @@ func milestoneReminders(m MilestoneState, z edition.Zone, after, until time.Time
 			return out
 		}
 		switch days {
-		case 14:
+		case activities.EscalateMentorsAfter:
 			if !add(days, "escalate-mentors", ToMentors) {
 				return out
 			}
-		case 28:
+		case activities.EscalateCoordinatorsAfter:
 			if !add(days, "escalate-coordinators", ToCoordinators) {
 				return out
 			}

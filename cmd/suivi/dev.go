@@ -11,14 +11,12 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/codecitoyen/suivi/activities"
 	"github.com/codecitoyen/suivi/internal/config"
 	"github.com/codecitoyen/suivi/internal/devserver"
 	"github.com/codecitoyen/suivi/internal/mail"
 	"github.com/codecitoyen/suivi/internal/pglocal"
 	"github.com/codecitoyen/suivi/internal/store"
 	"github.com/codecitoyen/suivi/internal/web"
-	"github.com/codecitoyen/suivi/worker"
 	"github.com/codecitoyen/suivi/workflows"
 )
 
@@ -116,36 +114,17 @@ func runDev(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	stack = append(stack, tc.Close)
-	// A data dir made by an older suivi may lack newer attributes.
-	if err := worker.EnsureSearchAttributes(ctx, tc, cfg.TemporalNamespace); err != nil {
-		return err
-	}
 
 	key, err := secret(&cfg, cfg.DataDir)
 	if err != nil {
 		return err
 	}
 	tokens := mail.Tokens{Secret: key}
-	mailer, mailDir, err := newMailer(&cfg, filepath.Join(cfg.DataDir, "mail"), tokens, log)
+	w, mailer, mailDir, err := startWorker(ctx, &cfg, st, tc, tokens, filepath.Join(cfg.DataDir, "mail"), log)
 	if err != nil {
 		return err
-	}
-	gh, err := newGitHub(&cfg, st, log)
-	if err != nil {
-		return err
-	}
-	w := worker.New(tc, &activities.Activities{Store: st, Mail: mailer, GitHub: gh, GitHubWorkers: cfg.Inflight()},
-		worker.Options{MailBatchesPerSecond: cfg.Rate()})
-	if err := w.Start(); err != nil {
-		return fmt.Errorf("worker: %w", err)
 	}
 	stack = append(stack, w.Stop)
-	if err := startOutbox(ctx, tc); err != nil {
-		return err
-	}
-	if err := worker.EnsureWatch(ctx, tc, cfg.PollInterval()); err != nil {
-		return err
-	}
 
 	srv := web.NewServer(cfg.HTTPAddr, web.NewHandler(web.Deps{
 		Temporal: tc, Store: st, Logger: log,

@@ -174,7 +174,12 @@ func (e *engine) startWorker(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(w.Stop)
-	if err := startOutbox(context.Background(), e.tc); err != nil {
+	// The outbox and digest as startWorker runs them; the watcher is left
+	// out so that tests poll when they choose.
+	if err := worker.EnsureDigestSchedule(context.Background(), e.tc); err != nil {
+		t.Fatal(err)
+	}
+	if err := worker.WakeOutbox(context.Background(), e.tc); err != nil {
 		t.Fatal(err)
 	}
 }

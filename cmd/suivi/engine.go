@@ -72,26 +72,8 @@ func runWorker(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	defer b.Close()
-	if err := worker.EnsureSearchAttributes(ctx, b.tc, b.cfg.TemporalNamespace); err != nil {
-		return err
-	}
-	mailer, _, err := newMailer(&b.cfg, "", b.tokens, b.log)
+	w, _, _, err := startWorker(ctx, &b.cfg, b.st, b.tc, b.tokens, "", b.log)
 	if err != nil {
-		return err
-	}
-	gh, err := newGitHub(&b.cfg, b.st, b.log)
-	if err != nil {
-		return err
-	}
-	w := worker.New(b.tc, &activities.Activities{Store: b.st, Mail: mailer, GitHub: gh, GitHubWorkers: b.cfg.Inflight()},
-		worker.Options{MailBatchesPerSecond: b.cfg.Rate()})
-	if err := w.Start(); err != nil {
-		return fmt.Errorf("worker: %w", err)
-	}
-	if err := startOutbox(ctx, b.tc); err != nil {
-		return err
-	}
-	if err := worker.EnsureWatch(ctx, b.tc, b.cfg.PollInterval()); err != nil {
 		return err
 	}
 	b.log.Info("worker polling", "temporal", b.cfg.TemporalAddress, "namespace", b.cfg.TemporalNamespace, "task_queue", config.TaskQueue)
@@ -209,11 +191,38 @@ func runVersion(_ context.Context, e env, _ []string) error {
 	return nil
 }
 
-// startOutbox makes sure the outbox dispatcher runs and the weekly digest
-// is scheduled; both are idempotent.
-func startOutbox(ctx context.Context, c client.Client) error {
-	if err := worker.EnsureDigestSchedule(ctx, c); err != nil {
-		return err
+// startWorker runs Suivi's workflows and activities on the task queue, and
+// makes sure the background work runs: the outbox dispatcher, the weekly
+// digest and the repository watcher (all idempotent). `suivi dev` and
+// `suivi worker` share it so that they cannot drift apart. Without SMTP_URL
+// mail is written to defaultMailDir, returned as mailDir ("" when sent).
+func startWorker(ctx context.Context, cfg *config.Config, st *store.Store, tc client.Client, tokens mail.Tokens, defaultMailDir string, log *slog.Logger) (w *worker.Workers, mailer *activities.Mailer, mailDir string, err error) {
+	// A data dir or namespace made by an older suivi may lack newer attributes.
+	if err := worker.EnsureSearchAttributes(ctx, tc, cfg.TemporalNamespace); err != nil {
+		return nil, nil, "", err
 	}
-	return worker.WakeOutbox(ctx, c)
+	if mailer, mailDir, err = newMailer(cfg, defaultMailDir, tokens, log); err != nil {
+		return nil, nil, "", err
+	}
+	gh, err := newGitHub(cfg, st, log)
+	if err != nil {
+		return nil, nil, "", err
+	}
+	w = worker.New(tc, &activities.Activities{Store: st, Mail: mailer, GitHub: gh, GitHubWorkers: cfg.Inflight()},
+		worker.Options{MailBatchesPerSecond: cfg.Rate()})
+	if err := w.Start(); err != nil {
+		return nil, nil, "", fmt.Errorf("worker: %w", err)
+	}
+	err = worker.EnsureDigestSchedule(ctx, tc)
+	if err == nil {
+		err = worker.WakeOutbox(ctx, tc)
+	}
+	if err == nil {
+		err = worker.EnsureWatch(ctx, tc, cfg.PollInterval())
+	}
+	if err != nil {
+		w.Stop()
+		return nil, nil, "", err
+	}
+	return w, mailer, mailDir, nil
 }

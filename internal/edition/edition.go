@@ -176,6 +176,12 @@ func (e *Edition) City(name string) (City, bool) {
 	return City{}, false
 }
 
+// CitySlug is a city's name as it stands in IDs ("saint-denis"): its
+// meetups' schedule and workflow IDs and their calendar UIDs.
+func CitySlug(name string) string {
+	return strings.ReplaceAll(strings.ToLower(name), " ", "-")
+}
+
 // Theme finds a theme by its id.
 func (e *Edition) Theme(id string) (Theme, bool) {
 	for _, t := range e.Themes {

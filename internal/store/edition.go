@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/codecitoyen/suivi/internal/edition"
 )
 
 // Edition is one stored version of an edition: its parsed content as JSON.
@@ -17,6 +19,15 @@ type Edition struct {
 	Hash      string          `json:"hash"`
 	Spec      json.RawMessage `json:"spec"`
 	AppliedAt time.Time       `json:"applied_at"`
+}
+
+// Decode returns the edition the record's spec holds.
+func (e Edition) Decode() (*edition.Edition, error) {
+	var ed edition.Edition
+	if err := json.Unmarshal(e.Spec, &ed); err != nil {
+		return nil, fmt.Errorf("edition %s: %w", e.ID, err)
+	}
+	return &ed, nil
 }
 
 // ApplyEdition stores spec as a new version of edition id, unless the latest

@@ -155,7 +155,7 @@ const programColumns = `edition, project, name, holders, repositories, city, the
     workflow_id, started_at, seq, updated_at,
     coalesce((select case when count(*) filter (where licence_checked_at is null or licence_spdx = '') > 0 then 'unchecked'
         when bool_and(licence_open) then 'open' else 'not open' end
-        from repos where name in (select lower(substr(r, 20)) from unnest(programs.repositories) as r)), 'unchecked')`
+        from repos where name in (select lower(` + repoPath + `) from unnest(programs.repositories) as r)), 'unchecked')`
 
 func scanProgram(row pgx.Row) (Program, error) {
 	var p Program

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -37,8 +38,15 @@ on conflict (key) do update set etag = excluded.etag, last_modified = excluded.l
 	return nil
 }
 
-// activePhases are the phases whose repositories are watched.
-const activePhases = `('selected', 'hackathon', 'demo', 'accompaniment')`
+// ActivePhases are the phases of a program under way: its repositories are
+// watched, its licence and its activity followed.
+var ActivePhases = []string{"selected", "hackathon", "demo", "accompaniment"}
+
+// Active says whether the program is in one of ActivePhases.
+func (p Program) Active() bool { return slices.Contains(ActivePhases, p.Phase) }
+
+// activePhases is ActivePhases as an SQL list.
+var activePhases = "('" + strings.Join(ActivePhases, "', '") + "')"
 
 // SyncRepos adds to the watch list every repository of a program in an
 // active phase, and returns how many are watched.
@@ -58,11 +66,11 @@ on conflict (name) do nothing`)
 }
 
 // repoPath is "owner/name" of a repository URL r, as programs hold it;
-// repos are keyed by its lower case.
+// repos are keyed by its lower case (RepoKey in Go).
 const repoPath = `substr(r, length('https://github.com/') + 1)`
 
 // watchedNames selects the repositories of programs in active phases.
-const watchedNames = `select lower(` + repoPath + `) from programs, unnest(repositories) as r where phase in ` + activePhases
+var watchedNames = `select lower(` + repoPath + `) from programs, unnest(repositories) as r where phase in ` + activePhases
 
 // programNames selects the repositories of one program ($1/$2).
 const programNames = `select lower(` + repoPath + `) from programs, unnest(repositories) as r where edition = $1 and project = $2`

@@ -82,12 +82,12 @@ func (h *handler) editionGet(w http.ResponseWriter, r *http.Request) {
 		h.writeError(w, r, unavailable("postgres: %v", err))
 		return
 	}
-	var ed edition.Edition
-	if err := json.Unmarshal(rec.Spec, &ed); err != nil {
+	ed, err := rec.Decode()
+	if err != nil {
 		h.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, api.EditionDetail{Version: rec.Version, Hash: rec.Hash, AppliedAt: rec.AppliedAt, End: ed.End(), Edition: ed})
+	writeJSON(w, http.StatusOK, api.EditionDetail{Version: rec.Version, Hash: rec.Hash, AppliedAt: rec.AppliedAt, End: ed.End(), Edition: *ed})
 }
 
 // edition loads the latest version of an edition, for starting programs.
@@ -99,11 +99,7 @@ func (h *handler) edition(ctx context.Context, id string) (*edition.Edition, err
 	if err != nil {
 		return nil, unavailable("postgres: %v", err)
 	}
-	var ed edition.Edition
-	if err := json.Unmarshal(rec.Spec, &ed); err != nil {
-		return nil, fmt.Errorf("edition %s: %w", id, err)
-	}
-	return &ed, nil
+	return rec.Decode()
 }
 
 func (h *handler) now() time.Time {
