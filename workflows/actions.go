@@ -125,6 +125,12 @@ func requireStarted(st *ProgramState, action string) error {
 	if st.Phase == PhaseApplied {
 		return conflict("the program is not selected yet; %s is possible from selection on", action)
 	}
+	return requireNotOver(st)
+}
+
+// requireNotOver refuses anything once a program is rejected, withdrawn or
+// graduated.
+func requireNotOver(st *ProgramState) error {
 	if st.Phase.Terminal() {
 		return conflict("the program is %s; nothing more can be done", st.Phase)
 	}
@@ -187,8 +193,8 @@ func check(action string, st *ProgramState, req ActionRequest, today edition.Dat
 			return invalid("the jury's score is a whole number from 0 to %d", MaxScore)
 		}
 	case UpdateAssignMentor, UpdateRemoveMentor:
-		if st.Phase.Terminal() {
-			return conflict("the program is %s; nothing more can be done", st.Phase)
+		if err := requireNotOver(st); err != nil {
+			return err
 		}
 		addr, err := validate.Email(req.Mentor)
 		if err != nil {
@@ -226,8 +232,8 @@ func check(action string, st *ProgramState, req ActionRequest, today edition.Dat
 			return conflict("the program is already paused")
 		}
 	case UpdateResume:
-		if st.Phase.Terminal() {
-			return conflict("the program is %s; nothing more can be done", st.Phase)
+		if err := requireNotOver(st); err != nil {
+			return err
 		}
 		if !st.Paused {
 			return conflict("the program is not paused")

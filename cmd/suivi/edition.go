@@ -68,11 +68,7 @@ func editionApply(ctx context.Context, e env, args []string) error {
 	if _, err := edition.Parse(data); err != nil {
 		var list edition.ErrorList
 		if errors.As(err, &list) {
-			fe := &fileErrors{file: pos[0]}
-			for _, le := range list {
-				fe.lines = append(fe.lines, le.Error())
-			}
-			return fe
+			return &fileErrors{file: pos[0], lines: list.Strings()}
 		}
 		return fmt.Errorf("%s: %w", pos[0], err)
 	}

@@ -38,11 +38,16 @@ type ErrorList []LineError
 
 // Error joins the problems with newlines, one per line of output.
 func (l ErrorList) Error() string {
+	return strings.Join(l.Strings(), "\n")
+}
+
+// Strings returns one message per problem, for a list in JSON or a terminal.
+func (l ErrorList) Strings() []string {
 	msgs := make([]string, len(l))
 	for i, e := range l {
 		msgs[i] = e.Error()
 	}
-	return strings.Join(msgs, "\n")
+	return msgs
 }
 
 // yamlLineRE picks the line out of a yaml.v3 syntax error such as

@@ -8,15 +8,14 @@ import (
 	"github.com/codecitoyen/suivi/internal/api"
 	"github.com/codecitoyen/suivi/internal/github"
 	"github.com/codecitoyen/suivi/internal/store"
-	"github.com/codecitoyen/suivi/internal/validate"
 )
 
 // repoActivity answers a program's repository metrics, from what the
 // watcher recorded; it never calls GitHub itself.
 func (h *handler) repoActivity(w http.ResponseWriter, r *http.Request) {
-	edition, project, err := validate.ProgramKey(r.PathValue("edition") + "/" + r.PathValue("project"))
+	edition, project, err := programPath(r)
 	if err != nil {
-		h.writeError(w, r, badRequest("%v", err))
+		h.writeError(w, r, err)
 		return
 	}
 	days := 90

@@ -28,11 +28,7 @@ func (h *handler) editionApply(w http.ResponseWriter, r *http.Request) {
 	ed, err := edition.Parse(data)
 	var list edition.ErrorList
 	if errors.As(err, &list) {
-		e := &httpError{status: http.StatusBadRequest, msg: fmt.Sprintf("the edition file has %d problem(s); nothing was stored", len(list))}
-		for _, le := range list {
-			e.list = append(e.list, le.Error())
-		}
-		h.writeError(w, r, e)
+		h.writeError(w, r, &httpError{status: http.StatusBadRequest, msg: fmt.Sprintf("the edition file has %d problem(s); nothing was stored", len(list)), list: list.Strings()})
 		return
 	}
 	if err != nil {

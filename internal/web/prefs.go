@@ -25,14 +25,20 @@ var prefsTexts = map[string]prefsText{
 // prefs shows, from a signed link in an email, what a person receives and
 // lets them change it without logging in.
 func (h *handler) prefs(w http.ResponseWriter, r *http.Request) {
-	h.prefsPage(w, r, r.URL.Query().Get("t"), false)
+	token := r.URL.Query().Get("t")
+	email, err := h.signedEmail(token)
+	if err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	h.prefsPage(w, r, email, token, false)
 }
 
 func (h *handler) prefsSave(w http.ResponseWriter, r *http.Request) {
 	token := r.PostFormValue("t")
-	email, err := h.Tokens.Verify(token)
+	email, err := h.signedEmail(token)
 	if err != nil {
-		h.writeError(w, r, &httpError{http.StatusForbidden, err.Error(), nil})
+		h.writeError(w, r, err)
 		return
 	}
 	p := store.Person{Email: email, Locale: r.PostFormValue("locale"), Reminders: r.PostFormValue("reminders")}
@@ -44,15 +50,21 @@ func (h *handler) prefsSave(w http.ResponseWriter, r *http.Request) {
 		h.writeError(w, r, unavailable("postgres: %v", err))
 		return
 	}
-	h.prefsPage(w, r, token, true)
+	h.prefsPage(w, r, email, token, true)
 }
 
-func (h *handler) prefsPage(w http.ResponseWriter, r *http.Request, token string, saved bool) {
+// signedEmail returns the address a link's token was signed for; a bad or
+// forged token is a 403.
+func (h *handler) signedEmail(token string) (string, error) {
 	email, err := h.Tokens.Verify(token)
 	if err != nil {
-		h.writeError(w, r, &httpError{http.StatusForbidden, err.Error(), nil})
-		return
+		return "", &httpError{http.StatusForbidden, err.Error(), nil}
 	}
+	return email, nil
+}
+
+// prefsPage shows the preferences of email, whose token the form carries.
+func (h *handler) prefsPage(w http.ResponseWriter, r *http.Request, email, token string, saved bool) {
 	p, err := h.Store.GetPerson(r.Context(), email)
 	if err != nil {
 		h.writeError(w, r, unavailable("postgres: %v", err))
@@ -69,9 +81,9 @@ func (h *handler) prefsPage(w http.ResponseWriter, r *http.Request, token string
 // unsubscribe is RFC 8058's one-click unsubscribe: mail clients POST to the
 // List-Unsubscribe address; the person keeps only escalations.
 func (h *handler) unsubscribe(w http.ResponseWriter, r *http.Request) {
-	email, err := h.Tokens.Verify(r.URL.Query().Get("t"))
+	email, err := h.signedEmail(r.URL.Query().Get("t"))
 	if err != nil {
-		h.writeError(w, r, &httpError{http.StatusForbidden, err.Error(), nil})
+		h.writeError(w, r, err)
 		return
 	}
 	if _, err := h.Store.SetPerson(r.Context(), store.Person{Email: email, Reminders: "escalations"}); err != nil {

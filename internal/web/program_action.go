@@ -16,16 +16,15 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/codecitoyen/suivi/internal/api"
-	"github.com/codecitoyen/suivi/internal/validate"
 	"github.com/codecitoyen/suivi/workflows"
 )
 
 // programAction sends one human step to a program's workflow as an Update
 // with the caller's Update ID, and waits for its result.
 func (h *handler) programAction(w http.ResponseWriter, r *http.Request) {
-	edition, project, err := validate.ProgramKey(r.PathValue("edition") + "/" + r.PathValue("project"))
+	edition, project, err := programPath(r)
 	if err != nil {
-		h.writeError(w, r, badRequest("%v", err))
+		h.writeError(w, r, err)
 		return
 	}
 	action := r.PathValue("action")

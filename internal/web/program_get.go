@@ -10,14 +10,13 @@ import (
 
 	"github.com/codecitoyen/suivi/internal/api"
 	"github.com/codecitoyen/suivi/internal/store"
-	"github.com/codecitoyen/suivi/internal/validate"
 	"github.com/codecitoyen/suivi/workflows"
 )
 
 func (h *handler) programGet(w http.ResponseWriter, r *http.Request) {
-	edition, project, err := validate.ProgramKey(r.PathValue("edition") + "/" + r.PathValue("project"))
+	edition, project, err := programPath(r)
 	if err != nil {
-		h.writeError(w, r, badRequest("%v", err))
+		h.writeError(w, r, err)
 		return
 	}
 	res := api.ProgramDetail{Workflow: api.WorkflowView{ID: workflows.ProgramWorkflowID(edition, project)}}

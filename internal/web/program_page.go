@@ -3,8 +3,6 @@ package web
 import (
 	"html/template"
 	"net/http"
-
-	"github.com/codecitoyen/suivi/internal/validate"
 )
 
 var programTemplate = template.Must(template.ParseFS(templateFS, "templates/program.html"))
@@ -23,9 +21,9 @@ var programTexts = map[string]programText{
 // programPage is where emails link to: a program's steps and what could not
 // be delivered.
 func (h *handler) programPage(w http.ResponseWriter, r *http.Request) {
-	edition, project, err := validate.ProgramKey(r.PathValue("edition") + "/" + r.PathValue("project"))
+	edition, project, err := programPath(r)
 	if err != nil {
-		h.writeError(w, r, badRequest("%v", err))
+		h.writeError(w, r, err)
 		return
 	}
 	p, err := h.Store.GetProgram(r.Context(), edition, project)

@@ -11,6 +11,7 @@ import (
 
 	"github.com/codecitoyen/suivi/internal/api"
 	"github.com/codecitoyen/suivi/internal/store"
+	"github.com/codecitoyen/suivi/internal/validate"
 )
 
 // httpError carries the status an error should be answered with.
@@ -25,6 +26,16 @@ func (e *httpError) Error() string { return e.msg }
 
 func badRequest(format string, args ...any) error {
 	return &httpError{http.StatusBadRequest, fmt.Sprintf(format, args...), nil}
+}
+
+// programPath reads the program of a URL's {edition}/{project}; a bad one
+// is a 400.
+func programPath(r *http.Request) (edition, project string, err error) {
+	edition, project, err = validate.ProgramKey(r.PathValue("edition") + "/" + r.PathValue("project"))
+	if err != nil {
+		return "", "", badRequest("%v", err)
+	}
+	return edition, project, nil
 }
 
 func conflict(format string, args ...any) error {
