@@ -281,16 +281,14 @@ func (s *Store) RepoHistory(ctx context.Context, names []string, since time.Time
 	if err != nil {
 		return h, fmt.Errorf("store: history: %w", err)
 	}
-	for rows.Next() {
-		var a string
-		var t time.Time
-		if err := rows.Scan(&a, &t); err != nil {
-			rows.Close()
-			return h, err
-		}
+	var a string
+	var t time.Time
+	if _, err := pgx.ForEachRow(rows, []any{&a, &t}, func() error {
 		h.FirstCommit[a] = t
+		return nil
+	}); err != nil {
+		return h, fmt.Errorf("store: history: %w", err)
 	}
-	rows.Close()
 	rows, err = s.pool.Query(ctx, `select number, is_pr, author, created_at, closed_at, first_response_at from repo_issues
 where repo = any($1) and (created_at >= $2 or closed_at >= $2)`, names, since)
 	if err != nil {
