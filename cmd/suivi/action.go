@@ -96,7 +96,7 @@ func act(ctx context.Context, e env, group, verb string, spec actionSpec, args [
 	if asJSON {
 		return writeJSON(e.stdout, res)
 	}
-	fmt.Fprintf(e.stdout, "%s/%s: %s (phase %s).\n", ed, project, res.Message, res.Phase)
+	fprintf(e.stdout, "%s/%s: %s (phase %s).\n", ed, project, res.Message, res.Phase)
 	return nil
 }
 
@@ -139,12 +139,13 @@ var meetupActions = map[string]actionSpec{
 
 func runGroup(group string, actions map[string]actionSpec, order []string) func(context.Context, env, []string) error {
 	return func(ctx context.Context, e env, args []string) error {
-		if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
-			fmt.Fprintf(e.stdout, "Usage: suivi %s VERB EDITION/PROJECT … [flags]\n\n", group)
-			for _, v := range order {
-				s := actions[v]
-				fmt.Fprintf(e.stdout, "  %-9s %s\n", v, s.summary)
+		if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "-help" || args[0] == "help" {
+			verbs := make([]verb, len(order))
+			for i, v := range order {
+				verbs[i] = verb{v, actions[v].summary}
 			}
+			printVerbs(e.stdout, "suivi "+group+" VERB EDITION/PROJECT … [flags]", verbs,
+				"Run `suivi "+group+" VERB --help` for a verb's arguments and flags. These commands talk to a running Suivi (SUIVI_URL).")
 			if len(args) == 0 {
 				return &usageError{group, "say which"}
 			}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/tls"
 	"fmt"
+	"io"
 	"strconv"
 	"time"
 
@@ -12,11 +13,29 @@ import (
 	"github.com/codecitoyen/suivi/workflows"
 )
 
+// benchVerbs are `suivi bench VERB`.
+var benchVerbs = []string{"mail", "github"}
+
+func printBenchUsage(w io.Writer) {
+	printVerbs(w, "suivi bench VERB [flags]", []verb{
+		{"mail", "Sends N real messages to an SMTP sink on loopback, batched then one per connection (-n 10000)."},
+		{"github", "Polls a fake GitHub on loopback as the watcher does and prints the quota spent (--repos 5000)."},
+	}, "Run `suivi bench VERB --help` for a verb's flags. Nothing leaves this machine.")
+}
+
 func runBench(ctx context.Context, e env, args []string) error {
 	if len(args) > 0 && args[0] == "github" {
 		return benchGitHub(ctx, e, args[1:])
 	}
-	if len(args) == 0 || args[0] != "mail" {
+	if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "-help" || args[0] == "help") {
+		printBenchUsage(e.stdout)
+		return nil
+	}
+	if len(args) == 0 {
+		printBenchUsage(e.stdout)
+		return &usageError{"bench", "say which"}
+	}
+	if args[0] != "mail" {
 		return &usageError{"bench", "say `suivi bench mail -n 10000` or `suivi bench github --repos 5000 --change-rate 0.2`"}
 	}
 	var cfg struct {

@@ -10,6 +10,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
@@ -133,7 +134,7 @@ func newMailer(cfg *config.Config, defaultDir string, tokens mail.Tokens, log *s
 	if err != nil {
 		return nil, "", err
 	}
-	m := &activities.Mailer{Templates: tpl, From: cfg.SMTPFrom, PublicURL: cfg.PublicURL, Tokens: tokens, Logger: log}
+	m := &activities.Mailer{Templates: tpl, From: cfg.SMTPFrom, PublicURL: cfg.PublicBaseURL(), Tokens: tokens, Logger: log}
 	if cfg.SMTPURL != "" {
 		s, err := mail.ParseURL(cfg.SMTPURL)
 		if err != nil {
@@ -158,8 +159,8 @@ func newMailer(cfg *config.Config, defaultDir string, tokens mail.Tokens, log *s
 // `suivi dev` one made once and kept in the data dir.
 func secret(cfg *config.Config, dataDir string) ([]byte, error) {
 	if cfg.Secret != "" {
-		if len(cfg.Secret) < 16 {
-			return nil, errors.New("SUIVI_SECRET is too short: use 32 random bytes, e.g. `openssl rand -hex 32`")
+		if err := weakSecret(cfg.Secret); err != nil {
+			return nil, fmt.Errorf("SUIVI_SECRET (--secret) %w; make one with `openssl rand -hex 32`", err)
 		}
 		return []byte(cfg.Secret), nil
 	}
@@ -179,6 +180,33 @@ func secret(cfg *config.Config, dataDir string) ([]byte, error) {
 		return nil, fmt.Errorf("data dir: %w", err)
 	}
 	return key, nil
+}
+
+// minSecretLen is the shortest SUIVI_SECRET accepted: 32 characters, 128
+// bits as hex; `openssl rand -hex 32` gives 64.
+const minSecretLen = 32
+
+// weakSecret says why a secret is one anybody could guess: whoever knows
+// it can forge every email link (sign-in, one-click actions, preferences).
+// The placeholder once shipped in docker-compose.yml is public.
+func weakSecret(s string) error {
+	flat := strings.NewReplacer("-", "", "_", "", " ", "", ".", "").Replace(strings.ToLower(s))
+	for _, word := range []string{"changeme", "replaceme", "placeholder", "example", "secret", "password"} {
+		if strings.Contains(flat, word) {
+			return fmt.Errorf("is a placeholder (it contains %q), known to everyone who read it", word)
+		}
+	}
+	if len(s) < minSecretLen {
+		return fmt.Errorf("is too short (%d characters, at least %d)", len(s), minSecretLen)
+	}
+	distinct := map[rune]bool{}
+	for _, r := range s {
+		distinct[r] = true
+	}
+	if len(distinct) < 8 {
+		return fmt.Errorf("is not random (only %d different characters)", len(distinct))
+	}
+	return nil
 }
 
 // githubSettings are the flags of the commands that poll GitHub.

@@ -84,9 +84,9 @@ func editionApply(ctx context.Context, e env, args []string) error {
 		return writeJSON(e.stdout, res)
 	}
 	if res.Changed {
-		fmt.Fprintf(e.stdout, "Edition %s stored as version %d; %d city meetup schedule(s) in place.\n", res.ID, res.Version, res.Schedules)
+		fprintf(e.stdout, "Edition %s stored as version %d; %d city meetup schedule(s) in place.\n", res.ID, res.Version, res.Schedules)
 	} else {
-		fmt.Fprintf(e.stdout, "Edition %s unchanged (version %d).\n", res.ID, res.Version)
+		fprintf(e.stdout, "Edition %s unchanged (version %d).\n", res.ID, res.Version)
 	}
 	return nil
 }
@@ -118,17 +118,17 @@ func editionShow(ctx context.Context, e env, args []string) error {
 	}
 	ed := d.Edition
 	tw := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintf(tw, "Edition\t%s — %s (version %d)\n", ed.ID, ed.Name.FR, d.Version)
-	fmt.Fprintf(tw, "Call for projects\t%s → %s\n", ed.CallForProjects.Opens, ed.CallForProjects.Closes)
-	fmt.Fprintf(tw, "Hackathon\t%s → %s (local time in each city)\n", ed.Hackathon.Starts, ed.Hackathon.Ends)
-	fmt.Fprintf(tw, "Accompaniment\t%d months, until %s\n", ed.AccompanimentMonths, d.End.Format("2006-01-02"))
+	fprintf(tw, "Edition\t%s — %s (version %d)\n", ed.ID, ed.Name.FR, d.Version)
+	fprintf(tw, "Call for projects\t%s → %s\n", ed.CallForProjects.Opens, ed.CallForProjects.Closes)
+	fprintf(tw, "Hackathon\t%s → %s (local time in each city)\n", ed.Hackathon.Starts, ed.Hackathon.Ends)
+	fprintf(tw, "Accompaniment\t%d months, until %s\n", ed.AccompanimentMonths, d.End.Format("2006-01-02"))
 	fmt.Fprintln(tw, "Cities\t")
 	for _, c := range ed.Cities {
-		fmt.Fprintf(tw, "  %s\t%s, meetups %s\n", c.Name, c.TimeZone, c.Meetup)
+		fprintf(tw, "  %s\t%s, meetups %s\n", c.Name, c.TimeZone, c.Meetup)
 	}
 	fmt.Fprintln(tw, "Themes\t")
 	for _, t := range ed.Themes {
-		fmt.Fprintf(tw, "  %s\t%s\n", t.ID, t.Title.FR)
+		fprintf(tw, "  %s\t%s\n", t.ID, t.Title.FR)
 	}
 	fmt.Fprintln(tw, "Milestones\t")
 	for _, m := range ed.Milestones {
@@ -136,7 +136,7 @@ func editionShow(ctx context.Context, e env, args []string) error {
 		if m.Optional {
 			opt = ", optional"
 		}
-		fmt.Fprintf(tw, "  %s\t%s (due %s, evidence %s%s)\n", m.ID, m.Title.FR, m.Due, m.Evidence, opt)
+		fprintf(tw, "  %s\t%s (due %s, evidence %s%s)\n", m.ID, m.Title.FR, m.Due, m.Evidence, opt)
 	}
 	return tw.Flush()
 }

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"slices"
 	"time"
 
 	"go.temporal.io/sdk/client"
@@ -32,10 +33,11 @@ type backend struct {
 }
 
 // connectBackend parses the command line of worker or serve (settings names
-// the flags beyond the engine's), checks the settings and connects.
+// the flags beyond the engine's: each command offers only those it uses),
+// checks the settings and connects.
 func connectBackend(ctx context.Context, e env, cmd, synopsis string, args []string, settings ...string) (*backend, error) {
 	b := &backend{}
-	fs := newFlags(cmd, e, &b.cfg, append(append(append(settings, engineSettings...), mailSettings...), githubSettings...)...)
+	fs := newFlags(cmd, e, &b.cfg, slices.Concat(settings, engineSettings)...)
 	if err := noArgs(cmd, e, fs, synopsis, args); err != nil {
 		return nil, err
 	}
@@ -67,7 +69,7 @@ func (b *backend) Close() {
 }
 
 func runWorker(ctx context.Context, e env, args []string) error {
-	b, err := connectBackend(ctx, e, "worker", "suivi worker [flags]\n\nPolls the \"suivi\" task queue of an external Temporal and runs Suivi's workflows\nand activities. Run as many as you need.", args)
+	b, err := connectBackend(ctx, e, "worker", "suivi worker [flags]\n\nPolls the \"suivi\" task queue of an external Temporal and runs Suivi's workflows\nand activities. Run as many as you need.", args, slices.Concat(mailSettings, githubSettings)...)
 	if err != nil {
 		return err
 	}
@@ -83,8 +85,13 @@ func runWorker(ctx context.Context, e env, args []string) error {
 	return nil
 }
 
+// serveSettings are serve's flags beyond the engine's: it sends no email
+// (the worker does) and polls no repository, but checks the signed links
+// in emails with SUIVI_SECRET.
+var serveSettings = []string{"http", "secret"}
+
 func runServe(ctx context.Context, e env, args []string) error {
-	b, err := connectBackend(ctx, e, "serve", "suivi serve [flags]\n\nServes the web pages, the JSON API under /api/v1 and /healthz, against an external\nTemporal and DATABASE_URL. Run as many as you need behind a load balancer.", args, "http")
+	b, err := connectBackend(ctx, e, "serve", "suivi serve [flags]\n\nServes the web pages, the JSON API under /api/v1 and /healthz, against an external\nTemporal and DATABASE_URL. Run as many as you need behind a load balancer.", args, serveSettings...)
 	if err != nil {
 		return err
 	}
@@ -186,7 +193,10 @@ func noArgs(cmd string, e env, fs *flag.FlagSet, synopsis string, args []string)
 // version is set at build time with -ldflags "-X main.version=…".
 var version = "dev"
 
-func runVersion(_ context.Context, e env, _ []string) error {
+func runVersion(_ context.Context, e env, args []string) error {
+	if err := noArgs("version", e, newFlags("version", e, nil), "suivi version\n\nPrints the version of this suivi.", args); err != nil {
+		return err
+	}
 	fmt.Fprintln(e.stdout, "suivi", version)
 	return nil
 }

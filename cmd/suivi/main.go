@@ -33,31 +33,48 @@ type env struct {
 	getenv         func(string) string
 }
 
-// command is one subcommand.
+// command is one subcommand. verbs lists its own subcommands, for help and
+// for the test that runs `suivi COMMAND VERB --help` for every one of them.
 type command struct {
 	name    string
 	summary string
 	run     func(ctx context.Context, e env, args []string) error
+	verbs   []string
 }
 
 func commands() []command {
 	return []command{
-		{"dev", "run everything on this machine: embedded Temporal, Postgres, worker and web", runDev},
-		{"worker", "run a worker against an external Temporal and DATABASE_URL", runWorker},
-		{"serve", "run the web server and JSON API against an external Temporal and DATABASE_URL", runServe},
-		{"migrate", "apply (up) or show (status) database migrations", runMigrate},
-		{"edition", "apply an edition file, show an edition", runEdition},
-		{"program", "start, select, score, pause, graduate… a program; show its status; list programs", runProgram},
-		{"step", "complete, waive, submit or extend a program's step", runGroup("step", stepActions, []string{"complete", "waive", "submit", "extend"})},
-		{"mentor", "assign or remove a program's mentor", runGroup("mentor", mentorActions, []string{"assign", "remove"})},
-		{"meetup", "record a program's attendance at a monthly meetup", runGroup("meetup", meetupActions, []string{"attend"})},
-		{"repo", "a program's repository activity and metrics", runRepo},
-		{"license", "which licence a checkout, a file or a GitHub repository uses, and whether it is open", runLicence},
-		{"person", "set a person's language and reminder choice", runPerson},
-		{"mail", "send a test email and show what the server answered", runMail},
-		{"bench", "measure: `suivi bench mail -n 10000`, `suivi bench github --repos 5000`", runBench},
-		{"version", "print the version", runVersion},
+		{"dev", "run everything on this machine: embedded Temporal, Postgres, worker and web", runDev, nil},
+		{"worker", "run a worker against an external Temporal and DATABASE_URL", runWorker, nil},
+		{"serve", "run the web server and JSON API against an external Temporal and DATABASE_URL", runServe, nil},
+		{"migrate", "apply (up) or show (status) database migrations", runMigrate, nil},
+		{"edition", "apply an edition file, show an edition", runEdition, []string{"apply", "show"}},
+		{"program", "start, select, score, pause, graduate… a program; show its status; list programs", runProgram, verbNames(programVerbs())},
+		{"step", "complete, waive, submit or extend a program's step", runGroup("step", stepActions, stepOrder), stepOrder},
+		{"mentor", "assign or remove a program's mentor", runGroup("mentor", mentorActions, mentorOrder), mentorOrder},
+		{"meetup", "record a program's attendance at a monthly meetup", runGroup("meetup", meetupActions, meetupOrder), meetupOrder},
+		{"repo", "a program's repository activity and metrics", runRepo, []string{"activity"}},
+		{"license", "which licence a checkout, a file or a GitHub repository uses, and whether it is open", runLicence, []string{"check"}},
+		{"person", "set a person's language and reminder choice", runPerson, []string{"set", "show"}},
+		{"mail", "send a test email and show what the server answered", runMail, []string{"test"}},
+		{"bench", "measure: `suivi bench mail -n 10000`, `suivi bench github --repos 5000`", runBench, benchVerbs},
+		{"version", "print the version", runVersion, nil},
 	}
+}
+
+// The order help lists each group's verbs in.
+var (
+	stepOrder   = []string{"complete", "waive", "submit", "extend"}
+	mentorOrder = []string{"assign", "remove"}
+	meetupOrder = []string{"attend"}
+)
+
+func verbNames(vs []verb) []string {
+	out := make([]string, len(vs))
+	for i, v := range vs {
+		out[i] = v.name
+	}
+	return out
 }
 
 // run executes one command line and returns the process exit code: 0 on
@@ -80,11 +97,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 			var fe *fileErrors
 			switch {
 			case errors.As(err, &fe):
-				// One line per problem, like a compiler.
-				fmt.Fprintln(stderr, "suivi: "+fe.Error())
+				// One line per problem, like a compiler; the problems
+				// quote the file and the server: escaped.
+				fmt.Fprintln(stderr, "suivi: "+printableLines(fe.Error()))
 				return 1
 			case err != nil:
-				fmt.Fprintln(stderr, "suivi: "+oneLine(err))
+				// Errors carry the server's messages: escaped too.
+				fmt.Fprintln(stderr, "suivi: "+errorLine(err))
 				return 1
 			}
 			return 0
@@ -188,6 +207,9 @@ func printUsage(w io.Writer, fs *flag.FlagSet, synopsis string) {
 		lines = append(lines, fmt.Sprintf("  --%s\n      %s%s", f.Name, f.Usage, def))
 	})
 	sort.Strings(lines)
+	if len(lines) == 0 {
+		lines = []string{"  none"}
+	}
 	fmt.Fprintln(w, strings.Join(lines, "\n"))
 }
 

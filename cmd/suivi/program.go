@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"slices"
@@ -16,19 +15,47 @@ import (
 	"github.com/codecitoyen/suivi/workflows"
 )
 
-const programUsage = `suivi program VERB …
+// verb is one subcommand of a command group, as its usage lists it.
+type verb struct {
+	name, summary string
+}
 
-  start     --edition E --project P --name N --holder-email EMAIL --repo URL [--city C] [--theme T]
-  status    EDITION/PROJECT [--json]
-  list      [--edition E] [--phase P] [--json]
-  select | reject | pause | resume | withdraw | graduate   EDITION/PROJECT [--note N]
-  score     EDITION/PROJECT --score 0-20 [--comment C]
+// programVerbs are every `suivi program VERB`, in the order help lists them:
+// the three that read or start, then the actions, in a program's order.
+func programVerbs() []verb {
+	vs := []verb{
+		{"start", "Starts the program of one project in one edition (--edition --project --name --holder-email --repo)."},
+		{"status", "Shows a program: phase, steps, meetups, undelivered email (EDITION/PROJECT [--json])."},
+		{"list", "Lists programs, of one edition (--edition) or phase (--phase)."},
+	}
+	for _, name := range programActionOrder {
+		vs = append(vs, verb{name, programActions[name].summary})
+	}
+	return vs
+}
 
-These commands talk to a running Suivi (SUIVI_URL).`
+// programActionOrder is the order help lists programActions in.
+var programActionOrder = []string{"select", "reject", "score", "pause", "resume", "withdraw", "graduate"}
+
+// printVerbs writes a group's usage: its synopsis, then one line per verb.
+func printVerbs(w io.Writer, synopsis string, verbs []verb, footer string) {
+	fmt.Fprintf(w, "Usage: %s\n\n", synopsis)
+	for _, v := range verbs {
+		fmt.Fprintf(w, "  %-9s %s\n", v.name, v.summary)
+	}
+	fmt.Fprintf(w, "\n%s\n", footer)
+}
+
+func printProgramUsage(w io.Writer) {
+	printVerbs(w, "suivi program VERB …", programVerbs(),
+		"Run `suivi program VERB --help` for a verb's arguments and flags. These commands talk to a running Suivi (SUIVI_URL).")
+}
 
 func runProgram(ctx context.Context, e env, args []string) error {
 	if len(args) == 0 {
-		return &usageError{"program", "say start, status or list"}
+		// As runGroup does: the usage, and exit 1 since nothing was done.
+		printProgramUsage(e.stdout)
+		return &usageError{"program", "say which"}
 	}
 	switch args[0] {
 	case "start":
@@ -37,14 +64,16 @@ func runProgram(ctx context.Context, e env, args []string) error {
 		return programStatus(ctx, e, args[1:])
 	case "list":
 		return programList(ctx, e, args[1:])
+	case "forget":
+		return programForget(ctx, e, args[1:])
 	case "-h", "--help", "-help", "help":
-		fmt.Fprintln(e.stdout, "Usage: "+programUsage)
+		printProgramUsage(e.stdout)
 		return nil
 	}
 	if s, ok := programActions[args[0]]; ok {
 		return act(ctx, e, "program", args[0], s, args[1:])
 	}
-	return &usageError{"program", fmt.Sprintf("unknown subcommand %q: see `suivi program --help`", args[0])}
+	return &usageError{"program", fmt.Sprintf("unknown subcommand %q", args[0])}
 }
 
 func programStart(ctx context.Context, e env, args []string) error {
@@ -81,7 +110,7 @@ func programStart(ctx context.Context, e env, args []string) error {
 	if asJSON {
 		return writeJSON(e.stdout, res)
 	}
-	fmt.Fprintf(e.stdout, "Started program %s/%s (workflow %s, run %s).\n", in.Edition, in.Project, res.WorkflowID, res.RunID)
+	fprintf(e.stdout, "Started program %s/%s (workflow %s, run %s).\n", in.Edition, in.Project, res.WorkflowID, res.RunID)
 	if !res.Recorded {
 		fmt.Fprintln(e.stdout, "The worker has not recorded it in Postgres yet; is a worker running?")
 	}
@@ -118,44 +147,46 @@ func programStatus(ctx context.Context, e env, args []string) error {
 	return nil
 }
 
+// printStatus prints a program's status. Nearly all of it was typed by
+// someone (names, notes, URLs, comments, actors): fprintf escapes it.
 func printStatus(w io.Writer, edition, project string, d api.ProgramDetail) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	defer tw.Flush()
-	fmt.Fprintf(tw, "Program\t%s/%s\n", edition, project)
+	fprintf(tw, "Program\t%s/%s\n", edition, project)
 	wf := d.Workflow
 	if wf.Error != "" {
-		fmt.Fprintf(tw, "Phase\tunknown: the workflow did not answer (%s)\n", wf.Error)
+		fprintf(tw, "Phase\tunknown: the workflow did not answer (%s)\n", wf.Error)
 	} else {
 		phase := string(wf.Phase)
 		if wf.Paused {
 			phase += " (paused)"
 		}
-		fmt.Fprintf(tw, "Phase\t%s\n", phase)
+		fprintf(tw, "Phase\t%s\n", phase)
 	}
-	fmt.Fprintf(tw, "Workflow\t%s\n", wf.ID)
+	fprintf(tw, "Workflow\t%s\n", wf.ID)
 	p := d.Program
 	if p == nil {
 		fmt.Fprintln(tw, "Postgres\tnot recorded yet (is a worker running?)")
 		return
 	}
-	fmt.Fprintf(tw, "Name\t%s\n", p.Name)
-	fmt.Fprintf(tw, "Holders\t%s\n", strings.Join(p.Holders, ", "))
-	fmt.Fprintf(tw, "Repositories\t%s\n", strings.Join(p.Repositories, ", "))
+	fprintf(tw, "Name\t%s\n", p.Name)
+	fprintf(tw, "Holders\t%s\n", joined(p.Holders))
+	fprintf(tw, "Repositories\t%s\n", joined(p.Repositories))
 	if p.City != "" {
-		fmt.Fprintf(tw, "City\t%s\n", p.City)
+		fprintf(tw, "City\t%s\n", p.City)
 	}
 	if p.Theme != "" {
-		fmt.Fprintf(tw, "Theme\t%s\n", p.Theme)
+		fprintf(tw, "Theme\t%s\n", p.Theme)
 	}
 	if len(wf.Mentors) > 0 {
-		fmt.Fprintf(tw, "Mentors\t%s\n", strings.Join(wf.Mentors, ", "))
+		fprintf(tw, "Mentors\t%s\n", joined(wf.Mentors))
 	}
 	if wf.Score != nil {
-		fmt.Fprintf(tw, "Jury\t%d/%d %s\n", *wf.Score, workflows.MaxScore, wf.JuryComment)
+		fprintf(tw, "Jury\t%d/%d %s\n", *wf.Score, workflows.MaxScore, wf.JuryComment)
 	}
-	fmt.Fprintf(tw, "Started\t%s\n", p.StartedAt.Format(time.RFC3339))
+	fprintf(tw, "Started\t%s\n", p.StartedAt.Format(time.RFC3339))
 	if r := wf.NextReminder; r != nil {
-		fmt.Fprintf(tw, "Next reminder\t%s, %s for %s (to %s)\n", r.At.Format(time.RFC3339), r.Kind, r.Milestone, r.To)
+		fprintf(tw, "Next reminder\t%s, %s for %s (to %s)\n", r.At.Format(time.RFC3339), r.Kind, r.Milestone, r.To)
 	}
 	for i, m := range wf.Milestones {
 		label := ""
@@ -166,23 +197,48 @@ func printStatus(w io.Writer, edition, project string, d api.ProgramDetail) {
 		if m.EvidenceURL != "" {
 			extra = " " + m.EvidenceURL
 		}
-		fmt.Fprintf(tw, "%s\t%-28s due %s  %s%s\n", label, m.ID, m.Due, m.Status, extra)
+		fprintf(tw, "%s\t%-28s due %s  %s%s\n", label, m.ID, m.Due, m.Status, extra)
 	}
 	for i, a := range wf.Attendance {
 		label := ""
 		if i == 0 {
 			label = "Meetups"
 		}
-		fmt.Fprintf(tw, "%s\t%s (recorded by %s)\n", label, a.Meetup, a.RecordedBy)
+		fprintf(tw, "%s\t%s (recorded by %s)\n", label, a.Meetup, a.RecordedBy)
 	}
 	for i, m := range d.Undelivered {
 		label := ""
 		if i == 0 {
 			label = "Undelivered"
 		}
-		fmt.Fprintf(tw, "%s\t%s to %s: %s (%s)\n", label, m.Kind, m.Recipient, m.Status, m.Payload["error"])
+		fprintf(tw, "%s\t%s to %s: %s (%s)\n", label, m.Kind, m.Recipient, m.Status, m.Payload["error"])
 	}
-	fmt.Fprintf(tw, "Postgres\tphase %s, updated %s\n", p.Phase, p.UpdatedAt.Format(time.RFC3339))
+	fprintf(tw, "Postgres\tphase %s, updated %s\n", p.Phase, p.UpdatedAt.Format(time.RFC3339))
+}
+
+// phases are the phases `program list --phase` accepts, in a program's
+// order, as the workflow names them.
+var phases = []workflows.Phase{
+	workflows.PhaseApplied, workflows.PhaseSelected, workflows.PhaseRejected,
+	workflows.PhaseHackathon, workflows.PhaseDemo, workflows.PhaseAccompaniment,
+	workflows.PhaseGraduated, workflows.PhaseWithdrawn, workflows.PhaseDormant,
+}
+
+// checkPhase refuses a phase no program can be in, so that a typo is not
+// answered "No programs yet".
+func checkPhase(phase string) error {
+	if phase == "" || slices.Contains(phases, workflows.Phase(phase)) {
+		return nil
+	}
+	return fmt.Errorf("unknown phase %s; phases are %s", validate.Quote(phase), phaseNames())
+}
+
+func phaseNames() string {
+	names := make([]string, len(phases))
+	for i, p := range phases {
+		names[i] = string(p)
+	}
+	return strings.Join(names, ", ")
 }
 
 func programList(ctx context.Context, e env, args []string) error {
@@ -191,10 +247,13 @@ func programList(ctx context.Context, e env, args []string) error {
 	var asJSON bool
 	fs := newFlags("program list", e, &cfg, "server")
 	fs.StringVar(&edition, "edition", "", "only programs of this edition")
-	fs.StringVar(&phase, "phase", "", "only programs in this phase")
+	fs.StringVar(&phase, "phase", "", "only programs in this phase: "+phaseNames())
 	fs.BoolVar(&asJSON, "json", false, "print the list as JSON")
 	if err := noArgs("program list", e, fs, "suivi program list [--edition E] [--phase P] [--json]", args); err != nil {
 		return err
+	}
+	if err := checkPhase(phase); err != nil {
+		return &usageError{"program list", err.Error()}
 	}
 	if err := validConfig("program list", &cfg); err != nil {
 		return err
@@ -213,13 +272,7 @@ func programList(ctx context.Context, e env, args []string) error {
 	tw := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "PROGRAM\tNAME\tPHASE\tCITY\tLICENCE\tSTARTED")
 	for _, p := range l.Programs {
-		fmt.Fprintf(tw, "%s/%s\t%s\t%s\t%s\t%s\t%s\n", p.Edition, p.Project, p.Name, p.Phase, p.City, p.Licence, p.StartedAt.Format("2006-01-02"))
+		fprintf(tw, "%s/%s\t%s\t%s\t%s\t%s\t%s\n", p.Edition, p.Project, p.Name, p.Phase, p.City, p.Licence, p.StartedAt.Format("2006-01-02"))
 	}
 	return tw.Flush()
-}
-
-func writeJSON(w io.Writer, v any) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(v)
 }

@@ -66,27 +66,27 @@ func runRepo(ctx context.Context, e env, args []string) error {
 		if r.LastError != "" {
 			state += ", last error: " + r.LastError
 		}
-		fmt.Fprintf(tw, "Repository\t%s — %s\n", r.CurrentName, state)
+		fprintf(tw, "Repository\t%s — %s\n", r.CurrentName, state)
 		if r.Status == "ok" {
-			fmt.Fprintf(tw, "\t★ %d, forks %d, open issues %d, licence %s, pushed %s\n", r.Stars, r.Forks, r.OpenIssues, orNone(r.License), ago(r.PushedAt))
+			fprintf(tw, "\t★ %d, forks %d, open issues %d, licence %s, pushed %s\n", r.Stars, r.Forks, r.OpenIssues, orNone(r.License), ago(r.PushedAt))
 		}
 		if r.LicenceReason != "" {
-			fmt.Fprintf(tw, "\tLicence check: %s\n", r.LicenceReason)
+			fprintf(tw, "\tLicence check: %s\n", r.LicenceReason)
 		}
 	}
 	m := a.Metrics
-	fmt.Fprintf(tw, "Period\tlast %d days\n", m.Days)
-	fmt.Fprintf(tw, "Commits\t%d (%.2f per week), last %s\n", m.Commits, m.CommitsPerWeek, ago(m.LastCommit))
-	fmt.Fprintf(tw, "Contributors\t%d active, %d new\n", m.ActiveContributors, m.NewContributors)
-	fmt.Fprintf(tw, "Bus factor\t%d\n", m.BusFactor)
-	fmt.Fprintf(tw, "PR closure ratio\t%s\n", ratio(m.ChangeRequestClosureRatio))
-	fmt.Fprintf(tw, "First response\t%s\n", hours(m.MedianFirstResponseHours))
-	fmt.Fprintf(tw, "Releases\t%.2f per 30 days\n", m.ReleasesPer30Days)
+	fprintf(tw, "Period\tlast %d days\n", m.Days)
+	fprintf(tw, "Commits\t%d (%.2f per week), last %s\n", m.Commits, m.CommitsPerWeek, ago(m.LastCommit))
+	fprintf(tw, "Contributors\t%d active, %d new\n", m.ActiveContributors, m.NewContributors)
+	fprintf(tw, "Bus factor\t%d\n", m.BusFactor)
+	fprintf(tw, "PR closure ratio\t%s\n", ratio(m.ChangeRequestClosureRatio))
+	fprintf(tw, "First response\t%s\n", hours(m.MedianFirstResponseHours))
+	fprintf(tw, "Releases\t%.2f per 30 days\n", m.ReleasesPer30Days)
 	maint := fmt.Sprintf("%d/10", m.Maintained)
 	if m.Maintained < 0 {
 		maint = "inconclusive (repository younger than 90 days)"
 	}
-	fmt.Fprintf(tw, "Maintained\t%s (Scorecard-compatible, 90 days)\n", maint)
+	fprintf(tw, "Maintained\t%s (Scorecard-compatible, 90 days)\n", maint)
 	return tw.Flush()
 }
 

@@ -3,10 +3,13 @@ package config_test
 import (
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
+	"io"
 	"net"
 	"net/url"
 	"os"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -41,9 +44,10 @@ type composeDependsOn struct {
 	Condition string `yaml:"condition"`
 }
 
-// portMapping is one short-syntax entry of `ports:`.
+// portMapping is one short-syntax entry of `ports:`; ip is the host
+// interface, empty for every interface.
 type portMapping struct {
-	host, container string
+	ip, host, container string
 }
 
 func TestCompose(t *testing.T) {
@@ -171,6 +175,18 @@ func TestCompose(t *testing.T) {
 			} {
 				if f.got != f.want {
 					t.Errorf("%s: service %s: DATABASE_URL %s is %q, want %q", composePath, name, f.what, f.got, f.want)
+				}
+			}
+		}
+	})
+
+	// Temporal and its UI have no authentication and serve speaks plain
+	// http: nothing may listen on the host's public interfaces.
+	t.Run("published ports bind loopback only", func(t *testing.T) {
+		for name, s := range c.Services {
+			for i, p := range s.portMappings(t, name) {
+				if !config.IsLoopback(p.ip) {
+					t.Errorf("%s: service %s publishes %q on every interface; write it \"127.0.0.1:HOST:CONTAINER\"", composePath, name, s.Ports[i])
 				}
 			}
 		}
@@ -372,11 +388,12 @@ func (s composeService) portMappings(t *testing.T, name string) []portMapping {
 			out = append(out, portMapping{container: spec})
 			continue
 		}
-		_, host, _ := cutLast(rest, ":")
+		ip, host, _ := cutLast(rest, ":")
 		if host == "" || container == "" {
 			t.Fatalf("%s: service %s: cannot read port mapping %q", composePath, name, p)
 		}
-		out = append(out, portMapping{host: host, container: container})
+		ip = strings.TrimSuffix(strings.TrimPrefix(ip, "["), "]")
+		out = append(out, portMapping{ip: ip, host: host, container: container})
 	}
 	return out
 }
@@ -412,4 +429,128 @@ func TestComposeMail(t *testing.T) {
 	if worker.Environment["SUIVI_PUBLIC_URL"] != serve.Environment["SUIVI_PUBLIC_URL"] {
 		t.Errorf("SUIVI_PUBLIC_URL differs between worker and serve")
 	}
+}
+
+// The secret that signs email links comes from the operator's environment
+// and compose refuses to start without it: a value written in the file is
+// known to everyone who read it.
+func TestComposeSecret(t *testing.T) {
+	c := loadCompose(t)
+	for _, name := range []string{"worker", "serve"} {
+		raw := c.service(t, name).Environment["SUIVI_SECRET"]
+		ref, err := parseInterpolation(raw)
+		switch {
+		case err != nil:
+			t.Errorf("%s: service %s: SUIVI_SECRET %q: %v", composePath, name, raw, err)
+		case ref.name != "SUIVI_SECRET" || ref.op != ":?" || strings.TrimSpace(ref.arg) == "":
+			t.Errorf("%s: service %s: SUIVI_SECRET is %q, want \"${SUIVI_SECRET:?how to set it}\", required from the operator's environment", composePath, name, raw)
+		}
+	}
+}
+
+// TestComposeSettingsValid runs config's validation on what the suivi
+// services get once compose has interpolated their environment, so that a
+// check added to config never refuses the shipped compose file (the worker
+// sends to mailpit with an http://localhost public URL).
+func TestComposeSettingsValid(t *testing.T) {
+	c := loadCompose(t)
+	operator := map[string]string{"SUIVI_SECRET": strings.Repeat("5e", 32)}
+	for _, name := range []string{"migrate", "worker", "serve"} {
+		env := map[string]string{}
+		for k, v := range c.service(t, name).Environment {
+			got, err := interpolate(v, operator)
+			if err != nil {
+				t.Fatalf("%s: service %s: %s: %v", composePath, name, k, err)
+			}
+			env[k] = got
+		}
+		var cfg config.Config
+		fs := flag.NewFlagSet(name, flag.ContinueOnError)
+		fs.SetOutput(io.Discard)
+		config.Bind(&cfg, fs, envFrom(env))
+		if err := cfg.Validate(); err != nil {
+			t.Errorf("%s: service %s: settings refused: %v", composePath, name, err)
+		}
+	}
+	if _, err := interpolate(c.service(t, "serve").Environment["SUIVI_SECRET"], nil); err == nil || !strings.Contains(err.Error(), "openssl rand") {
+		t.Errorf("without SUIVI_SECRET compose must refuse to start, saying how to make one; got %v", err)
+	}
+}
+
+// interpolationRef is one ${NAME<op>arg} of compose's interpolation.
+type interpolationRef struct{ name, op, arg string }
+
+var (
+	wholeRef  = regexp.MustCompile(`^\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?+])(.*))?\}$`)
+	anyDollar = regexp.MustCompile(`\$\$|\$\{[A-Za-z_][A-Za-z0-9_]*(?::?[-?+][^}]*)?\}|\$[A-Za-z_][A-Za-z0-9_]*|\$`)
+)
+
+// parseInterpolation reads a value that is exactly one ${…}. Compose
+// interpolates the argument too, so a lone "$" in it (a shell "$(…)")
+// makes the whole file invalid: it must be written "$$".
+func parseInterpolation(v string) (interpolationRef, error) {
+	m := wholeRef.FindStringSubmatch(v)
+	if m == nil {
+		return interpolationRef{}, errors.New("is not one ${NAME…} interpolation")
+	}
+	if _, err := interpolate(m[3], nil); err != nil {
+		return interpolationRef{}, fmt.Errorf("its message: %w", err)
+	}
+	return interpolationRef{name: m[1], op: m[2], arg: m[3]}, nil
+}
+
+// interpolate does what compose does to v with the environment env: $$,
+// $NAME, ${NAME}, ${NAME:-default}, ${NAME-default}, ${NAME:?message} and
+// ${NAME?message}; a "$" that starts none of them is an error.
+func interpolate(v string, env map[string]string) (string, error) {
+	var out strings.Builder
+	var err error
+	last := 0
+	for _, loc := range anyDollar.FindAllStringIndex(v, -1) {
+		out.WriteString(v[last:loc[0]])
+		last = loc[1]
+		tok := v[loc[0]:loc[1]]
+		switch {
+		case tok == "$$":
+			out.WriteString("$")
+		case tok == "$":
+			return "", fmt.Errorf("lone $ at offset %d of %q: compose refuses it; write $$", loc[0], v)
+		case strings.HasPrefix(tok, "${"):
+			m := wholeRef.FindStringSubmatch(tok)
+			var s string
+			if s, err = substitute(interpolationRef{name: m[1], op: m[2], arg: m[3]}, env); err != nil {
+				return "", err
+			}
+			out.WriteString(s)
+		default:
+			out.WriteString(env[tok[1:]])
+		}
+	}
+	out.WriteString(v[last:])
+	return out.String(), nil
+}
+
+func substitute(r interpolationRef, env map[string]string) (string, error) {
+	val, set := env[r.name]
+	arg, err := interpolate(r.arg, env)
+	if err != nil {
+		return "", err
+	}
+	missing := !set || (strings.HasPrefix(r.op, ":") && val == "")
+	switch strings.TrimPrefix(r.op, ":") {
+	case "-":
+		if missing {
+			return arg, nil
+		}
+	case "?":
+		if missing {
+			return "", fmt.Errorf("required variable %s is missing a value: %s", r.name, arg)
+		}
+	case "+":
+		if !missing {
+			return arg, nil
+		}
+		return "", nil
+	}
+	return val, nil
 }

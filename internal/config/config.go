@@ -103,9 +103,9 @@ func Settings() []Setting {
 		{Env: "SUIVI_MAIL_RATE", Flag: "mail-rate", Default: "5",
 			Usage: "delivery batches (up to 50 emails each) per second, across every worker",
 			field: func(c *Config) *string { return &c.MailRate }, check: positive},
-		{Env: "SUIVI_PUBLIC_URL", Flag: "public-url", Default: "http://127.0.0.1:8080",
-			Usage: "address people use to reach the web server; links in emails start with it",
-			field: func(c *Config) *string { return &c.PublicURL }, check: httpURL},
+		{Env: "SUIVI_PUBLIC_URL", Flag: "public-url", Default: "",
+			Usage: "address people use to reach the web server; links in emails start with it (default: http:// and SUIVI_HTTP_ADDR, 0.0.0.0 read as 127.0.0.1); with SMTP_URL it must be https:// unless on loopback",
+			field: func(c *Config) *string { return &c.PublicURL }, check: optionalHTTPURL},
 		{Env: "SUIVI_SECRET", Flag: "secret", Default: "",
 			Usage:  "key that signs the links in emails (32+ random bytes, e.g. `openssl rand -hex 32`); `suivi dev` makes one in the data dir",
 			Secret: true,
@@ -115,8 +115,8 @@ func Settings() []Setting {
 			Secret: true,
 			field:  func(c *Config) *string { return &c.GitHubToken }},
 		{Env: "GITHUB_API_URL", Flag: "github-api-url", Default: "https://api.github.com/",
-			Usage: "GitHub's API; for GitHub Enterprise, https://HOST/api/v3/",
-			field: func(c *Config) *string { return &c.GitHubAPIURL }, check: httpURL},
+			Usage: "GitHub's API; for GitHub Enterprise, https://HOST/api/v3/ (https:// only, since the token goes with every request; http:// only on loopback)",
+			field: func(c *Config) *string { return &c.GitHubAPIURL }, check: githubAPIURL},
 		{Env: "GITHUB_POLL_INTERVAL", Flag: "github-poll-interval", Default: "1h",
 			Usage: "how often every watched repository is polled",
 			field: func(c *Config) *string { return &c.GitHubInterval }, check: duration},
@@ -172,8 +172,9 @@ func lookup(getenv func(string) string, key string) (string, bool) {
 	return v, v != ""
 }
 
-// Validate checks every setting and returns one error per bad value, each
-// naming the variable and the flag so the person knows what to change.
+// Validate checks every setting, then the settings that only make sense
+// together, and returns one error per problem, each naming the variable and
+// the flag so the person knows what to change.
 func (c *Config) Validate() error {
 	var errs []error
 	for _, s := range Settings() {
@@ -184,7 +185,78 @@ func (c *Config) Validate() error {
 			errs = append(errs, fmt.Errorf("%s (--%s): %w", s.Env, s.Flag, err))
 		}
 	}
+	if len(errs) == 0 {
+		// Cross checks read parsed values: only once each one is valid.
+		errs = append(errs, c.mailChecks()...)
+	}
 	return errors.Join(errs...)
+}
+
+// mailChecks refuse, when SMTP_URL sends real email, what recipients' mail
+// servers would hold against it: links that are not https (RFC 8058
+// one-click unsubscribe needs an https List-Unsubscribe) and a sender
+// without a real domain. Without SMTP_URL mail stays in .eml files.
+func (c *Config) mailChecks() []error {
+	if c.SMTPURL == "" {
+		return nil
+	}
+	var errs []error
+	if u, _ := url.Parse(c.PublicBaseURL()); u == nil || (u.Scheme != "https" && !IsLoopback(u.Hostname())) {
+		shown := strconv.Quote(c.PublicURL)
+		if c.PublicURL == "" {
+			shown = fmt.Sprintf("unset (so %s, from SUIVI_HTTP_ADDR)", c.PublicBaseURL())
+		}
+		errs = append(errs, fmt.Errorf("SUIVI_PUBLIC_URL (--public-url) is %s: with SMTP_URL set, email links must be https:// (one-click unsubscribe, RFC 8058); put a TLS reverse proxy in front and set SUIVI_PUBLIC_URL=https://YOUR-HOST", shown))
+	}
+	if d := senderDomain(c.SMTPFrom); !realDomain(d) {
+		errs = append(errs, fmt.Errorf("SMTP_FROM (--smtp-from) %q has no real domain (%q): mail servers refuse such senders; set SMTP_FROM to an address of your mail domain, e.g. \"Suivi <suivi@example.org>\"", c.SMTPFrom, d))
+	}
+	return errs
+}
+
+// senderDomain is the domain of SMTP_FROM's address, "" when it has none.
+func senderDomain(from string) string {
+	a, err := mail.ParseAddress(from)
+	if err != nil {
+		return ""
+	}
+	_, domain, _ := strings.Cut(a.Address, "@")
+	return domain
+}
+
+// realDomain reports whether a sender's domain can be one on the Internet:
+// dotted (not localhost or a single label) and a name, not [an address].
+func realDomain(d string) bool {
+	return strings.Contains(strings.Trim(d, "."), ".") && !strings.HasPrefix(d, "[")
+}
+
+// PublicBaseURL is SUIVI_PUBLIC_URL, or when unset the address the web
+// server listens on, so that links in emails reach the server actually
+// running (`suivi dev --http 127.0.0.1:18080` links to port 18080). Every
+// interface (an empty host, 0.0.0.0, ::) is reached through 127.0.0.1.
+func (c *Config) PublicBaseURL() string {
+	if c.PublicURL != "" {
+		return c.PublicURL
+	}
+	host, port, err := net.SplitHostPort(c.HTTPAddr)
+	if err != nil {
+		return "http://" + c.HTTPAddr // Validate refuses it anyway.
+	}
+	if ip := net.ParseIP(host); host == "" || (ip != nil && ip.IsUnspecified()) {
+		host = "127.0.0.1"
+	}
+	return "http://" + net.JoinHostPort(host, port)
+}
+
+// IsLoopback reports whether host (a URL's Hostname, without brackets) is
+// this machine: localhost, 127.0.0.0/8 or ::1. Plain http there never
+// crosses a network.
+func IsLoopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 // SlogLevel returns the configured log level.
@@ -224,6 +296,26 @@ func httpURL(v string) error {
 	u, err := url.Parse(v)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return fmt.Errorf("%q is not an http(s) URL (for example http://127.0.0.1:8080)", v)
+	}
+	return nil
+}
+
+func optionalHTTPURL(v string) error {
+	if v == "" {
+		return nil
+	}
+	return httpURL(v)
+}
+
+// githubAPIURL refuses plain http beyond loopback: every request carries
+// GITHUB_TOKEN, which anyone on the way could read and reuse.
+func githubAPIURL(v string) error {
+	if err := httpURL(v); err != nil {
+		return err
+	}
+	u, _ := url.Parse(v)
+	if u.Scheme != "https" && !IsLoopback(u.Hostname()) {
+		return fmt.Errorf("%q is not https: the GitHub token would cross the network in clear; use https:// (plain http only on loopback, for a local test server)", v)
 	}
 	return nil
 }
