@@ -68,6 +68,10 @@ type ActionRequest struct {
 
 // ActionResult is what an update returns.
 type ActionResult struct {
+	// Action is the Update that produced this result, so a caller reusing
+	// an Update ID for another action can be told (Temporal answers a
+	// known ID with its first outcome, whatever the name).
+	Action    string          `json:"action,omitempty"`
 	Phase     Phase           `json:"phase"`
 	Paused    bool            `json:"paused,omitempty"`
 	Milestone *MilestoneState `json:"milestone,omitempty"`
@@ -139,12 +143,14 @@ func requireNotOver(st *ProgramState) error {
 
 // check validates an action against the state; today is the local date in
 // the program's city. It never changes anything.
-func check(action string, st *ProgramState, req ActionRequest, today edition.Date) error {
-	if strings.TrimSpace(req.Actor) == "" {
-		return invalid("say who acts (actor)")
+func check(action string, st *ProgramState, snap *edition.Snapshot, req ActionRequest, today edition.Date) error {
+	if err := CheckRequest(action, req); err != nil {
+		return err
 	}
-	if len(req.Note) > 2000 || len(req.Comment) > 2000 {
-		return invalid("note and comment are limited to 2000 characters")
+	// Changes waiting for Postgres stay in the state: refuse more rather
+	// than let them pile up while the projection retries.
+	if len(st.Pending) >= MaxPendingAudit {
+		return temporal.NewApplicationError("the program has changes still waiting to be recorded in Postgres; try again in a few seconds", ErrBusy)
 	}
 	switch action {
 	case UpdateSelect, UpdateReject:
@@ -204,6 +210,9 @@ func check(action string, st *ProgramState, req ActionRequest, today edition.Dat
 		if action == UpdateAssignMentor && has {
 			return conflict("%s already mentors this program", addr)
 		}
+		if action == UpdateAssignMentor && len(st.Mentors) >= MaxMentors {
+			return conflict("the program already has %d mentors, the most it can have; remove one first", MaxMentors)
+		}
 		if action == UpdateRemoveMentor && !has {
 			return notFound("%s does not mentor this program", addr)
 		}
@@ -220,6 +229,9 @@ func check(action string, st *ProgramState, req ActionRequest, today edition.Dat
 		}
 		if req.Due < today {
 			return invalid("new due date %s is in the past (today is %s)", req.Due, today)
+		}
+		if end := snap.Zone.DateOf(snap.AccompanimentEnd); req.Due > end {
+			return invalid("new due date %s is after the accompaniment ends on %s; choose a date before it", req.Due, end)
 		}
 		if req.Due == m.Due {
 			return conflict("step %s is already due on %s", m.ID, m.Due)
@@ -251,7 +263,17 @@ func check(action string, st *ProgramState, req ActionRequest, today edition.Dat
 			return err
 		}
 		if !meetupRE.MatchString(req.Meetup) {
-			return invalid("meetup %q: name it by its month, YYYY-MM", req.Meetup)
+			return invalid("meetup %s: name it by its month, YYYY-MM", validate.Quote(req.Meetup))
+		}
+		first, last := string(snap.Zone.DateOf(snap.HackathonStart))[:7], string(snap.Zone.DateOf(snap.AccompanimentEnd))[:7]
+		if req.Meetup < first || req.Meetup > last {
+			return invalid("meetup %s is outside edition %s, whose meetups run from %s to %s", req.Meetup, snap.Edition, first, last)
+		}
+		if month := string(today)[:7]; req.Meetup > month {
+			return invalid("the %s meetup has not happened yet (this month is %s)", req.Meetup, month)
+		}
+		if len(st.Attendance) >= MaxAttendance {
+			return conflict("the program already has %d meetups recorded, the most it keeps", MaxAttendance)
 		}
 		for _, a := range st.Attendance {
 			if a.Meetup == req.Meetup {
@@ -273,9 +295,12 @@ func deliverableURL(kind, raw string) (string, error) {
 		}
 		return u, nil
 	}
+	if len(raw) > MaxURLLen {
+		return "", invalid("url is %d bytes long; the limit is %d", len(raw), MaxURLLen)
+	}
 	u, err := url.Parse(strings.TrimSpace(raw))
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return "", invalid("deliverable %q is not an http(s) URL", raw)
+		return "", invalid("deliverable %s is not an http(s) URL", validate.Quote(raw))
 	}
 	return u.String(), nil
 }
@@ -307,6 +332,7 @@ func apply(action string, st *ProgramState, req ActionRequest, now time.Time) (A
 		res.Message = "program rejected"
 	case UpdateSubmit:
 		m, _ := st.milestone(req.Milestone)
+		previous := m.EvidenceURL
 		m.EvidenceURL, _ = deliverableURL(m.Evidence, req.URL)
 		m.Status = StatusSubmitted
 		if req.Note != "" {
@@ -315,6 +341,12 @@ func apply(action string, st *ProgramState, req ActionRequest, now time.Time) (A
 		st.LastActivity = now
 		detail["milestone"], detail["url"] = m.ID, m.EvidenceURL
 		res.Milestone, res.Message = copyMilestone(m), "deliverable submitted for "+m.ID
+		if previous != "" {
+			// A new link replaces the old one on the step; the audit log
+			// keeps every submission, each with the one it replaced.
+			detail["replaced"] = previous
+			res.Message = "deliverable for " + m.ID + " replaced; the previous one is kept in the audit log"
+		}
 	case UpdateComplete, UpdateWaive:
 		m, _ := st.milestone(req.Milestone)
 		m.Status = StatusCompleted
@@ -366,7 +398,7 @@ func apply(action string, st *ProgramState, req ActionRequest, now time.Time) (A
 		detail["meetup"] = req.Meetup
 		res.Message = "attendance at the " + req.Meetup + " meetup recorded"
 	}
-	res.Phase, res.Paused = st.Phase, st.Paused
+	res.Action, res.Phase, res.Paused = action, st.Phase, st.Paused
 	return res, detail
 }
 

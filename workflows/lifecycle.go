@@ -11,6 +11,7 @@ import (
 	"github.com/codecitoyen/suivi/activities"
 	"github.com/codecitoyen/suivi/internal/edition"
 	"github.com/codecitoyen/suivi/internal/store"
+	"github.com/codecitoyen/suivi/internal/validate"
 )
 
 // versionLifecycle marks runs that follow the full lifecycle; runs recorded
@@ -46,11 +47,15 @@ type program struct {
 	turns int
 	// notes are messages queued by a change, sent with the next reminders.
 	notes []store.Message
+	// firstRun is the first run of this workflow chain: the projection
+	// writes only a Postgres row of its own chain.
+	firstRun string
 }
 
 func (p *program) run(ctx workflow.Context) error {
 	p.st = p.in.State
 	p.in.State = nil
+	p.firstRun = workflow.GetInfo(ctx).FirstRunID
 	now := workflow.Now(ctx).UTC()
 	if p.st == nil {
 		p.st = &ProgramState{Phase: PhaseApplied, StartedAt: now, ReminderCursor: now}
@@ -270,16 +275,32 @@ func (p *program) register(ctx workflow.Context) error {
 					return nil
 				}
 				if prev, ok := p.processedAction(id); ok {
-					return invalid("update ID %q was already used for %s", id, prev)
+					return conflict("update ID %s was already used for %s; choose a new ID for %s", validate.Quote(id), prev, action)
 				}
-				return check(action, p.st, req, p.snap.Zone.DateOf(workflow.Now(ctx)))
+				return check(action, p.st, p.snap, req, p.snap.Zone.DateOf(workflow.Now(ctx)))
 			}})
 		if err != nil {
 			return fmt.Errorf("register update %s: %w", action, err)
 		}
 	}
+	// Resync projects the state again: after Postgres was restored from an
+	// older backup than Temporal, `suivi dev` and `suivi serve` send it to
+	// the programs Postgres lacks. It changes nothing in the state.
+	err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateResync,
+		func(ctx workflow.Context) (string, error) {
+			p.dirty = true
+			return "projection requested", nil
+		},
+		workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context) error { return requireNotOver(p.st) }})
+	if err != nil {
+		return fmt.Errorf("register update %s: %w", UpdateResync, err)
+	}
 	return nil
 }
+
+// UpdateResync asks a program to project itself into Postgres again; it is
+// not a human step (not in Actions) and leaves no audit entry.
+const UpdateResync = "resync"
 
 func (p *program) processed(id, action string) (ActionResult, bool) {
 	for _, u := range p.st.Processed {
@@ -300,6 +321,11 @@ func (p *program) processedAction(id string) (string, bool) {
 }
 
 func (p *program) remember(id, action string, r ActionResult) {
+	// Only the gist of the result is kept: 500 copies of a step's note and
+	// link would weigh megabytes in the state.
+	if m := r.Milestone; m != nil {
+		r.Milestone = &MilestoneState{MilestoneSpec: edition.MilestoneSpec{ID: m.ID, Due: m.Due}, Status: m.Status}
+	}
 	p.st.Processed = append(p.st.Processed, ProcessedUpdate{ID: id, Action: action, Result: r})
 	if n := len(p.st.Processed); n > maxProcessed {
 		p.st.Processed = p.st.Processed[n-maxProcessed:]
@@ -359,7 +385,7 @@ func (p *program) view() store.Program {
 		Holders: p.in.Holders, Repositories: p.in.Repositories, City: p.in.City, Theme: p.in.Theme,
 		Phase: string(st.Phase), Paused: st.Paused, Mentors: st.Mentors, Score: st.Score, JuryComment: st.JuryComment,
 		LastActivityAt: st.LastActivity, StartedAt: st.StartedAt, Seq: st.Seq, Attendance: st.Attendance,
-		WorkflowID: ProgramWorkflowID(p.in.Edition, p.in.Project),
+		WorkflowID: ProgramWorkflowID(p.in.Edition, p.in.Project), FirstRunID: p.firstRun,
 	}
 	if due := st.nextDue(p.snap.Zone); !due.IsZero() {
 		v.NextDue = string(p.snap.Zone.DateOf(due))

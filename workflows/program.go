@@ -5,6 +5,8 @@ package workflows
 
 import (
 	"errors"
+	"fmt"
+	"strings"
 	"time"
 
 	"github.com/codecitoyen/suivi/internal/edition"
@@ -30,6 +32,10 @@ const (
 	PhaseWithdrawn     Phase = "withdrawn"
 	PhaseDormant       Phase = "dormant"
 )
+
+// Phases lists every phase, in the order DESIGN.md gives them.
+var Phases = []Phase{PhaseApplied, PhaseSelected, PhaseRejected, PhaseHackathon, PhaseDemo,
+	PhaseAccompaniment, PhaseGraduated, PhaseWithdrawn, PhaseDormant}
 
 // Terminal reports whether a program in this phase is over.
 func (p Phase) Terminal() bool {
@@ -162,19 +168,47 @@ func (in *Program) Normalize() error {
 	if in.Theme != "" {
 		add(validate.Slug("theme", in.Theme))
 	}
-	if len(in.Holders) == 0 {
+	switch {
+	case len(in.Holders) == 0:
 		add(errors.New("at least one holder email is required (--holder-email)"))
+	case len(in.Holders) > MaxHolders:
+		// Checked before each address, so a list of thousands costs
+		// nothing and yields one line.
+		add(fmt.Errorf("%d holders: a program has at most %d", len(in.Holders), MaxHolders))
+	default:
+		for i, h := range in.Holders {
+			in.Holders[i], err = validate.Email(h)
+			add(err)
+		}
+		// A@x and a@x are one person: keep the first spelling.
+		in.Holders = dedupe(in.Holders, strings.ToLower)
 	}
-	for i, h := range in.Holders {
-		in.Holders[i], err = validate.Email(h)
-		add(err)
-	}
-	if len(in.Repositories) == 0 {
+	switch {
+	case len(in.Repositories) == 0:
 		add(errors.New("at least one GitHub repository is required (--repo https://github.com/OWNER/REPO)"))
-	}
-	for i, r := range in.Repositories {
-		in.Repositories[i], err = validate.GitHubRepo(r)
-		add(err)
+	case len(in.Repositories) > MaxRepositories:
+		add(fmt.Errorf("%d repositories: a program has at most %d", len(in.Repositories), MaxRepositories))
+	default:
+		for i, r := range in.Repositories {
+			in.Repositories[i], err = validate.GitHubRepo(r)
+			add(err)
+		}
+		// o/r, https://github.com/O/R and git@github.com:o/r.git are one
+		// repository: GitHub's names ignore case.
+		in.Repositories = dedupe(in.Repositories, strings.ToLower)
 	}
 	return errors.Join(errs...)
+}
+
+// dedupe keeps the first of the values that have the same key, in order.
+func dedupe(vs []string, key func(string) string) []string {
+	seen := make(map[string]bool, len(vs))
+	out := vs[:0]
+	for _, v := range vs {
+		if k := key(v); v == "" || !seen[k] {
+			seen[k] = true
+			out = append(out, v)
+		}
+	}
+	return out
 }

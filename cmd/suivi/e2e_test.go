@@ -113,17 +113,25 @@ type engine struct {
 
 func newEngine(t *testing.T) *engine {
 	t.Helper()
-	ctx := context.Background()
-	ts := temporaltest.NewServer(temporaltest.WithT(t))
-	e := &engine{tc: ts.GetDefaultClient(), ns: ts.GetDefaultNamespace()}
-	st, err := store.Open(ctx, pgtest.NewDatabase(t))
+	st, err := store.Open(context.Background(), pgtest.NewDatabase(t))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(st.Close)
-	if _, err := st.Migrate(ctx, nil); err != nil {
+	if _, err := st.Migrate(context.Background(), nil); err != nil {
 		t.Fatal(err)
 	}
+	return newEngineOn(t, st)
+}
+
+// newEngineOn is newEngine on an existing Postgres, with a Temporal server
+// of its own: what a lost Temporal state looks like.
+func newEngineOn(t *testing.T, st *store.Store) *engine {
+	t.Helper()
+	ctx := context.Background()
+	ts := temporaltest.NewServer(temporaltest.WithT(t))
+	e := &engine{tc: ts.GetDefaultClient(), ns: ts.GetDefaultNamespace()}
+	var err error
 	e.st = st
 	if err := worker.EnsureSearchAttributes(ctx, e.tc, e.ns); err != nil {
 		t.Fatal(err)

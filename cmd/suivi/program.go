@@ -31,7 +31,7 @@ func programVerbs() []verb {
 	for _, name := range programActionOrder {
 		vs = append(vs, verb{name, programActions[name].summary})
 	}
-	return vs
+	return append(vs, verb{"forget", "Sets aside the record of a program whose workflow Temporal lost, so it can start again (EDITION/PROJECT)."})
 }
 
 // programActionOrder is the order help lists programActions in.

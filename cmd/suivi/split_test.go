@@ -119,7 +119,7 @@ func TestMailTestCommand(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer sink.Close()
-	env := map[string]string{"SMTP_URL": fmt.Sprintf("smtp://suivi:s3cret@127.0.0.1:%d?tls=none", sink.Port())}
+	env := map[string]string{"SMTP_URL": fmt.Sprintf("smtp://suivi:s3cret@127.0.0.1:%d?tls=none", sink.Port()), "SMTP_FROM": "Suivi <suivi@example.org>"}
 	code, out, errOut := runWith(t, env, "mail", "test", "--to", "coord@example.org", "--lang", "en")
 	if code != 0 || !strings.Contains(out, "The server answered: ") || sink.Count() != 1 {
 		t.Fatalf("mail test = %d %q %q, %d received", code, out, errOut, sink.Count())

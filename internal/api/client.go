@@ -174,3 +174,11 @@ func (c *Client) RepoActivity(ctx context.Context, edition, project string, days
 	path := "/api/v1/programs/" + url.PathEscape(edition) + "/" + url.PathEscape(project) + "/activity?days=" + strconv.Itoa(days)
 	return res, c.do(ctx, http.MethodGet, path, nil, &res)
 }
+
+// Forget sets aside the Postgres record of a program whose workflow
+// Temporal lost.
+func (c *Client) Forget(ctx context.Context, edition, project, actor string) (Forgotten, error) {
+	var res Forgotten
+	path := "/api/v1/programs/" + url.PathEscape(edition) + "/" + url.PathEscape(project) + "/forget"
+	return res, c.do(ctx, http.MethodPost, path, Forget{Actor: actor}, &res)
+}

@@ -99,3 +99,14 @@ type RepoActivity struct {
 	Repos   []store.Repo   `json:"repos"`
 	Metrics github.Metrics `json:"metrics"`
 }
+
+// Forget is the body of POST /api/v1/programs/{edition}/{project}/forget.
+type Forget struct {
+	Actor string `json:"actor"`
+}
+
+// Forgotten answers a forget: where the old record was set aside.
+type Forgotten struct {
+	ArchiveID int64  `json:"archive_id"`
+	Phase     string `json:"phase"`
+}

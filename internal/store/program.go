@@ -11,25 +11,28 @@ import (
 
 // Program is one program's read model: what its workflow projects.
 type Program struct {
-	Edition        string      `json:"edition"`
-	Project        string      `json:"project"`
-	Name           string      `json:"name"`
-	Holders        []string    `json:"holders"`
-	Repositories   []string    `json:"repositories"`
-	City           string      `json:"city,omitempty"`
-	Theme          string      `json:"theme,omitempty"`
-	Phase          string      `json:"phase"`
-	Paused         bool        `json:"paused,omitempty"`
-	Mentors        []string    `json:"mentors"`
-	Score          *int        `json:"score,omitempty"`
-	JuryComment    string      `json:"jury_comment,omitempty"`
-	NextDue        string      `json:"next_due,omitempty"`
-	NextReminderAt time.Time   `json:"next_reminder_at,omitzero"`
-	LastActivityAt time.Time   `json:"last_activity_at,omitzero"`
-	WorkflowID     string      `json:"workflow_id"`
-	StartedAt      time.Time   `json:"started_at"`
-	Seq            int64       `json:"seq"`
-	Milestones     []Milestone `json:"milestones,omitempty"`
+	Edition        string    `json:"edition"`
+	Project        string    `json:"project"`
+	Name           string    `json:"name"`
+	Holders        []string  `json:"holders"`
+	Repositories   []string  `json:"repositories"`
+	City           string    `json:"city,omitempty"`
+	Theme          string    `json:"theme,omitempty"`
+	Phase          string    `json:"phase"`
+	Paused         bool      `json:"paused,omitempty"`
+	Mentors        []string  `json:"mentors"`
+	Score          *int      `json:"score,omitempty"`
+	JuryComment    string    `json:"jury_comment,omitempty"`
+	NextDue        string    `json:"next_due,omitempty"`
+	NextReminderAt time.Time `json:"next_reminder_at,omitzero"`
+	LastActivityAt time.Time `json:"last_activity_at,omitzero"`
+	WorkflowID     string    `json:"workflow_id"`
+	// FirstRunID is the first run of the workflow chain that writes this
+	// row; another chain's writes are refused (ErrOtherRun).
+	FirstRunID string      `json:"first_run_id,omitempty"`
+	StartedAt  time.Time   `json:"started_at"`
+	Seq        int64       `json:"seq"`
+	Milestones []Milestone `json:"milestones,omitempty"`
 	// Licence sums up the repositories' licence checks: open, not open or
 	// unchecked (read model only, never written by the workflow).
 	Licence    string       `json:"licence,omitempty"`
@@ -85,9 +88,10 @@ func (s *Store) SaveProgram(ctx context.Context, p Program, audit []AuditEntry) 
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		tag, err := tx.Exec(ctx, `
 insert into programs (edition, project, name, holders, repositories, city, theme, phase, paused, mentors,
-    score, jury_comment, next_due, next_reminder_at, last_activity_at, workflow_id, started_at, seq)
-values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, nullif($13, '')::date, $14, $15, $16, $17, $18)
+    score, jury_comment, next_due, next_reminder_at, last_activity_at, workflow_id, started_at, seq, first_run_id)
+values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, nullif($13, '')::date, $14, $15, $16, $17, $18, $19)
 on conflict (edition, project) do update set
+    first_run_id = coalesce(nullif(programs.first_run_id, ''), excluded.first_run_id),
     name = excluded.name, holders = excluded.holders, repositories = excluded.repositories,
     city = excluded.city, theme = excluded.theme, phase = excluded.phase, paused = excluded.paused,
     mentors = excluded.mentors, score = excluded.score, jury_comment = excluded.jury_comment,
@@ -95,12 +99,27 @@ on conflict (edition, project) do update set
     last_activity_at = excluded.last_activity_at,
     workflow_id = excluded.workflow_id, started_at = excluded.started_at,
     seq = excluded.seq, updated_at = now()
-where programs.seq < excluded.seq`,
+where programs.seq < excluded.seq
+  and (programs.first_run_id = '' or excluded.first_run_id = '' or programs.first_run_id = excluded.first_run_id)`,
 			p.Edition, p.Project, p.Name, nonNil(p.Holders), nonNil(p.Repositories), p.City, p.Theme, p.Phase,
 			p.Paused, nonNil(p.Mentors), p.Score, p.JuryComment, p.NextDue, nullTime(p.NextReminderAt),
-			nullTime(p.LastActivityAt), p.WorkflowID, p.StartedAt, p.Seq)
+			nullTime(p.LastActivityAt), p.WorkflowID, p.StartedAt, p.Seq, p.FirstRunID)
 		if err != nil {
 			return err
+		}
+		if tag.RowsAffected() == 0 && p.FirstRunID != "" {
+			// Nothing written: an older seq (a retry, fine), or another
+			// run's row, which must not be written under nor hidden.
+			var owner string
+			var started time.Time
+			if err := tx.QueryRow(ctx, `select first_run_id, started_at from programs where edition = $1 and project = $2`,
+				p.Edition, p.Project).Scan(&owner, &started); err != nil {
+				return err
+			}
+			if owner != "" && owner != p.FirstRunID {
+				return fmt.Errorf("%w: Postgres holds the record of another run of this program (started %s, first run %s); this run (%s) will not write under it. Temporal's state was probably lost: restore both databases from one backup, or set the old record aside with `suivi program forget %s/%s`",
+					ErrOtherRun, started.UTC().Format(time.RFC3339), owner, p.FirstRunID, p.Edition, p.Project)
+			}
 		}
 		if tag.RowsAffected() == 1 {
 			if err := saveChildren(ctx, tx, p); err != nil {
@@ -152,17 +171,29 @@ insert into attendance (edition, project, meetup, recorded_by, note, recorded_at
 
 const programColumns = `edition, project, name, holders, repositories, city, theme, phase, paused, mentors, score,
     jury_comment, coalesce(to_char(next_due, 'YYYY-MM-DD'), ''), next_reminder_at, last_activity_at,
-    workflow_id, started_at, seq, updated_at,
-    coalesce((select case when count(*) filter (where licence_checked_at is null or licence_spdx = '') > 0 then 'unchecked'
+    workflow_id, started_at, seq, updated_at, first_run_id,
+    ` + licenceColumn
+
+// licenceColumn sums up a program's licence compliance for lists: the
+// open-licence step closed by a person wins (completed by hand, waived);
+// otherwise, even when the watcher completed the step, the repositories'
+// latest checks say: unchecked until every repository has been checked
+// (none in the watch list yet is unchecked, not "not open"), open when all
+// are.
+const licenceColumn = `coalesce((select case when m.status = 'waived' then 'waived'
+            when m.status = 'completed' and m.note not like 'open licence found:%' then 'completed by hand' end
+        from milestones m where m.edition = programs.edition and m.project = programs.project and m.id = 'open-licence'),
+    (select case when count(*) = 0 or count(*) filter (where licence_checked_at is null or licence_spdx = '') > 0 then 'unchecked'
         when bool_and(licence_open) then 'open' else 'not open' end
-        from repos where name in (select lower(` + repoPath + `) from unnest(programs.repositories) as r)), 'unchecked')`
+        from repos where name in (select lower(` + repoPath + `) from unnest(programs.repositories) as r)),
+    'unchecked')`
 
 func scanProgram(row pgx.Row) (Program, error) {
 	var p Program
 	var next, last *time.Time
 	err := row.Scan(&p.Edition, &p.Project, &p.Name, &p.Holders, &p.Repositories, &p.City, &p.Theme,
 		&p.Phase, &p.Paused, &p.Mentors, &p.Score, &p.JuryComment, &p.NextDue, &next, &last,
-		&p.WorkflowID, &p.StartedAt, &p.Seq, &p.UpdatedAt, &p.Licence)
+		&p.WorkflowID, &p.StartedAt, &p.Seq, &p.UpdatedAt, &p.FirstRunID, &p.Licence)
 	if next != nil {
 		p.NextReminderAt = next.UTC()
 	}

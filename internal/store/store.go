@@ -8,14 +8,20 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/jackc/puddle/v2"
 )
 
 // ErrNotFound is returned when a row asked for does not exist.
 var ErrNotFound = errors.New("not found")
+
+// ErrOtherRun is returned when a program's row belongs to another workflow
+// run chain than the one writing: see programs.first_run_id.
+var ErrOtherRun = errors.New("another run's record")
 
 // Store is a pool of connections to Suivi's database.
 type Store struct {
@@ -68,3 +74,26 @@ func (s *Store) Ping(ctx context.Context) error {
 
 // Close releases every connection.
 func (s *Store) Close() { s.pool.Close() }
+
+// Unavailable reports whether err means Postgres could not be reached or
+// answered too late (as opposed to a bad query or a missing row): callers
+// answer 503 "try again shortly" rather than 500.
+func Unavailable(err error) bool {
+	if err == nil {
+		return false
+	}
+	var ce *pgconn.ConnectError
+	var ne net.Error
+	var pe *pgconn.PgError
+	switch {
+	case errors.As(err, &ce), errors.As(err, &ne), pgconn.Timeout(err), pgconn.SafeToRetry(err):
+		return true
+	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, puddle.ErrClosedPool):
+		return true
+	case errors.As(err, &pe):
+		// Class 08 is "connection exception"; 57P0x are shutdowns and
+		// "cannot connect now" while the server starts.
+		return strings.HasPrefix(pe.Code, "08") || strings.HasPrefix(pe.Code, "57P")
+	}
+	return false
+}

@@ -21,7 +21,7 @@ func Slug(what, v string) error {
 		return fmt.Errorf("%s is required", what)
 	}
 	if len(v) < 2 || len(v) > 63 || !slugRE.MatchString(v) {
-		return fmt.Errorf("%s %q is not a valid slug: use 2 to 63 lowercase letters, digits and single hyphens, such as ncc-2027", what, v)
+		return fmt.Errorf("%s %s is not a valid slug: use 2 to 63 lowercase letters, digits and single hyphens, such as ncc-2027", what, Quote(v))
 	}
 	return nil
 }
@@ -30,7 +30,7 @@ func Slug(what, v string) error {
 func ProgramKey(v string) (edition, project string, err error) {
 	edition, project, ok := strings.Cut(v, "/")
 	if !ok {
-		return "", "", fmt.Errorf("program %q must be written EDITION/PROJECT, such as ncc-2027/demoscampi", v)
+		return "", "", fmt.Errorf("program %s must be written EDITION/PROJECT, such as ncc-2027/demoscampi", Quote(v))
 	}
 	if err := Slug("edition", edition); err != nil {
 		return "", "", err
@@ -41,6 +41,9 @@ func ProgramKey(v string) (edition, project string, err error) {
 	return edition, project, nil
 }
 
+// MaxEmailLen is the longest address SMTP carries (RFC 5321's path limit).
+const MaxEmailLen = 254
+
 // Email checks a bare email address (no display name) and returns it
 // trimmed. Control characters are refused so nothing can be smuggled into a
 // mail header later.
@@ -50,14 +53,21 @@ func Email(v string) (string, error) {
 		return "", fmt.Errorf("email address is required")
 	}
 	if strings.ContainsFunc(v, unicode.IsControl) {
-		return "", fmt.Errorf("email address %q contains control characters", v)
+		return "", fmt.Errorf("email address %s contains control characters", Quote(v))
+	}
+	if len(v) > MaxEmailLen {
+		return "", fmt.Errorf("email address %s is %d bytes long; the limit is %d", Quote(v), len(v), MaxEmailLen)
 	}
 	a, err := mail.ParseAddress(v)
 	if err != nil || a.Name != "" || a.Address != v || !strings.Contains(v[strings.LastIndex(v, "@")+1:], ".") {
-		return "", fmt.Errorf("%q is not an email address: write it as name@example.org", v)
+		return "", fmt.Errorf("%s is not an email address: write it as name@example.org", Quote(v))
 	}
 	return v, nil
 }
+
+// maxRepoURLLen bounds a pasted repository URL: owner (39) and name (100)
+// plus a deep path such as /tree/main/docs/… fit well within it.
+const maxRepoURLLen = 512
 
 var (
 	ghOwnerRE = regexp.MustCompile(`^[A-Za-z0-9](?:[A-Za-z0-9]|-[A-Za-z0-9]){0,38}$`)
@@ -82,7 +92,10 @@ func GitHubRepo(v string) (string, error) {
 func RepoName(v string) (owner, repo string, err error) {
 	raw := strings.TrimSpace(v)
 	bad := func(why string) (string, string, error) {
-		return "", "", fmt.Errorf("repository %q %s: give it as https://github.com/OWNER/REPO", v, why)
+		return "", "", fmt.Errorf("repository %s %s: give it as https://github.com/OWNER/REPO", Quote(v), why)
+	}
+	if len(v) > maxRepoURLLen {
+		return bad(fmt.Sprintf("is %d bytes long, more than a GitHub URL can be (%d)", len(v), maxRepoURLLen))
 	}
 	if raw == "" {
 		return "", "", fmt.Errorf("repository URL is required: give it as https://github.com/OWNER/REPO")
@@ -143,8 +156,8 @@ func Text(what, v string, required bool, max int) (string, error) {
 		}
 		return "", nil
 	}
-	if !utf8.ValidString(v) || strings.ContainsFunc(v, unicode.IsControl) {
-		return "", fmt.Errorf("%s contains control characters or invalid UTF-8", what)
+	if !utf8.ValidString(v) || strings.ContainsFunc(v, Unsafe) {
+		return "", fmt.Errorf("%s contains control characters, bidirectional formatting characters or invalid UTF-8", what)
 	}
 	if n := utf8.RuneCountInString(v); n > max {
 		return "", fmt.Errorf("%s is %d characters long; the limit is %d", what, n, max)

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"net/http"
 	"strconv"
 	"time"
@@ -26,12 +27,15 @@ func (h *handler) repoActivity(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if _, err := h.Store.GetProgram(r.Context(), edition, project); err != nil {
+		if errors.Is(err, store.ErrNotFound) {
+			err = noProgram(edition, project)
+		}
 		h.writeError(w, r, err)
 		return
 	}
 	repos, err := h.Store.ProgramRepos(r.Context(), edition, project)
 	if err != nil {
-		h.writeError(w, r, unavailable("postgres: %v", err))
+		h.writeError(w, r, err)
 		return
 	}
 	now := h.now()
@@ -48,7 +52,7 @@ func (h *handler) repoActivity(w http.ResponseWriter, r *http.Request) {
 	since := now.AddDate(0, 0, -max(days, int(github.Window.Hours()/24)))
 	hist, err := h.Store.RepoHistory(r.Context(), names, since)
 	if err != nil {
-		h.writeError(w, r, unavailable("postgres: %v", err))
+		h.writeError(w, r, err)
 		return
 	}
 	if repos == nil {

@@ -27,7 +27,7 @@ type devMail struct{ Name, To, Subject string }
 // devMailList lists the .eml files `suivi dev` wrote, newest first.
 func (h *handler) devMailList(w http.ResponseWriter, r *http.Request) {
 	if h.MailDir == "" {
-		h.writeError(w, r, &httpError{http.StatusNotFound, "emails are sent over SMTP here, not written to files", nil})
+		h.writeError(w, r, &httpError{status: http.StatusNotFound, msg: "emails are sent over SMTP here, not written to files"})
 		return
 	}
 	files, _ := filepath.Glob(filepath.Join(h.MailDir, "*.eml"))
@@ -52,12 +52,12 @@ func (h *handler) devMailList(w http.ResponseWriter, r *http.Request) {
 func (h *handler) devMailShow(w http.ResponseWriter, r *http.Request) {
 	name := r.PathValue("name")
 	if h.MailDir == "" || strings.ContainsAny(name, `/\`) || !strings.HasSuffix(name, ".eml") {
-		h.writeError(w, r, &httpError{http.StatusNotFound, "no such message", nil})
+		h.writeError(w, r, &httpError{status: http.StatusNotFound, msg: "no such message"})
 		return
 	}
 	b, err := os.ReadFile(filepath.Join(h.MailDir, name))
 	if err != nil {
-		h.writeError(w, r, &httpError{http.StatusNotFound, "no such message", nil})
+		h.writeError(w, r, &httpError{status: http.StatusNotFound, msg: "no such message"})
 		return
 	}
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")

@@ -20,9 +20,9 @@ import (
 // editionApply stores an edition file (YAML body) as a new version, unless
 // it is unchanged, and puts its cities' meetup schedules in place.
 func (h *handler) editionApply(w http.ResponseWriter, r *http.Request) {
-	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
+	data, err := io.ReadAll(r.Body) // bounded by guard
 	if err != nil {
-		h.writeError(w, r, badRequest("read the edition file: %v", err))
+		h.writeError(w, r, fmt.Errorf("read the edition file: %w", err))
 		return
 	}
 	ed, err := edition.Parse(data)
@@ -48,12 +48,12 @@ func (h *handler) editionApply(w http.ResponseWriter, r *http.Request) {
 	// coordinator simply applies the file again.
 	n, err := worker.EnsureMeetupSchedules(r.Context(), h.Temporal, ed)
 	if err != nil {
-		h.writeError(w, r, unavailable("%v", err))
+		h.writeError(w, r, &httpError{status: http.StatusServiceUnavailable, msg: "Temporal could not put the meetup schedules in place; nothing was stored, apply the file again in a moment", cause: err})
 		return
 	}
 	version, changed, err := h.Store.ApplyEdition(r.Context(), ed.ID, ed.Hash(), spec)
 	if err != nil {
-		h.writeError(w, r, unavailable("postgres: %v", err))
+		h.writeError(w, r, err)
 		return
 	}
 	status := http.StatusOK
@@ -71,11 +71,11 @@ func (h *handler) editionGet(w http.ResponseWriter, r *http.Request) {
 	}
 	rec, err := h.Store.GetEdition(r.Context(), id)
 	if errors.Is(err, store.ErrNotFound) {
-		h.writeError(w, r, &httpError{http.StatusNotFound, "edition " + id + " does not exist; apply its file with `suivi edition apply FILE`", nil})
+		h.writeError(w, r, &httpError{status: http.StatusNotFound, msg: "edition " + id + " does not exist; apply its file with `suivi edition apply FILE`"})
 		return
 	}
 	if err != nil {
-		h.writeError(w, r, unavailable("postgres: %v", err))
+		h.writeError(w, r, err)
 		return
 	}
 	ed, err := rec.Decode()
@@ -93,7 +93,7 @@ func (h *handler) edition(ctx context.Context, id string) (*edition.Edition, err
 		return nil, badRequest("edition %s does not exist; apply its file first with `suivi edition apply FILE`", id)
 	}
 	if err != nil {
-		return nil, unavailable("postgres: %v", err)
+		return nil, err
 	}
 	return rec.Decode()
 }

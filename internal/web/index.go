@@ -49,7 +49,7 @@ func lang(r *http.Request) string {
 func (h *handler) index(w http.ResponseWriter, r *http.Request) {
 	list, err := h.Store.ListPrograms(r.Context(), store.ProgramFilter{})
 	if err != nil {
-		h.writeError(w, r, unavailable("postgres: %v", err))
+		h.writeError(w, r, err)
 		return
 	}
 	l := lang(r)

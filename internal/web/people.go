@@ -15,7 +15,7 @@ func (h *handler) personGet(w http.ResponseWriter, r *http.Request) {
 	}
 	p, err := h.Store.GetPerson(r.Context(), email)
 	if err != nil {
-		h.writeError(w, r, unavailable("postgres: %v", err))
+		h.writeError(w, r, err)
 		return
 	}
 	writeJSON(w, http.StatusOK, p)
@@ -29,7 +29,7 @@ func (h *handler) personSet(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var p store.Person
-	if err := decodeJSON(w, r, &p); err != nil {
+	if err := decodeJSON(r, &p); err != nil {
 		h.writeError(w, r, err)
 		return
 	}
@@ -40,7 +40,7 @@ func (h *handler) personSet(w http.ResponseWriter, r *http.Request) {
 	}
 	p, err = h.Store.SetPerson(r.Context(), p)
 	if err != nil {
-		h.writeError(w, r, unavailable("postgres: %v", err))
+		h.writeError(w, r, err)
 		return
 	}
 	writeJSON(w, http.StatusOK, p)

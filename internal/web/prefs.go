@@ -47,7 +47,7 @@ func (h *handler) prefsSave(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if _, err := h.Store.SetPerson(r.Context(), p); err != nil {
-		h.writeError(w, r, unavailable("postgres: %v", err))
+		h.writeError(w, r, err)
 		return
 	}
 	h.prefsPage(w, r, email, token, true)
@@ -58,7 +58,7 @@ func (h *handler) prefsSave(w http.ResponseWriter, r *http.Request) {
 func (h *handler) signedEmail(token string) (string, error) {
 	email, err := h.Tokens.Verify(token)
 	if err != nil {
-		return "", &httpError{http.StatusForbidden, err.Error(), nil}
+		return "", &httpError{status: http.StatusForbidden, msg: err.Error()}
 	}
 	return email, nil
 }
@@ -67,7 +67,7 @@ func (h *handler) signedEmail(token string) (string, error) {
 func (h *handler) prefsPage(w http.ResponseWriter, r *http.Request, email, token string, saved bool) {
 	p, err := h.Store.GetPerson(r.Context(), email)
 	if err != nil {
-		h.writeError(w, r, unavailable("postgres: %v", err))
+		h.writeError(w, r, err)
 		return
 	}
 	l := p.Locale
@@ -87,7 +87,7 @@ func (h *handler) unsubscribe(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if _, err := h.Store.SetPerson(r.Context(), store.Person{Email: email, Reminders: "escalations"}); err != nil {
-		h.writeError(w, r, unavailable("postgres: %v", err))
+		h.writeError(w, r, err)
 		return
 	}
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")

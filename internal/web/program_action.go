@@ -16,6 +16,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/codecitoyen/suivi/internal/api"
+	"github.com/codecitoyen/suivi/internal/validate"
 	"github.com/codecitoyen/suivi/workflows"
 )
 
@@ -29,11 +30,11 @@ func (h *handler) programAction(w http.ResponseWriter, r *http.Request) {
 	}
 	action := r.PathValue("action")
 	if !slices.Contains(workflows.Actions, action) {
-		h.writeError(w, r, &httpError{http.StatusNotFound, "no action " + action + "; actions are " + strings.Join(workflows.Actions, ", "), nil})
+		h.writeError(w, r, &httpError{status: http.StatusNotFound, msg: "no action " + validate.Quote(action) + "; actions are " + strings.Join(workflows.Actions, ", ")})
 		return
 	}
 	var req api.Action
-	if err := decodeJSON(w, r, &req); err != nil {
+	if err := decodeJSON(r, &req); err != nil {
 		h.writeError(w, r, err)
 		return
 	}
@@ -43,8 +44,14 @@ func (h *handler) programAction(w http.ResponseWriter, r *http.Request) {
 	if req.UpdateID == "" {
 		req.UpdateID = newID()
 	}
-	if len(req.UpdateID) > 128 {
-		h.writeError(w, r, badRequest("update_id is limited to 128 characters"))
+	if len(req.UpdateID) > workflows.MaxUpdateIDLen {
+		h.writeError(w, r, badRequest("update_id is limited to %d characters", workflows.MaxUpdateIDLen))
+		return
+	}
+	// The workflow's validator checks these again; checking here spares
+	// Temporal a round trip and keeps oversize requests out of its logs.
+	if err := workflows.CheckRequest(action, req.ActionRequest); err != nil {
+		h.writeError(w, r, actionError(edition, project, err))
 		return
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), 30*time.Second)
@@ -73,6 +80,13 @@ func (h *handler) programAction(w http.ResponseWriter, r *http.Request) {
 		h.writeError(w, r, actionError(edition, project, err))
 		return
 	}
+	// Temporal answers an Update ID it has seen in this run with the first
+	// outcome, whatever the action now asked: a reused ID is a mistake the
+	// caller must hear about, not a "done".
+	if res.Action != "" && res.Action != action {
+		h.writeError(w, r, conflict("update ID %s was already used for %s; choose a new ID for %s (nothing was done)", validate.Quote(req.UpdateID), res.Action, action))
+		return
+	}
 	writeJSON(w, http.StatusOK, api.ActionDone{UpdateID: req.UpdateID, ActionResult: res})
 }
 
@@ -88,14 +102,16 @@ func actionError(edition, project string, err error) error {
 			status = http.StatusNotFound
 		case workflows.ErrConflict:
 			status = http.StatusConflict
+		case workflows.ErrBusy:
+			status = http.StatusServiceUnavailable
 		}
-		return &httpError{status, app.Message(), nil}
+		return &httpError{status: status, msg: app.Message()}
 	case errors.As(err, &nf):
-		return &httpError{http.StatusNotFound, "no running program " + edition + "/" + project + "; see `suivi program list`", nil}
+		return &httpError{status: http.StatusNotFound, msg: "no running program " + edition + "/" + project + "; see `suivi program list`"}
 	case errors.Is(err, errProgramOver), strings.Contains(err.Error(), "workflow execution already completed"):
-		return &httpError{http.StatusConflict, "program " + edition + "/" + project + " is over; nothing more can be done", nil}
+		return &httpError{status: http.StatusConflict, msg: "program " + edition + "/" + project + " is over; nothing more can be done"}
 	}
-	return unavailable("temporal: %v", err)
+	return &httpError{status: http.StatusServiceUnavailable, msg: "Temporal did not answer; the action may not have been done: send it again with the same update_id", cause: err}
 }
 
 var errProgramOver = errors.New("program is over")

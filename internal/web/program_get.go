@@ -25,11 +25,11 @@ func (h *handler) programGet(w http.ResponseWriter, r *http.Request) {
 	case err == nil:
 		res.Program = &p
 		if res.Undelivered, err = h.Store.Undelivered(r.Context(), edition, project); err != nil {
-			h.writeError(w, r, unavailable("postgres: %v", err))
+			h.writeError(w, r, err)
 			return
 		}
 	case !errors.Is(err, store.ErrNotFound):
-		h.writeError(w, r, unavailable("postgres: %v", err))
+		h.writeError(w, r, err)
 		return
 	}
 
@@ -45,7 +45,7 @@ func (h *handler) programGet(w http.ResponseWriter, r *http.Request) {
 	case err == nil:
 		res.Workflow.ProgramStatus = st
 	case errors.As(err, &nf) && res.Program == nil:
-		h.writeError(w, r, &httpError{http.StatusNotFound, "no program " + edition + "/" + project + "; start it with `suivi program start`", nil})
+		h.writeError(w, r, noProgram(edition, project))
 		return
 	default:
 		res.Workflow.Error = err.Error()

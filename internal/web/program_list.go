@@ -2,10 +2,13 @@ package web
 
 import (
 	"net/http"
+	"slices"
+	"strings"
 
 	"github.com/codecitoyen/suivi/internal/api"
 	"github.com/codecitoyen/suivi/internal/store"
 	"github.com/codecitoyen/suivi/internal/validate"
+	"github.com/codecitoyen/suivi/workflows"
 )
 
 func (h *handler) programList(w http.ResponseWriter, r *http.Request) {
@@ -16,10 +19,22 @@ func (h *handler) programList(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	if f.Phase != "" && !slices.Contains(workflows.Phases, workflows.Phase(f.Phase)) {
+		h.writeError(w, r, badRequest("unknown phase %s; phases are %s", validate.Quote(f.Phase), phaseNames()))
+		return
+	}
 	list, err := h.Store.ListPrograms(r.Context(), f)
 	if err != nil {
-		h.writeError(w, r, unavailable("postgres: %v", err))
+		h.writeError(w, r, err)
 		return
 	}
 	writeJSON(w, http.StatusOK, api.ProgramList{Programs: list})
+}
+
+func phaseNames() string {
+	names := make([]string, len(workflows.Phases))
+	for i, p := range workflows.Phases {
+		names[i] = string(p)
+	}
+	return strings.Join(names, ", ")
 }

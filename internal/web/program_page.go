@@ -1,8 +1,11 @@
 package web
 
 import (
+	"errors"
 	"html/template"
 	"net/http"
+
+	"github.com/codecitoyen/suivi/internal/store"
 )
 
 var programTemplate = template.Must(template.ParseFS(templateFS, "templates/program.html"))
@@ -27,13 +30,16 @@ func (h *handler) programPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p, err := h.Store.GetProgram(r.Context(), edition, project)
+	if errors.Is(err, store.ErrNotFound) {
+		err = noProgram(edition, project)
+	}
 	if err != nil {
 		h.writeError(w, r, err)
 		return
 	}
 	undelivered, err := h.Store.Undelivered(r.Context(), edition, project)
 	if err != nil {
-		h.writeError(w, r, unavailable("postgres: %v", err))
+		h.writeError(w, r, err)
 		return
 	}
 	l := lang(r)

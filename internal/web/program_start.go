@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"go.temporal.io/api/serviceerror"
 
@@ -17,7 +18,7 @@ import (
 
 func (h *handler) programStart(w http.ResponseWriter, r *http.Request) {
 	var req api.StartProgram
-	if err := decodeJSON(w, r, &req); err != nil {
+	if err := decodeJSON(r, &req); err != nil {
 		h.writeError(w, r, err)
 		return
 	}
@@ -29,7 +30,15 @@ func (h *handler) programStart(w http.ResponseWriter, r *http.Request) {
 	// Refuse up front when Postgres is down: the program would start but
 	// stay invisible until it came back.
 	if err := h.Store.Ping(r.Context()); err != nil {
-		h.writeError(w, r, unavailable("postgres is unreachable, nothing was started: %v", err))
+		h.writeError(w, r, &httpError{status: http.StatusServiceUnavailable, msg: "Postgres is unavailable; nothing was started, try again in a moment", cause: err})
+		return
+	}
+	// A row for this program with no workflow behind it means Temporal's
+	// state was lost (its database deleted or restored apart from
+	// Postgres): a new run would write under the old one's record. That
+	// takes a person's decision, never a silent start.
+	if err := h.checkNotLost(r, in.Edition, in.Project); err != nil {
+		h.writeError(w, r, err)
 		return
 	}
 	ed, err := h.edition(r.Context(), in.Edition)
@@ -69,7 +78,7 @@ func (h *handler) programStart(w http.ResponseWriter, r *http.Request) {
 			in.Edition, in.Project, in.Edition, in.Project))
 		return
 	case err != nil:
-		h.writeError(w, r, unavailable("temporal could not start the program, nothing was started: %v", err))
+		h.writeError(w, r, &httpError{status: http.StatusServiceUnavailable, msg: "Temporal could not start the program; nothing was started, try again in a moment", cause: err})
 		return
 	}
 	res := api.StartedProgram{WorkflowID: run.GetID(), RunID: run.GetRunID()}
@@ -96,18 +105,34 @@ func (h *handler) waitRecorded(ctx context.Context, edition, project string) boo
 	}
 }
 
-const maxBody = 1 << 20
-
-func decodeJSON(w http.ResponseWriter, r *http.Request, v any) error {
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxBody))
+// decodeJSON reads one JSON value (the body is bounded by guard); unknown
+// fields are mistakes worth saying.
+func decodeJSON(r *http.Request, v any) error {
+	dec := json.NewDecoder(r.Body)
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
-		return badRequest("invalid JSON body: %v", err)
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return err
+		}
+		// The decoder's message may quote a field name of any length.
+		return badRequest("invalid JSON body: %s", cut(err.Error(), 160))
 	}
 	if dec.More() {
 		return badRequest("invalid JSON body: more than one value")
 	}
 	return nil
+}
+
+// cut shortens a message to n bytes, on a rune boundary.
+func cut(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n] + "…"
 }
 
 // joinLines turns errors.Join output into one line.

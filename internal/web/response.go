@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"html/template"
 	"net/http"
 	"strings"
 
@@ -20,12 +21,15 @@ type httpError struct {
 	msg    string
 	// list holds every problem when there are several.
 	list []string
+	// cause is logged, never shown: it may name hosts or queries.
+	cause error
 }
 
 func (e *httpError) Error() string { return e.msg }
+func (e *httpError) Unwrap() error { return e.cause }
 
 func badRequest(format string, args ...any) error {
-	return &httpError{http.StatusBadRequest, fmt.Sprintf(format, args...), nil}
+	return &httpError{status: http.StatusBadRequest, msg: fmt.Sprintf(format, args...)}
 }
 
 // programPath reads the program of a URL's {edition}/{project}; a bad one
@@ -39,11 +43,17 @@ func programPath(r *http.Request) (edition, project string, err error) {
 }
 
 func conflict(format string, args ...any) error {
-	return &httpError{http.StatusConflict, fmt.Sprintf(format, args...), nil}
+	return &httpError{status: http.StatusConflict, msg: fmt.Sprintf(format, args...)}
 }
 
 func unavailable(format string, args ...any) error {
-	return &httpError{http.StatusServiceUnavailable, fmt.Sprintf(format, args...), nil}
+	return &httpError{status: http.StatusServiceUnavailable, msg: fmt.Sprintf(format, args...)}
+}
+
+// noProgram is the one answer for a program that does not exist (or, later,
+// that the caller may not see).
+func noProgram(edition, project string) error {
+	return &httpError{status: http.StatusNotFound, msg: "no program " + edition + "/" + project + "; see `suivi program list`"}
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
@@ -54,27 +64,88 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	_ = enc.Encode(v)
 }
 
-// writeError is the one place errors become HTTP statuses.
-func (h *handler) writeError(w http.ResponseWriter, r *http.Request, err error) {
-	status := http.StatusInternalServerError
-	msg := "internal error; the server log has the details"
+// classify is the one place errors become HTTP statuses and the words a
+// person reads: Postgres or Temporal out of reach is a 503 everywhere, a
+// body over its limit a 413, a missing row a 404; anything else is a 500
+// whose details only the log sees.
+func classify(err error) (status int, msg string, list []string) {
 	var he *httpError
+	var tooBig *http.MaxBytesError
 	var notFound *serviceerror.NotFound
-	var list []string
+	var tUnavailable *serviceerror.Unavailable
+	var tDeadline *serviceerror.DeadlineExceeded
 	switch {
 	case errors.As(err, &he):
-		status, msg, list = he.status, he.msg, he.list
+		return he.status, he.msg, he.list
+	case errors.As(err, &tooBig):
+		return http.StatusRequestEntityTooLarge, tooLarge(tooBig.Limit).Error(), nil
+	case store.Unavailable(err):
+		return http.StatusServiceUnavailable, "Postgres is unavailable; nothing was done, try again in a moment", nil
+	case errors.As(err, &tUnavailable), errors.As(err, &tDeadline):
+		return http.StatusServiceUnavailable, "Temporal is unavailable; nothing was done, try again in a moment", nil
 	case errors.Is(err, store.ErrNotFound), errors.As(err, &notFound):
-		status, msg = http.StatusNotFound, err.Error()
+		return http.StatusNotFound, "not found", nil
 	}
+	return http.StatusInternalServerError, "internal error; the server log has the details", nil
+}
+
+// writeError answers err: JSON on the API, an HTML page elsewhere, one line
+// always.
+func (h *handler) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	status, msg, list := classify(err)
 	if status >= 500 {
 		h.Logger.Error("request failed", "method", r.Method, "path", r.URL.Path, "status", status, "error", err)
 	}
-	// One line, always.
+	if status == http.StatusServiceUnavailable {
+		w.Header().Set("Retry-After", "5")
+	}
 	msg = strings.Join(strings.Fields(msg), " ")
+	if !wantsJSON(r) {
+		writeErrorPage(w, r, status, msg, list)
+		return
+	}
 	writeJSON(w, status, api.Error{Error: msg, Errors: list})
 }
 
+// wantsJSON tells API calls from pages a browser shows.
+func wantsJSON(r *http.Request) bool {
+	p := r.URL.Path
+	return strings.HasPrefix(p, "/api/") || p == "/healthz" || p == "/prefs/unsubscribe"
+}
+
+var errorTemplate = template.Must(template.ParseFS(templateFS, "templates/error.html"))
+
+// errorTitles are the page headings, per language, of each status a page
+// can answer.
+var errorTitles = map[string]map[int]string{
+	"fr": {400: "Demande incorrecte", 403: "Accès refusé", 404: "Page introuvable", 413: "Envoi trop volumineux",
+		415: "Format non accepté", 503: "Service momentanément indisponible", 500: "Erreur interne"},
+	"en": {400: "Bad request", 403: "Forbidden", 404: "Not found", 413: "Too large",
+		415: "Unsupported format", 503: "Temporarily unavailable", 500: "Internal error"},
+}
+
+var errorHints = map[string]map[int]string{
+	"fr": {503: "Réessayez dans quelques instants.", 404: "Vérifiez l’adresse, ou revenez à l’accueil."},
+	"en": {503: "Please try again in a moment.", 404: "Check the address, or go back to the home page."},
+}
+
+func writeErrorPage(w http.ResponseWriter, r *http.Request, status int, msg string, list []string) {
+	l := lang(r)
+	title := errorTitles[l][status]
+	if title == "" {
+		title = http.StatusText(status)
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Content-Language", l)
+	w.WriteHeader(status)
+	_ = errorTemplate.Execute(w, map[string]any{"Lang": l, "Status": status, "Title": title, "Detail": msg, "List": list, "Hint": errorHints[l][status]})
+}
+
 func (h *handler) apiNotFound(w http.ResponseWriter, r *http.Request) {
-	writeJSON(w, http.StatusNotFound, api.Error{Error: fmt.Sprintf("no API route %s %s", r.Method, r.URL.Path)})
+	writeJSON(w, http.StatusNotFound, api.Error{Error: fmt.Sprintf("no API route %s %s", r.Method, validate.Quote(r.URL.Path))})
+}
+
+// notFoundPage answers every path no route knows.
+func (h *handler) notFoundPage(w http.ResponseWriter, r *http.Request) {
+	h.writeError(w, r, &httpError{status: http.StatusNotFound, msg: "no page at " + validate.Quote(r.URL.Path)})
 }

@@ -55,6 +55,7 @@ func NewHandler(d Deps) http.Handler {
 	mux.HandleFunc("GET /api/v1/programs/{edition}/{project}", h.programGet)
 	mux.HandleFunc("POST /api/v1/programs/{edition}/{project}/actions/{action}", h.programAction)
 	mux.HandleFunc("GET /api/v1/programs/{edition}/{project}/activity", h.repoActivity)
+	mux.HandleFunc("POST /api/v1/programs/{edition}/{project}/forget", h.programForget)
 	mux.HandleFunc("POST /api/v1/editions", h.editionApply)
 	mux.HandleFunc("GET /api/v1/editions/{id}", h.editionGet)
 	mux.HandleFunc("GET /api/v1/people/{email}", h.personGet)
@@ -66,7 +67,8 @@ func NewHandler(d Deps) http.Handler {
 	mux.HandleFunc("GET /dev/mail", h.devMailList)
 	mux.HandleFunc("GET /dev/mail/{name}", h.devMailShow)
 	mux.HandleFunc("/api/", h.apiNotFound)
-	return h.logRequests(mux)
+	mux.HandleFunc("/", h.notFoundPage)
+	return h.logRequests(h.guard(mux))
 }
 
 // NewServer returns an http.Server with timeouts suited to a JSON API.

@@ -1,0 +1,94 @@
+package web
+
+import (
+	"fmt"
+	"mime"
+	"net/http"
+	"strings"
+
+	"github.com/codecitoyen/suivi/internal/edition"
+	"github.com/codecitoyen/suivi/internal/validate"
+)
+
+// Request limits. Every body is read through http.MaxBytesReader, so a
+// caller cannot make the server hold more than this in memory; past the
+// limit the answer is 413 and states it.
+const (
+	// MaxBody bounds every request body but an edition file's: a start
+	// with 20 holders and 10 repositories, or an action with a 2,000
+	// character note, is a few kilobytes.
+	MaxBody = 64 << 10
+	// MaxEditionBody is an edition file's limit (edition.MaxFileSize).
+	MaxEditionBody = edition.MaxFileSize
+)
+
+// guard is the one gate every request passes before its handler:
+//   - cross-origin protection on every state-changing route (a page of
+//     another site cannot make a signed-in browser act on Suivi; the CLI and
+//     mail clients' one-click POSTs send no Origin or Sec-Fetch-Site, and
+//     pass);
+//   - a bounded body;
+//   - JSON routes take only application/json, so an HTML form or a
+//     "simple" cross-site request (text/plain) can never reach them.
+func (h *handler) guard(next http.Handler) http.Handler {
+	cop := http.NewCrossOriginProtection()
+	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h.writeError(w, r, &httpError{status: http.StatusForbidden,
+			msg: "cross-origin request refused: Suivi only accepts changes made from its own pages or from the API without a browser"})
+	}))
+	return cop.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		limit := int64(MaxBody)
+		if r.URL.Path == "/api/v1/editions" {
+			limit = MaxEditionBody
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, limit)
+		if r.ContentLength > limit {
+			h.writeError(w, r, tooLarge(limit))
+			return
+		}
+		if err := checkContentType(r); err != nil {
+			h.writeError(w, r, err)
+			return
+		}
+		next.ServeHTTP(w, r)
+	}))
+}
+
+// checkContentType refuses a body of the wrong type on the API's
+// state-changing routes.
+func checkContentType(r *http.Request) error {
+	if !strings.HasPrefix(r.URL.Path, "/api/") || r.Method == http.MethodGet || r.Method == http.MethodHead {
+		return nil
+	}
+	want := []string{"application/json"}
+	if r.URL.Path == "/api/v1/editions" {
+		want = []string{"application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml"}
+	}
+	ct := r.Header.Get("Content-Type")
+	mt, _, err := mime.ParseMediaType(ct)
+	if err == nil {
+		for _, w := range want {
+			if mt == w {
+				return nil
+			}
+		}
+	}
+	if ct == "" {
+		ct = "none"
+	}
+	return &httpError{status: http.StatusUnsupportedMediaType,
+		msg: fmt.Sprintf("Content-Type %s is not accepted here; send %s", validate.Quote(ct), want[0])}
+}
+
+// tooLarge answers a body over its limit.
+func tooLarge(limit int64) error {
+	return &httpError{status: http.StatusRequestEntityTooLarge,
+		msg: fmt.Sprintf("the request body is larger than the limit of %s; nothing was done", sizeText(limit))}
+}
+
+func sizeText(n int64) string {
+	if n%(1<<20) == 0 {
+		return fmt.Sprintf("%d MiB", n>>20)
+	}
+	return fmt.Sprintf("%d KiB", n>>10)
+}

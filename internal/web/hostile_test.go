@@ -1,0 +1,210 @@
+package web_test
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/codecitoyen/suivi/internal/api"
+	"github.com/codecitoyen/suivi/internal/pgtest"
+	"github.com/codecitoyen/suivi/internal/store"
+	"github.com/codecitoyen/suivi/internal/web"
+)
+
+func newStore(t *testing.T) *store.Store {
+	t.Helper()
+	ctx := context.Background()
+	st, err := store.Open(ctx, pgtest.NewDatabase(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(st.Close)
+	if _, err := st.Migrate(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+	return st
+}
+
+type answer struct {
+	status int
+	ctype  string
+	body   string
+	header http.Header
+}
+
+func send(t *testing.T, srv *httptest.Server, method, path, ctype, body string, header map[string]string) answer {
+	t.Helper()
+	req, err := http.NewRequest(method, srv.URL+path, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ctype != "" {
+		req.Header.Set("Content-Type", ctype)
+	}
+	for k, v := range header {
+		req.Header.Set(k, v)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return answer{resp.StatusCode, resp.Header.Get("Content-Type"), string(b), resp.Header}
+}
+
+func apiError(t *testing.T, a answer) string {
+	t.Helper()
+	var e api.Error
+	if err := json.Unmarshal([]byte(a.body), &e); err != nil || e.Error == "" {
+		t.Fatalf("not a JSON error (%d %s): %.200s", a.status, a.ctype, a.body)
+	}
+	return e.Error
+}
+
+func TestBodiesAreBoundedAndTyped(t *testing.T) {
+	srv := httptest.NewServer(web.NewHandler(web.Deps{Store: newStore(t)}))
+	defer srv.Close()
+
+	big := `{"edition": "ncc-2027", "name": "` + strings.Repeat("x", web.MaxBody) + `"}`
+	a := send(t, srv, "POST", "/api/v1/programs", "application/json", big, nil)
+	if msg := apiError(t, a); a.status != http.StatusRequestEntityTooLarge || !strings.Contains(msg, "64 KiB") || len(msg) > 200 {
+		t.Errorf("a body over the limit: %d %q", a.status, msg)
+	}
+	// Without a Content-Length (chunked), the limit still holds.
+	req, _ := http.NewRequest("POST", srv.URL+"/api/v1/editions", io.MultiReader(strings.NewReader("id: x\n"), strings.NewReader(strings.Repeat("# padding\n", web.MaxEditionBody/10+1))))
+	req.Header.Set("Content-Type", "application/yaml")
+	req.ContentLength = -1
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusRequestEntityTooLarge || !strings.Contains(string(b), "256 KiB") {
+		t.Errorf("a chunked edition over the limit: %d %s", resp.StatusCode, b)
+	}
+
+	// A "simple" cross-site request (text/plain needs no preflight) never
+	// reaches a JSON route; nor does a body without a type.
+	for _, ct := range []string{"text/plain", "", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x"} {
+		a := send(t, srv, "POST", "/api/v1/programs/ncc-2027/demo/actions/select", ct, `{"actor": "a@b.org"}`, nil)
+		if msg := apiError(t, a); a.status != http.StatusUnsupportedMediaType || !strings.Contains(msg, "application/json") {
+			t.Errorf("Content-Type %q: %d %q", ct, a.status, msg)
+		}
+	}
+	if a := send(t, srv, "POST", "/api/v1/editions", "text/plain", "id: x", nil); a.status != http.StatusUnsupportedMediaType {
+		t.Errorf("an edition sent as text/plain: %d", a.status)
+	}
+}
+
+func TestCrossOriginChangesAreRefused(t *testing.T) {
+	srv := httptest.NewServer(web.NewHandler(web.Deps{Store: newStore(t)}))
+	defer srv.Close()
+	for name, h := range map[string]map[string]string{
+		"fetch metadata": {"Sec-Fetch-Site": "cross-site"},
+		"origin":         {"Origin": "https://evil.example"},
+	} {
+		a := send(t, srv, "POST", "/api/v1/programs/ncc-2027/demo/actions/withdraw", "application/json", `{"actor": "a@b.org"}`, h)
+		if a.status != http.StatusForbidden || !strings.Contains(a.body, "cross-origin") {
+			t.Errorf("%s: a cross-site POST answered %d %.200s", name, a.status, a.body)
+		}
+		a = send(t, srv, "PUT", "/api/v1/people/a@b.org", "application/json", `{"locale": "en"}`, h)
+		if a.status != http.StatusForbidden {
+			t.Errorf("%s: a cross-site PUT answered %d", name, a.status)
+		}
+	}
+	// Reads stay open, and the CLI (no Origin, no Sec-Fetch-Site) passes.
+	if a := send(t, srv, "GET", "/api/v1/programs", "", "", map[string]string{"Sec-Fetch-Site": "cross-site"}); a.status != 200 {
+		t.Errorf("a cross-site GET answered %d", a.status)
+	}
+	if a := send(t, srv, "PUT", "/api/v1/people/a@b.org", "application/json", `{"locale": "en", "reminders": "all"}`, nil); a.status != 200 {
+		t.Errorf("the CLI's PUT answered %d %s", a.status, a.body)
+	}
+	if a := send(t, srv, "PUT", "/api/v1/people/a@b.org", "application/json", `{"locale": "en", "reminders": "all"}`, map[string]string{"Sec-Fetch-Site": "same-origin"}); a.status != 200 {
+		t.Errorf("a same-origin PUT answered %d %s", a.status, a.body)
+	}
+}
+
+func TestListRefusesUnknownPhase(t *testing.T) {
+	srv := httptest.NewServer(web.NewHandler(web.Deps{Store: newStore(t)}))
+	defer srv.Close()
+	a := send(t, srv, "GET", "/api/v1/programs?phase=bogus", "", "", nil)
+	if msg := apiError(t, a); a.status != 400 || !strings.Contains(msg, "applied, selected") || !strings.Contains(msg, "dormant") {
+		t.Errorf("?phase=bogus: %d %q", a.status, msg)
+	}
+	if a := send(t, srv, "GET", "/api/v1/programs?phase=dormant", "", "", nil); a.status != 200 {
+		t.Errorf("?phase=dormant: %d", a.status)
+	}
+}
+
+func TestErrorsNeverEchoLongInput(t *testing.T) {
+	srv := httptest.NewServer(web.NewHandler(web.Deps{Store: newStore(t)}))
+	defer srv.Close()
+	long := strings.Repeat("a", 100_000)
+	for _, path := range []string{"/api/v1/programs/ncc-2027/" + long, "/api/v1/editions/" + long, "/api/v1/programs?edition=" + long, "/api/v1/" + long, "/programs/ncc-2027/" + long, "/" + long} {
+		a := send(t, srv, "GET", path, "", "", nil)
+		if a.status < 400 || a.status >= 500 || strings.Contains(a.body, strings.Repeat("a", 100)) || len(a.body) > 4000 {
+			t.Errorf("GET %.40s…: %d, %d bytes: %.200s", path, a.status, len(a.body), a.body)
+		}
+	}
+	a := send(t, srv, "POST", "/api/v1/programs", "application/json", `{"`+strings.Repeat("f", 60_000)+`": 1}`, nil)
+	if msg := apiError(t, a); a.status != 400 || len(msg) > 300 {
+		t.Errorf("an unknown 60 k field: %d, %d bytes", a.status, len(msg))
+	}
+}
+
+// Pages answer pages: a missing program is an HTML 404 in the reader's
+// language, Postgres out of reach an HTML 503, never JSON nor a 500.
+func TestPagesAnswerHTMLErrors(t *testing.T) {
+	st := newStore(t)
+	srv := httptest.NewServer(web.NewHandler(web.Deps{Store: st}))
+	defer srv.Close()
+	a := send(t, srv, "GET", "/programs/ncc-2027/nothing", "", "", map[string]string{"Accept-Language": "fr"})
+	if a.status != 404 || !strings.HasPrefix(a.ctype, "text/html") || !strings.Contains(a.body, "Page introuvable") || !strings.Contains(a.body, "no program ncc-2027/nothing") {
+		t.Errorf("missing program page: %d %s\n%.400s", a.status, a.ctype, a.body)
+	}
+	if strings.Contains(a.body, "store:") {
+		t.Errorf("internal wording on a page: %.400s", a.body)
+	}
+	a = send(t, srv, "GET", "/no/such/page", "", "", map[string]string{"Accept-Language": "en"})
+	if a.status != 404 || !strings.HasPrefix(a.ctype, "text/html") || !strings.Contains(a.body, "Not found") {
+		t.Errorf("unknown page: %d %s", a.status, a.ctype)
+	}
+	// The API keeps JSON, without internal wording.
+	a = send(t, srv, "GET", "/api/v1/programs/ncc-2027/nothing/activity", "", "", nil)
+	if msg := apiError(t, a); a.status != 404 || strings.Contains(msg, "store:") || !strings.Contains(msg, "no program ncc-2027/nothing") {
+		t.Errorf("activity of a missing program: %d %q", a.status, msg)
+	}
+
+	st.Close() // Postgres gone
+	for _, path := range []string{"/", "/programs/ncc-2027/demo"} {
+		a := send(t, srv, "GET", path, "", "", map[string]string{"Accept-Language": "en"})
+		if a.status != 503 || !strings.HasPrefix(a.ctype, "text/html") || !strings.Contains(a.body, "Temporarily unavailable") || a.header.Get("Retry-After") == "" {
+			t.Errorf("GET %s with Postgres gone: %d %s\n%.300s", path, a.status, a.ctype, a.body)
+		}
+	}
+	a = send(t, srv, "GET", "/api/v1/programs", "", "", nil)
+	if msg := apiError(t, a); a.status != 503 || !strings.Contains(msg, "Postgres is unavailable") {
+		t.Errorf("API list with Postgres gone: %d %q", a.status, msg)
+	}
+}
+
+func TestUnavailableRecognisesAnOutage(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	_, err := pgx.Connect(ctx, "postgres://u:p@127.0.0.1:1/db?connect_timeout=2")
+	if err == nil || !store.Unavailable(err) {
+		t.Errorf("connection refused is not seen as unavailable: %v", err)
+	}
+	if store.Unavailable(store.ErrNotFound) {
+		t.Error("not found is seen as unavailable")
+	}
+}
