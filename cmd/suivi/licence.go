@@ -2,8 +2,11 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/codecitoyen/suivi/internal/config"
@@ -12,10 +15,48 @@ import (
 	"github.com/codecitoyen/suivi/internal/validate"
 )
 
+// licenceUsage is the help of `suivi license check`, exit codes included:
+// CI scripts rely on them.
+const licenceUsage = `suivi license check PATH|GITHUB-URL [--json]
+
+Tells which licence a repository checkout, a single licence file, or a GitHub
+repository uses, whether it is open (code, data or docs), and why.
+
+Exit codes, so that CI can gate on the answer (the verdict, or the JSON with
+--json, is printed first):
+  0  the licence is open
+  3  it is not open, there is none (NONE), or it cannot be named (NOASSERTION)
+  1  an error: bad arguments, a path that cannot be read, GitHub unreachable`
+
+// exitNotOpen is the exit code of an answer that is not "open": distinct
+// from 1, which is a failure of the command, so that CI can tell a licence
+// to fix from a check that did not run.
+const exitNotOpen = 3
+
+// notOpenError is the answer "not open" (or none, or unknown) once printed:
+// not a failure of the command, but it must still reach the shell as a
+// non-zero exit code.
+type notOpenError struct{ spdx string }
+
+func (e *notOpenError) Error() string { return "licence not open: " + e.spdx }
+
+// exitCode is the process exit code for a command's error: exitNotOpen for
+// a licence that is not open, 1 for anything else. main's run() returns it
+// for every error. A concrete type, not an ExitCode() interface: errors
+// from os/exec have that method too, and a child's code (even 0) must not
+// become ours.
+func exitCode(err error) int {
+	var no *notOpenError
+	if errors.As(err, &no) {
+		return exitNotOpen
+	}
+	return 1
+}
+
 func runLicence(ctx context.Context, e env, args []string) error {
 	if len(args) == 0 || args[0] != "check" {
 		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
-			fmt.Fprintln(e.stdout, "Usage: suivi license check PATH|GITHUB-URL [--json]\n\nTells which licence a repository checkout, a single licence file, or a GitHub\nrepository uses, whether it is open (code, data or docs), and why.")
+			fmt.Fprintln(e.stdout, "Usage: "+licenceUsage)
 			return nil
 		}
 		return &usageError{"license", "say `suivi license check PATH|GITHUB-URL`"}
@@ -24,7 +65,7 @@ func runLicence(ctx context.Context, e env, args []string) error {
 	var asJSON bool
 	fs := newFlags("license check", e, &cfg, "github-token", "github-api-url")
 	fs.BoolVar(&asJSON, "json", false, "print the verdict as JSON")
-	pos, err := parse("license check", e, fs, "suivi license check PATH|GITHUB-URL [--json]", args[1:])
+	pos, err := parse("license check", e, fs, licenceUsage, args[1:])
 	if err != nil {
 		return err
 	}
@@ -34,45 +75,83 @@ func runLicence(ctx context.Context, e env, args []string) error {
 	if err := validConfig("license check", &cfg); err != nil {
 		return err
 	}
-	k := &licence.Classifier{}
-	target := pos[0]
-	var rep licence.Report
-	if fi, statErr := os.Stat(target); statErr == nil {
-		if fi.IsDir() {
-			rep, err = k.Check(ctx, licence.Dir(target))
-		} else {
-			var b []byte
-			if b, err = os.ReadFile(target); err == nil {
-				rep, err = k.CheckFile(b, fi.Name())
-			}
-		}
-	} else {
-		owner, repo, perr := validate.RepoName(target)
-		if perr != nil {
-			return &usageError{"license check", fmt.Sprintf("%q is neither a file, a directory nor a GitHub repository (%v)", target, perr)}
-		}
-		c, cerr := github.New(github.Options{APIURL: cfg.GitHubAPIURL, Token: cfg.GitHubToken})
-		if cerr != nil {
-			return cerr
-		}
-		ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
-		defer cancel()
-		files, ferr := c.Files(ctx, owner+"/"+repo)
-		if ferr != nil {
-			return ferr
-		}
-		rep, err = k.Check(ctx, files)
-	}
+	rep, err := checkLicence(ctx, &cfg, pos[0])
 	if err != nil {
 		return err
 	}
 	if asJSON {
-		return writeJSON(e.stdout, rep)
+		if err := writeJSON(e.stdout, rep); err != nil {
+			return err
+		}
+	} else {
+		verdict := "not open"
+		if rep.Open {
+			verdict = "open"
+		}
+		fmt.Fprintf(e.stdout, "%s — %s %s licence (confidence %.2f)\n%s\n", rep.SPDX, verdict, rep.Category, rep.Confidence, rep.Reason)
 	}
-	verdict := "not open"
-	if rep.Open {
-		verdict = "open"
+	if !rep.Open {
+		return &notOpenError{rep.SPDX}
 	}
-	fmt.Fprintf(e.stdout, "%s — %s %s licence (confidence %.2f)\n%s\n", rep.SPDX, verdict, rep.Category, rep.Confidence, rep.Reason)
 	return nil
+}
+
+// checkLicence reads the target: a directory, a file, or a GitHub
+// repository.
+func checkLicence(ctx context.Context, cfg *config.Config, target string) (licence.Report, error) {
+	k := &licence.Classifier{}
+	fi, statErr := os.Stat(target)
+	switch {
+	case statErr == nil && fi.IsDir():
+		return k.Check(ctx, licence.Dir(target))
+	case statErr == nil:
+		b, err := os.ReadFile(target)
+		if err != nil {
+			return licence.Report{}, unreadable(target, err)
+		}
+		return k.CheckFile(b, fi.Name())
+	case !errors.Is(statErr, fs.ErrNotExist) || looksLocal(target):
+		// A path that exists but cannot be read, or that can only be a
+		// path: asking GitHub about it would hide the mistake.
+		return licence.Report{}, unreadable(target, statErr)
+	}
+	owner, repo, perr := validate.RepoName(target)
+	if perr != nil {
+		return licence.Report{}, &usageError{"license check", fmt.Sprintf("%s is neither a file, a directory nor a GitHub repository (%v)", validate.Quote(target), perr)}
+	}
+	c, err := github.New(github.Options{APIURL: cfg.GitHubAPIURL, Token: cfg.GitHubToken})
+	if err != nil {
+		return licence.Report{}, err
+	}
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
+	defer cancel()
+	files, err := c.Files(ctx, owner+"/"+repo)
+	if err != nil {
+		return licence.Report{}, err
+	}
+	return k.Check(ctx, files)
+}
+
+// looksLocal reports whether a target that does not exist was meant as a
+// path rather than a GitHub repository.
+func looksLocal(target string) bool {
+	if target == "." || target == ".." {
+		return true
+	}
+	for _, p := range []string{"/", "./", "../", "~"} {
+		if strings.HasPrefix(target, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// unreadable is the error for a path that cannot be read, naming it quoted
+// and cut (it is the caller's input) instead of as os repeats it in full.
+func unreadable(target string, err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		err = pe.Err
+	}
+	return fmt.Errorf("license check: cannot read %s: %w", validate.Quote(target), err)
 }

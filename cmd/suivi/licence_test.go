@@ -5,9 +5,13 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"runtime"
+	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/google/licenseclassifier/v2/assets"
 
 	"github.com/codecitoyen/suivi/internal/fakegithub"
 	"github.com/codecitoyen/suivi/worker"
@@ -124,5 +128,89 @@ func TestLicenceCheckCommand(t *testing.T) {
 		if code != 1 || !strings.Contains(errOut, tt.want) {
 			t.Errorf("%v = %d %q, want %q", tt.args, code, errOut, tt.want)
 		}
+	}
+}
+
+// `suivi license check` gates CI: 0 when the licence is open, 3 when it is
+// not, is missing or cannot be named, 1 when the check itself failed. The
+// verdict (or the JSON) is printed whatever the answer.
+func TestLicenceCheckExitCodes(t *testing.T) {
+	ccbync, err := assets.ReadLicenseFile("License/CC-BY-NC-4.0/license.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	for name, content := range map[string]string{
+		"open/LICENSE":      mitText,
+		"nc/LICENSE":        string(ccbync),
+		"nothing/main.go":   "package main\n",
+		"modified/LICENSE":  mitText + "\nThe Software may only be used for non-commercial purposes.\n",
+		"open-file/LICENSE": mitText,
+	} {
+		p := filepath.Join(dir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	at := func(name string) string { return filepath.Join(dir, filepath.FromSlash(name)) }
+	for _, tt := range []struct {
+		name      string
+		args      []string
+		code      int
+		out, errs string
+	}{
+		{"open directory", []string{at("open")}, 0, "MIT — open code licence", ""},
+		{"open file", []string{at("open-file/LICENSE")}, 0, "MIT — open code licence", ""},
+		{"not open", []string{at("nc")}, 3, "CC-BY-NC-4.0 — not open docs licence", "licence not open: CC-BY-NC-4.0"},
+		{"not open, as JSON", []string{at("nc/LICENSE"), "--json"}, 3, `"open": false`, "licence not open: CC-BY-NC-4.0"},
+		{"no licence", []string{at("nothing")}, 3, "NONE — not open", "licence not open: NONE"},
+		{"a licence with terms of its own", []string{at("modified"), "--json"}, 3, `"spdx": "NOASSERTION"`, "licence not open: NOASSERTION"},
+		{"a path that does not exist", []string{at("missing/LICENSE")}, 1, "", "no such file or directory"},
+		{"a relative path that does not exist", []string{"./missing"}, 1, "", "cannot read \"./missing\""},
+		{"two targets", []string{at("open"), at("nc")}, 1, "", "name one directory"},
+	} {
+		code, out, errOut := runWith(t, nil, append([]string{"license", "check"}, tt.args...)...)
+		if code != tt.code || !strings.Contains(out, tt.out) || !strings.Contains(errOut, tt.errs) || (tt.errs == "") != (errOut == "") {
+			t.Errorf("%s: exit %d, stdout %q, stderr %q; want exit %d, stdout with %q, stderr with %q", tt.name, code, out, errOut, tt.code, tt.out, tt.errs)
+			if code == 1 && tt.code == exitNotOpen {
+				t.Log("run() in main.go must return exitCode(err) for an error, not 1 (see licence.go)")
+			}
+		}
+		if slices.Contains(tt.args, "--json") {
+			var rep struct{ Open *bool }
+			if json.Unmarshal([]byte(out), &rep) != nil || rep.Open == nil {
+				t.Errorf("%s: stdout is not the JSON verdict: %q", tt.name, out)
+			}
+		}
+	}
+	for _, args := range [][]string{{"license", "--help"}, {"license", "check", "--help"}} {
+		code, out, _ := runWith(t, nil, args...)
+		if code != 0 || !strings.Contains(out, "Exit codes") || !strings.Contains(out, "3  it is not open") {
+			t.Errorf("%v = %d %q, want the exit codes documented", args, code, out)
+		}
+	}
+}
+
+// The project's own licence: AGPL-3.0-or-later, and the command says so.
+func TestLicenceOfSuiviItself(t *testing.T) {
+	_, file, _, _ := runtime.Caller(0)
+	root := filepath.Join(filepath.Dir(file), "..", "..")
+	if _, err := os.Stat(filepath.Join(root, "go.mod")); err != nil {
+		t.Fatalf("the repository root is not two levels above %s: %v", file, err)
+	}
+	code, out, errOut := runWith(t, nil, "license", "check", root)
+	if code != 0 || !strings.HasPrefix(out, "AGPL-3.0-or-later — open code licence") {
+		t.Fatalf("license check on the repository = %d %q %q", code, out, errOut)
+	}
+	code, out, _ = runWith(t, nil, "license", "check", root, "--json")
+	var rep struct {
+		SPDX string
+		Open bool
+	}
+	if code != 0 || json.Unmarshal([]byte(out), &rep) != nil || rep.SPDX != "AGPL-3.0-or-later" || !rep.Open {
+		t.Fatalf("license check --json on the repository = %d %q", code, out)
 	}
 }

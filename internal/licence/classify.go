@@ -36,6 +36,8 @@ type Classifier struct {
 	// words are the distinct words of every known licence text, to name
 	// the nearest one when none matches well enough.
 	words map[string]map[string]bool
+	// known caches the words of the corpus texts matched (see knownWords).
+	known sync.Map
 }
 
 // extensions are the licences whose texts licenseclassifier's corpus lacks
@@ -219,8 +221,23 @@ func (k *Classifier) Classify(raw []byte) (Text, error) {
 	}
 	best := map[string]float64{}
 	lines := strings.Split(text, "\n")
+	// Which lines (1-based, as the classifier counts) a licence's text
+	// covers (body), or its standard notice (covered, body included), or a
+	// text the corpus knows to accompany it, such as the FSF's appendix
+	// (supplement).
 	covered := make([]bool, len(lines)+1)
-	for _, m := range k.c.Match([]byte(text)).Matches {
+	body := make([]bool, len(lines)+1)
+	supplement := make([]bool, len(lines)+1)
+	mark := func(set []bool, m *classifier.Match) {
+		for l := max(m.StartLine, 1); l <= m.EndLine && l <= len(lines); l++ {
+			set[l] = true
+		}
+	}
+	var known []string // the corpus texts matched, to tell the licence's words from added ones
+	names := map[string]bool{}
+	bodyStart := 0
+	matches := k.c.Match([]byte(text)).Matches
+	for _, m := range matches {
 		if m.MatchType != "License" && m.MatchType != "Header" {
 			continue
 		}
@@ -232,16 +249,39 @@ func (k *Classifier) Classify(raw []byte) (Text, error) {
 			best[id] = m.Confidence
 		}
 		if m.Confidence >= Threshold {
-			for l := max(m.StartLine, 1); l <= m.EndLine && l <= len(lines); l++ {
-				covered[l] = true
+			mark(covered, m)
+			if m.MatchType == "License" {
+				mark(body, m)
+				if bodyStart == 0 || m.StartLine < bodyStart {
+					bodyStart = max(m.StartLine, 1)
+				}
 			}
+			names[m.Name] = true
+			known = append(known, k.knownWords(m.MatchType+"/"+m.Name+"/"+m.Variant, m.Name))
 		}
 	}
-	// What the matched licences do not cover: a notice, a preface, or
-	// terms added to the licence.
-	var outside []string
+	for _, m := range matches {
+		// A supplement counts only beside the licence it accompanies: alone,
+		// the FSF's appendix grants nothing.
+		if m.MatchType == "Supplement" && m.Confidence >= Threshold && names[m.Name] {
+			mark(supplement, m)
+			known = append(known, k.knownWords(m.MatchType+"/"+m.Name+"/"+m.Variant, m.Name))
+		}
+	}
+	// What the licences and their appendix do not cover: the project's
+	// notice or preface, or terms added to the licence. The notice read for
+	// "or any later version" keeps the standard notices the classifier
+	// matched (the FSF's own "This program is free software…" is how most
+	// projects say it), but not the example notice of the appendix.
+	appendix := appendixStart(lines, bodyStart)
+	var outside, notice []string
 	for i, l := range lines {
-		if !covered[i+1] {
+		n := i + 1
+		if n >= appendix || body[n] || supplement[n] {
+			continue
+		}
+		notice = append(notice, l)
+		if !covered[n] {
 			outside = append(outside, l)
 		}
 	}
@@ -267,7 +307,7 @@ func (k *Classifier) Classify(raw []byte) (Text, error) {
 		t := Text{SPDX: "NOASSERTION"}
 		if id, sim := k.nearest(text); sim >= 0.2 {
 			t.Nearest, t.Confidence = id, round2(sim)
-			t.How = fmt.Sprintf("closest to %s, but only %.0f%% alike", id, 100*sim)
+			t.How = fmt.Sprintf("is closest to %s, but only %.0f%% alike", id, 100*sim)
 		} else if rightsRE.MatchString(text) {
 			return Text{SPDX: "LicenseRef-All-Rights-Reserved", Confidence: 0.9, How: "says all rights are reserved"}, nil
 		} else if !licencishRE.MatchString(text) {
@@ -277,7 +317,7 @@ func (k *Classifier) Classify(raw []byte) (Text, error) {
 		}
 		return t, nil
 	}
-	if extra := addedTerms(rest); extra != "" {
+	if extra := addedTerms(lines, covered, known); extra != "" {
 		// "MIT, but only for non-commercial use": the licence is not the
 		// whole story, and the added terms are not a licence we know.
 		return Text{SPDX: "NOASSERTION", Confidence: round2(conf), Nearest: ids[0],
@@ -285,7 +325,7 @@ func (k *Classifier) Classify(raw []byte) (Text, error) {
 	}
 	for i, id := range ids {
 		if gplFamily[id] {
-			ids[i] = gplVariant(id, rest)
+			ids[i] = gplVariant(id, strings.Join(notice, "\n"))
 		}
 		if strings.Contains(ids[i], " ") {
 			ids[i] = "(" + ids[i] + ")"
@@ -308,24 +348,6 @@ var (
 	copyrightLine = regexp.MustCompile(`(?i)^\W*(copyright|\(c\)|©|all rights reserved\W*$|spdx-|#+\s|=+$|-+$)`)
 	restrictRE    = regexp.MustCompile(`(?i)\b(non-?commercial|not for commercial|commercial use|may only|must not|shall not|prohibited|forbidden|proprietary|propriétaire|all rights reserved|tous droits réservés|interdit|restricted|only be used|nuclear|military|no permission)\b`)
 )
-
-// addedTerms returns the first sentence outside the licence texts that
-// restricts what they allow, or "".
-func addedTerms(rest string) string {
-	for _, l := range strings.Split(rest, "\n") {
-		l = strings.TrimSpace(l)
-		if l == "" || copyrightLine.MatchString(l) {
-			continue
-		}
-		if restrictRE.MatchString(l) {
-			if len(l) > 80 {
-				l = l[:80] + "…"
-			}
-			return l
-		}
-	}
-	return ""
-}
 
 func (s signature) matches(text string) bool {
 	// A licence file, not a mention: long enough, and the title (the first

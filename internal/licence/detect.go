@@ -511,7 +511,8 @@ func (k *Classifier) CheckFile(b []byte, name string) (Report, error) {
 		if t.Pointer != "" {
 			r.Reason = name + " only points to " + t.Pointer + ": check that file."
 		} else if t.Nearest != "" {
-			r.Reason = fmt.Sprintf("%s is %s; use the unmodified text so it can be recognised.", name, t.How)
+			// How says "is closest to X" or "holds X plus terms of its own".
+			r.Reason = fmt.Sprintf("%s %s; use the unmodified text so it can be recognised.", name, t.How)
 		} else {
 			r.Reason = name + " " + t.How + "; use the unmodified text of an open licence."
 		}
