@@ -112,6 +112,9 @@ func runServe(ctx context.Context, e env, args []string) error {
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(l) }()
 	b.log.Info("serving", "addr", "http://"+b.cfg.HTTPAddr)
+	// Say at start when Postgres and Temporal disagree (one was restored
+	// apart from the other); in the background, not to delay serving.
+	go reportIntegrity(ctx, b.st, b.tc, b.cfg.TemporalNamespace, "", b.log)
 	select {
 	case <-ctx.Done():
 	case err := <-errc:

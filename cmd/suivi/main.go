@@ -104,7 +104,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 			case err != nil:
 				// Errors carry the server's messages: escaped too.
 				fmt.Fprintln(stderr, "suivi: "+errorLine(err))
-				return 1
+				return exitCode(err)
 			}
 			return 0
 		}
