@@ -1,8 +1,12 @@
 package edition
 
 import (
+	"errors"
 	"fmt"
+	"strings"
 	"time"
+
+	"github.com/codecitoyen/suivi/internal/validate"
 )
 
 // dateLayout is the only spelling of a civil date in edition files and
@@ -17,9 +21,21 @@ type Date string
 func ParseDate(s string) (Date, error) {
 	t, err := time.Parse(dateLayout, s)
 	if err != nil {
-		return "", fmt.Errorf("invalid date %q, want YYYY-MM-DD: %w", s, err)
+		return "", fmt.Errorf("invalid date %s, want YYYY-MM-DD%s", validate.Quote(s), parseReason(err))
 	}
 	return Date(t.Format(dateLayout)), nil
+}
+
+// parseReason returns ": why" for the time.Parse errors that say why
+// beyond the layout ("day out of range"), else "". The error itself is not
+// wrapped because its message repeats the whole input, which may be
+// anything a file holds.
+func parseReason(err error) string {
+	var pe *time.ParseError
+	if errors.As(err, &pe) && pe.Message != "" {
+		return ": " + strings.TrimPrefix(pe.Message, ": ")
+	}
+	return ""
 }
 
 // AddDays returns the date n days later (earlier if n < 0). An invalid Date

@@ -13,6 +13,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/codecitoyen/suivi/internal/validate"
 )
 
 // Edition is one edition as declared in its YAML file.
@@ -84,7 +86,7 @@ const wallLayout = "2006-01-02 15:04"
 func parseWall(s string) (time.Time, error) {
 	t, err := time.Parse(wallLayout, s)
 	if err != nil {
-		return time.Time{}, fmt.Errorf("invalid local time %q, want YYYY-MM-DD HH:MM: %w", s, err)
+		return time.Time{}, fmt.Errorf("invalid local time %s, want YYYY-MM-DD HH:MM%s", validate.Quote(s), parseReason(err))
 	}
 	return t, nil
 }
@@ -97,51 +99,76 @@ type due struct {
 	months int
 }
 
-// maxRelative bounds "+N…" (ten years of days) so a typo such as "+60000m"
-// is refused instead of producing a date past year 9999.
+// maxRelative bounds "+N…" to ten years (3650 days, 521 weeks, 120
+// months), which no accompaniment reaches, so a typo such as "+60000m" is
+// refused as too large rather than overflowing; within that, Parse compares
+// the date with the accompaniment's end.
 const maxRelative = 3650
+
+// relativeUnits maps the unit letter of a relative due to its name and
+// largest count.
+var relativeUnits = map[byte]struct {
+	name string
+	max  int
+}{
+	'd': {"days", maxRelative},
+	'w': {"weeks", maxRelative / 7},
+	'm': {"months", maxRelative * 12 / 365},
+}
 
 func parseDue(s string) (due, error) {
 	rest, ok := strings.CutPrefix(s, "+")
 	if !ok {
 		d, err := ParseDate(s)
 		if err != nil {
-			return due{}, fmt.Errorf("due %q is neither a date (2027-04-01) nor relative to the hackathon's end (+14d, +2w, +6m): %w", s, err)
+			return due{}, fmt.Errorf("due %s is neither a date (2027-04-01) nor relative to the hackathon's end (+14d, +2w, +6m): %w", validate.Quote(s), err)
 		}
 		return due{abs: d}, nil
 	}
-	bad := fmt.Errorf("due %q: write +Nd, +Nw or +Nm (days, weeks or months after the hackathon's end date), such as +14d", s)
+	bad := fmt.Errorf("due %s: write +Nd, +Nw or +Nm (days, weeks or months after the hackathon's end date), such as +14d", validate.Quote(s))
 	if len(rest) < 2 {
 		return due{}, bad
 	}
-	n, err := parseNat(rest[:len(rest)-1])
-	if err != nil {
+	unit, ok := relativeUnits[rest[len(rest)-1]]
+	if !ok {
 		return due{}, bad
 	}
+	n, ok := parseNat(rest[:len(rest)-1], unit.max)
+	switch {
+	case !ok:
+		return due{}, bad
+	case n > unit.max:
+		return due{}, fmt.Errorf("due %s is too large: at most %d %s after the hackathon's end", validate.Quote(s), unit.max, unit.name)
+	case len(s) > MaxDueLength: // leading zeros
+		return due{}, fmt.Errorf("due %s is longer than %d characters: write it as +%d%c", validate.Quote(s), MaxDueLength, n, rest[len(rest)-1])
+	}
 	switch rest[len(rest)-1] {
-	case 'd':
-		return due{days: n}, nil
 	case 'w':
 		return due{days: 7 * n}, nil
 	case 'm':
 		return due{months: n}, nil
 	}
-	return due{}, bad
+	return due{days: n}, nil
 }
 
-// parseNat reads a small decimal number, digits only (no sign, no spaces).
-func parseNat(s string) (int, error) {
+// parseNat reads a decimal number, digits only (no sign, no spaces). Past
+// max it stops counting and returns max+1, so any number of digits is
+// "too large" rather than an overflow.
+func parseNat(s string, max int) (int, bool) {
+	if s == "" {
+		return 0, false
+	}
 	n := 0
-	for _, c := range s {
-		if c < '0' || c > '9' || n > maxRelative {
-			return 0, fmt.Errorf("not a small whole number: %q", s)
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c < '0' || c > '9' {
+			return 0, false
 		}
-		n = n*10 + int(c-'0')
+		if n <= max {
+			n = n*10 + int(c-'0')
+		}
 	}
-	if s == "" || n > maxRelative {
-		return 0, fmt.Errorf("not a small whole number: %q", s)
-	}
-	return n, nil
+	return min(n, max+1), true
 }
 
 // resolve returns the civil due date given the hackathon's end date.
@@ -241,13 +268,13 @@ func (e *Edition) Snapshot(city string) (Snapshot, error) {
 			for i, c := range e.Cities {
 				names[i] = c.Name
 			}
-			return Snapshot{}, fmt.Errorf("edition %s has no city %q: known cities are %s", e.ID, city, strings.Join(names, ", "))
+			return Snapshot{}, fmt.Errorf("edition %s has no city %s: known cities are %s", e.ID, validate.Quote(city), strings.Join(names, ", "))
 		}
 		s.City, zoneName = c.Name, c.TimeZone
 		if c.Meetup != "" {
 			r, err := ParseRule(c.Meetup)
 			if err != nil {
-				return Snapshot{}, fmt.Errorf("edition %s: city %s: meetup rule %q: %w", e.ID, c.Name, c.Meetup, err)
+				return Snapshot{}, fmt.Errorf("edition %s: city %s: meetup rule %s: %w", e.ID, c.Name, validate.Quote(c.Meetup), err)
 			}
 			s.Meetup = r.String()
 		}

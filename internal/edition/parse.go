@@ -7,11 +7,9 @@ import (
 	"io"
 	"reflect"
 	"regexp"
-	"slices"
 	"sort"
 	"strconv"
 	"strings"
-	"time"
 
 	"gopkg.in/yaml.v3"
 
@@ -54,32 +52,72 @@ func (l ErrorList) Strings() []string {
 // "yaml: line 3: mapping values are not allowed in this context".
 var yamlLineRE = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
 
-func syntaxError(err error) ErrorList {
-	if m := yamlLineRE.FindStringSubmatch(err.Error()); m != nil {
-		line, _ := strconv.Atoi(m[1])
-		return ErrorList{{Line: line, Msg: "YAML syntax: " + m[2]}}
+// yamlUnknownAnchorRE matches the one yaml.v3 error that repeats the file's
+// text, an alias to no anchor, and that has no line.
+var yamlUnknownAnchorRE = regexp.MustCompile(`^yaml: unknown anchor '(.*)' referenced$`)
+
+func syntaxError(err error, data []byte) ErrorList {
+	msg := err.Error()
+	if m := yamlUnknownAnchorRE.FindStringSubmatch(msg); m != nil {
+		// An alias all the same: refuse it like the others, at its line.
+		return ErrorList{{Line: lineOf(data, "*"+m[1]), Msg: anchorMsg}}
 	}
-	return ErrorList{{Msg: "YAML syntax: " + strings.TrimPrefix(err.Error(), "yaml: ")}}
+	if m := yamlLineRE.FindStringSubmatch(msg); m != nil {
+		line, _ := strconv.Atoi(m[1])
+		return ErrorList{{Line: line, Msg: "YAML syntax: " + cut(m[2])}}
+	}
+	return ErrorList{{Msg: "YAML syntax: " + cut(strings.TrimPrefix(msg, "yaml: "))}}
+}
+
+// lineOf returns the line of the first s in data, or 1 if there is none.
+func lineOf(data []byte, s string) int {
+	i := bytes.Index(data, []byte(s))
+	if i < 0 {
+		return 1
+	}
+	return lineAt(data, i)
+}
+
+// cut shortens a message from the YAML parser, in case a future version
+// repeats the input in it, as it already does for unknown anchors.
+func cut(msg string) string {
+	const max = 200
+	if len(msg) <= max {
+		return msg
+	}
+	return strings.ToValidUTF8(msg[:max], "") + "…"
 }
 
 // Parse reads and checks an edition file. Unknown keys are errors, so a typo
 // such as "acompaniment_months" cannot silently fall back to a default. On
 // any problem it returns a nil Edition and an ErrorList with every problem
-// found, sorted by line.
+// found, sorted by line (at most MaxErrors of them).
+//
+// The file may come from anyone with a coordinator's access, so before any
+// decoding Parse refuses what would make it slow or its result large: files
+// over MaxFileSize, binary files, and YAML anchors and aliases, which let a
+// few kilobytes expand into gigabytes. Lists and strings are bounded too
+// (see limits.go).
 func Parse(data []byte) (*Edition, error) {
+	if err := checkText(data); err != nil {
+		return nil, err
+	}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	var doc yaml.Node
 	if err := dec.Decode(&doc); err != nil {
 		if errors.Is(err, io.EOF) {
 			return nil, ErrorList{{Line: 1, Msg: "the file is empty: an edition needs at least id, name, time_zone, call_for_projects, hackathon, accompaniment_months and milestones"}}
 		}
-		return nil, syntaxError(err)
+		return nil, syntaxError(err, data)
+	}
+	if err := checkNoAnchors(&doc); err != nil {
+		return nil, err
 	}
 	// A second document would be ignored by the decoder; say so instead.
 	var extra yaml.Node
 	if err := dec.Decode(&extra); !errors.Is(err, io.EOF) {
 		if err != nil {
-			return nil, syntaxError(err)
+			return nil, syntaxError(err, data)
 		}
 		return nil, ErrorList{{Line: extra.Line, Msg: "a second YAML document: an edition file holds exactly one edition"}}
 	}
@@ -93,10 +131,20 @@ func Parse(data []byte) (*Edition, error) {
 	d.decode(root, reflect.ValueOf(&e).Elem(), "")
 	d.validate(&e)
 	if len(d.errs) > 0 {
-		sort.SliceStable(d.errs, func(i, j int) bool { return d.errs[i].Line < d.errs[j].Line })
-		return nil, d.errs
+		return nil, d.sorted()
 	}
 	return &e, nil
+}
+
+// sorted returns the problems in line order, cut to MaxErrors plus one
+// last line saying how many were left out.
+func (d *decoder) sorted() ErrorList {
+	sort.SliceStable(d.errs, func(i, j int) bool { return d.errs[i].Line < d.errs[j].Line })
+	if len(d.errs) <= MaxErrors {
+		return d.errs
+	}
+	more := len(d.errs) - MaxErrors
+	return append(d.errs[:MaxErrors:MaxErrors], LineError{Msg: fmt.Sprintf("and %d more problems: fix these first, then check the file again", more)})
 }
 
 // decoder walks a yaml.Node tree into Go values guided by their yaml tags,
@@ -142,10 +190,11 @@ func (d *decoder) walkFields(v reflect.Value, f func(ptr any)) {
 
 // decode fills v, which must be addressable, from n; path names the value in
 // messages ("cities.time_zone").
+//
+// Parse has refused aliases before, so n holds no alias node, and decode
+// does not follow them: copying aliased values is how a small file becomes
+// a huge edition.
 func (d *decoder) decode(n *yaml.Node, v reflect.Value, path string) {
-	if n.Kind == yaml.AliasNode {
-		n = n.Alias
-	}
 	// Fields the file leaves out point at their parent's line.
 	d.walkFields(v, func(ptr any) { d.lines[ptr] = n.Line })
 	if n.Kind == yaml.ScalarNode && n.Tag == "!!null" {
@@ -161,6 +210,10 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, path string) {
 		}
 		if len(n.Content) == 0 {
 			return // nil, like an absent key, so both hash the same
+		}
+		if l, ok := listLimits[path]; ok && len(n.Content) > l.max {
+			d.fail(v, n.Line, "%s has %d entries; %s at most %d %s: remove some", path, len(n.Content), l.in, l.max, l.of)
+			return
 		}
 		v.Set(reflect.MakeSlice(v.Type(), len(n.Content), len(n.Content)))
 		for i, c := range n.Content {
@@ -210,11 +263,11 @@ func (d *decoder) decodeStruct(n *yaml.Node, v reflect.Value, path string) {
 		k, val := n.Content[i], n.Content[i+1]
 		f, ok := fields[k.Value]
 		if !ok {
-			d.errorf(k.Line, "unknown field %q in %s: the fields here are %s", k.Value, name(path), strings.Join(keys, ", "))
+			d.errorf(k.Line, "unknown field %s in %s: the fields here are %s", validate.Quote(k.Value), name(path), strings.Join(keys, ", "))
 			continue
 		}
 		if first, dup := seen[k.Value]; dup {
-			d.errorf(k.Line, "field %q appears twice in %s (first at line %d)", k.Value, name(path), first)
+			d.errorf(k.Line, "field %s appears twice in %s (first at line %d)", validate.Quote(k.Value), name(path), first)
 			continue
 		}
 		seen[k.Value] = k.Line
@@ -237,160 +290,21 @@ func describe(n *yaml.Node) string {
 		return "a mapping"
 	case yaml.SequenceNode:
 		return "a list"
+	case yaml.AliasNode:
+		return "an alias"
 	default:
-		return strconv.Quote(n.Value)
+		return validate.Quote(n.Value)
 	}
 }
 
-// named labels a theme, city or milestone in messages, even a nameless one.
-func named(kind, id string) string {
-	if id == "" {
-		return kind
-	}
-	return kind + " " + id
-}
-
-// validate checks the decoded edition, field by field, and normalises the
-// free texts and addresses it accepts (trimmed).
-func (d *decoder) validate(e *Edition) {
-	if err := validate.Slug("id", e.ID); err != nil {
-		d.at(&e.ID, "%v", err)
-	}
-	d.text(&e.Name, "name")
-	if _, err := loadZone(e.TimeZone); err != nil {
-		d.at(&e.TimeZone, "%v", err)
-	}
-
-	w := &e.CallForProjects
-	opens, opensOK := d.date(&w.Opens, "call_for_projects.opens")
-	closes, closesOK := d.date(&w.Closes, "call_for_projects.closes")
-	if opensOK && closesOK && !opens.Time().Before(closes.Time()) {
-		d.at(&w.Closes, "call_for_projects closes (%s) must be after it opens (%s)", closes, opens)
-	}
-
-	h := &e.Hackathon
-	start, startOK := d.wall(&h.Starts, "hackathon.starts")
-	end, endOK := d.wall(&h.Ends, "hackathon.ends")
-	if startOK && endOK && !end.After(start) {
-		d.at(&h.Ends, "hackathon ends (%s) must be after it starts (%s)", h.Ends, h.Starts)
-	}
-	if startOK && closesOK && closes.Time().After(DateOf(start).Time()) {
-		d.at(&w.Closes, "call_for_projects closes %s, after the hackathon starts (%s)", closes, DateOf(start))
-	}
-
-	if e.AccompanimentMonths < 1 || e.AccompanimentMonths > 60 {
-		d.at(&e.AccompanimentMonths, "accompaniment_months must be between 1 and 60, not %d", e.AccompanimentMonths)
-	}
-
-	themes := map[string]int{}
-	for i := range e.Themes {
-		t := &e.Themes[i]
-		d.id(&t.ID, "theme", themes)
-		d.text(&t.Title, named("theme", t.ID)+": title")
-	}
-
-	cities := map[string]int{}
-	for i := range e.Cities {
-		c := &e.Cities[i]
-		if v, err := validate.Text("city name", c.Name, true, 100); err != nil {
-			d.at(&c.Name, "%v", err)
-		} else if first, dup := cities[strings.ToLower(v)]; dup {
-			d.at(&c.Name, "duplicate city %q (first at line %d)", v, first)
-		} else {
-			c.Name = v
-			cities[strings.ToLower(v)] = d.lines[&c.Name]
-		}
-		label := named("city", c.Name)
-		if _, err := loadZone(c.TimeZone); err != nil {
-			d.at(&c.TimeZone, "%s: %v", label, err)
-		}
-		if c.Meetup != "" {
-			if _, err := ParseRule(c.Meetup); err != nil {
-				d.at(&c.Meetup, "%s: meetup rule %q: %v", label, c.Meetup, err)
-			}
-		}
-		for j := range c.Coordinators {
-			if v, err := validate.Email(c.Coordinators[j]); err != nil {
-				d.at(&c.Coordinators[j], "%s: coordinator %v", label, err)
-			} else {
-				c.Coordinators[j] = v
-			}
-		}
-	}
-
-	milestones := map[string]int{}
-	for i := range e.Milestones {
-		m := &e.Milestones[i]
-		d.id(&m.ID, "milestone", milestones)
-		label := named("milestone", m.ID)
-		d.text(&m.Title, label+": title")
-		switch du, err := parseDue(m.Due); {
-		case m.Due == "":
-			d.at(&m.Due, "%s: due is required: a date (2027-04-01) or a delay after the hackathon's end (+14d, +2w, +6m)", label)
-		case err != nil:
-			d.at(&m.Due, "%s: %v", label, err)
-		case endOK:
-			endDate := DateOf(end)
-			if r := du.resolve(endDate); r.Time().Before(endDate.Time()) {
-				d.at(&m.Due, "%s: due %s is before the hackathon ends (%s)", label, r, endDate)
-			}
-		}
-		if !slices.Contains(evidenceKinds, m.Evidence) {
-			d.at(&m.Evidence, "%s: evidence %q must be one of %s", label, m.Evidence, strings.Join(evidenceKinds, ", "))
-		}
-	}
-}
-
-// id checks a theme or milestone id is a slug not seen before; seen maps ids
-// to their lines.
-func (d *decoder) id(ptr *string, kind string, seen map[string]int) {
-	if err := validate.Slug(kind+" id", *ptr); err != nil {
-		d.at(ptr, "%v", err)
-	} else if first, dup := seen[*ptr]; dup {
-		d.at(ptr, "duplicate %s id %q (first at line %d)", kind, *ptr, first)
-	} else {
-		seen[*ptr] = d.lines[ptr]
-	}
-}
-
-// text checks both wordings are present and clean, and trims them.
-func (d *decoder) text(t *Text, what string) {
-	for _, f := range []struct {
-		ptr  *string
-		lang string
-	}{{&t.FR, "fr"}, {&t.EN, "en"}} {
-		if v, err := validate.Text(what+"."+f.lang, *f.ptr, true, 200); err != nil {
-			d.at(f.ptr, "%v", err)
-		} else {
-			*f.ptr = v
-		}
-	}
-}
-
-// date checks a required civil date.
-func (d *decoder) date(ptr *Date, what string) (Date, bool) {
-	if *ptr == "" {
-		d.at(ptr, "%s is required (YYYY-MM-DD)", what)
-		return "", false
-	}
-	v, err := ParseDate(string(*ptr))
-	if err != nil {
-		d.at(ptr, "%s: %v", what, err)
-		return "", false
-	}
-	return v, true
-}
-
-// wall checks a required local wall time "YYYY-MM-DD HH:MM".
-func (d *decoder) wall(ptr *string, what string) (time.Time, bool) {
-	if *ptr == "" {
-		d.at(ptr, "%s is required (YYYY-MM-DD HH:MM, local time)", what)
-		return time.Time{}, false
-	}
-	t, err := parseWall(*ptr)
-	if err != nil {
-		d.at(ptr, "%s: %v", what, err)
-		return time.Time{}, false
-	}
-	return t, true
+// listLimits bounds the lists of an edition, by path, so that neither
+// decoding nor any program's snapshot grows with a hostile file.
+var listLimits = map[string]struct {
+	max    int
+	in, of string
+}{
+	"themes":              {MaxThemes, "an edition has", "themes"},
+	"cities":              {MaxCities, "an edition has", "cities"},
+	"cities.coordinators": {MaxCoordinators, "a city has", "coordinators"},
+	"milestones":          {MaxMilestones, "an edition has", "milestones"},
 }

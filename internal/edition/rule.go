@@ -6,6 +6,9 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
+
+	"github.com/codecitoyen/suivi/internal/validate"
 )
 
 // Rule is a monthly meetup rule such as "first tuesday 19:00": the Petites
@@ -46,6 +49,9 @@ const ruleForms = `write "first tuesday 19:00" (first, second, third, fourth or 
 // French form "premier|deuxième|troisième|quatrième|dernier <lundi..dimanche>
 // 19h00" (or 19:00), in any case, with an optional "at"/"à" before the time.
 func ParseRule(s string) (Rule, error) {
+	if n := utf8.RuneCountInString(s); n > MaxMeetupLength {
+		return Rule{}, fmt.Errorf("the rule is %d characters long, at most %d: %s", n, MaxMeetupLength, ruleForms)
+	}
 	f := strings.Fields(strings.ToLower(s))
 	if len(f) == 4 && (f[2] == "at" || f[2] == "à") {
 		f = append(f[:2], f[3])
@@ -55,15 +61,15 @@ func ParseRule(s string) (Rule, error) {
 	}
 	ord, ok := ordinals[f[0]]
 	if !ok {
-		return Rule{}, fmt.Errorf("unknown ordinal %q: %s", f[0], ruleForms)
+		return Rule{}, fmt.Errorf("unknown ordinal %s: %s", validate.Quote(f[0]), ruleForms)
 	}
 	wd, ok := weekdays[f[1]]
 	if !ok {
-		return Rule{}, fmt.Errorf("unknown weekday %q: %s", f[1], ruleForms)
+		return Rule{}, fmt.Errorf("unknown weekday %s: %s", validate.Quote(f[1]), ruleForms)
 	}
 	m := ruleTimeRE.FindStringSubmatch(f[2])
 	if m == nil {
-		return Rule{}, fmt.Errorf("invalid time %q: %s", f[2], ruleForms)
+		return Rule{}, fmt.Errorf("invalid time %s: %s", validate.Quote(f[2]), ruleForms)
 	}
 	hour, _ := strconv.Atoi(m[1]) // the pattern guarantees digits
 	minute := 0

@@ -6,6 +6,8 @@ import (
 	// Embedded so NewZone gives the same answer on a slim container without
 	// /usr/share/zoneinfo as on a developer's laptop.
 	_ "time/tzdata"
+
+	"github.com/codecitoyen/suivi/internal/validate"
 )
 
 // Zone snapshots a time zone's UTC offsets over a period, so deterministic
@@ -29,6 +31,9 @@ func loadZone(name string) (*time.Location, error) {
 	if name == "" {
 		return nil, fmt.Errorf("time zone is required: write an IANA name such as Europe/Paris")
 	}
+	if len(name) > MaxTimeZoneLength {
+		return nil, fmt.Errorf("time zone %s is %d bytes long; an IANA name such as Europe/Paris is at most %d", validate.Quote(name), len(name), MaxTimeZoneLength)
+	}
 	if name == "Local" {
 		return nil, fmt.Errorf("time zone \"Local\" depends on the machine: write an IANA name such as Europe/Paris")
 	}
@@ -36,7 +41,7 @@ func loadZone(name string) (*time.Location, error) {
 	if err != nil {
 		// LoadLocation's own message repeats the name unquoted; this one says
 		// what to write instead.
-		return nil, fmt.Errorf("unknown time zone %q: write an IANA name such as Europe/Paris or Africa/Tunis", name)
+		return nil, fmt.Errorf("unknown time zone %s: write an IANA name such as Europe/Paris or Africa/Tunis", validate.Quote(name))
 	}
 	return loc, nil
 }
