@@ -56,8 +56,8 @@ func runDev(ctx context.Context, e env, args []string) error {
 		}
 	}
 
-	if err := os.MkdirAll(cfg.DataDir, 0o755); err != nil {
-		return fmt.Errorf("data dir %s (--data-dir): %w", cfg.DataDir, err)
+	if err := makeDataDir(cfg.DataDir, postgresGroup(&cfg), log); err != nil {
+		return err
 	}
 	unlock, err := lockDir(cfg.DataDir)
 	if err != nil {
@@ -66,6 +66,7 @@ func runDev(ctx context.Context, e env, args []string) error {
 	stack = append(stack, unlock)
 
 	dbURL, pgDesc := cfg.DatabaseURL, "DATABASE_URL"
+	var pgDied <-chan error // stays nil, never ready, with DATABASE_URL
 	if dbURL == "" {
 		pg, err := pglocal.Start(ctx, pglocal.Options{Dir: filepath.Join(cfg.DataDir, "postgres"), BinDir: cfg.PGBinDir, Logger: log})
 		if errors.Is(err, pglocal.ErrNoPostgres) {
@@ -74,11 +75,13 @@ func runDev(ctx context.Context, e env, args []string) error {
 		if err != nil {
 			return err
 		}
+		// Stop ends the watchdog before the server: no restart during shutdown.
 		stack = append(stack, func() {
 			if err := pg.Stop(); err != nil {
 				log.Error("stop postgres", "error", err)
 			}
 		})
+		pgDied = pg.Watch(pglocal.WatchOptions{})
 		dbURL = pg.URL()
 		pgDesc = fmt.Sprintf("private cluster in %s, port %d", pg.Dir(), pg.Port())
 	}
@@ -164,16 +167,123 @@ func runDev(ctx context.Context, e env, args []string) error {
 			return nil
 		}
 		return fmt.Errorf("web server: %w", err)
+	case err := <-pgDied:
+		// Better a clear exit than a /healthz stuck at 503.
+		return err
 	}
+}
+
+// postgresGroup is the group that must traverse the data dir to reach the
+// private cluster inside: PostgreSQL refuses to run as root, so under root
+// it runs as another user (see pglocal). -1 when no one else needs in.
+func postgresGroup(cfg *config.Config) int {
+	if cfg.DatabaseURL != "" {
+		return -1
+	}
+	gid, ok, err := pglocal.ServerGroup()
+	if err != nil || !ok {
+		return -1 // pglocal.Start reports the error, in its place
+	}
+	return gid
+}
+
+// makeDataDir creates the data dir for its owner alone: it holds the secret
+// that signs email links, Temporal's histories and Postgres's data, with
+// every name and email address. Only group (when not -1) may also traverse
+// it, to reach the private Postgres. An existing dir with wider permissions
+// is tightened when it holds nothing but Suivi's files, and only warned
+// about otherwise: --data-dir may name a directory with other uses.
+func makeDataDir(dir string, group int, log *slog.Logger) error {
+	// Parents as before, 0755: the private Postgres may need to traverse them.
+	if err := os.MkdirAll(filepath.Dir(dir), 0o755); err != nil {
+		return fmt.Errorf("data dir %s (--data-dir): %w", dir, err)
+	}
+	if err := os.Mkdir(dir, 0o700); err != nil && !errors.Is(err, os.ErrExist) {
+		return fmt.Errorf("data dir %s (--data-dir): %w", dir, err)
+	}
+	fi, err := os.Stat(dir)
+	if err != nil {
+		return fmt.Errorf("data dir %s (--data-dir): %w", dir, err)
+	}
+	if !fi.IsDir() {
+		return fmt.Errorf("data dir %s (--data-dir) is not a directory", dir)
+	}
+	want := os.FileMode(0o700)
+	if group >= 0 {
+		want = 0o710
+	}
+	if mine, err := onlySuiviFiles(dir); err != nil || !mine {
+		if fi.Mode().Perm()&^want != 0 {
+			log.Warn("the data dir, which holds secrets and personal data, is open to other users; it holds other files too, so its permissions are left alone",
+				"dir", dir, "mode", fi.Mode().Perm())
+		}
+		return err
+	}
+	if st, ok := fi.Sys().(*syscall.Stat_t); ok && group >= 0 && int(st.Gid) != group {
+		if err := os.Chown(dir, -1, group); err != nil {
+			return fmt.Errorf("data dir %s: %w", dir, err)
+		}
+	}
+	if err := restrict(dir, fi.Mode().Perm(), want, log); err != nil {
+		return err
+	}
+	// The mail dir holds sign-in links. FileSender would create it 0755.
+	return makePrivateDir(filepath.Join(dir, "mail"), log)
+}
+
+// onlySuiviFiles reports whether dir holds nothing but what `suivi dev`
+// puts there (nothing at all, for a new one).
+func onlySuiviFiles(dir string) (bool, error) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return false, fmt.Errorf("data dir %s: %w", dir, err)
+	}
+	for _, e := range entries {
+		switch e.Name() {
+		case "lock", "secret", "temporal.db", "temporal.db-wal", "temporal.db-shm", "postgres", "mail":
+		default:
+			return false, nil
+		}
+	}
+	return true, nil
+}
+
+// makePrivateDir creates dir 0700, or tightens it to 0700.
+func makePrivateDir(dir string, log *slog.Logger) error {
+	if err := os.Mkdir(dir, 0o700); err != nil && !errors.Is(err, os.ErrExist) {
+		return fmt.Errorf("data dir: %w", err)
+	}
+	fi, err := os.Stat(dir)
+	if err != nil {
+		return fmt.Errorf("data dir: %w", err)
+	}
+	return restrict(dir, fi.Mode().Perm(), 0o700, log)
+}
+
+// restrict gives path the mode want, saying so when that takes rights away.
+func restrict(path string, have, want os.FileMode, log *slog.Logger) error {
+	if have == want {
+		return nil
+	}
+	if err := os.Chmod(path, want); err != nil {
+		return fmt.Errorf("data dir: restrict %s: %w", path, err)
+	}
+	if have&^want != 0 {
+		log.Warn("restricted the permissions of a data dir directory", "dir", path, "was", have, "now", want)
+	}
+	return nil
 }
 
 // lockDir takes an exclusive lock on dir, so two `suivi dev` never share a
 // data dir (and a leftover Postgres in it is known to be ours).
 func lockDir(dir string) (func(), error) {
-	f, err := os.OpenFile(filepath.Join(dir, "lock"), os.O_CREATE|os.O_RDWR, 0o644)
+	f, err := os.OpenFile(filepath.Join(dir, "lock"), os.O_CREATE|os.O_RDWR, 0o600)
 	if err != nil {
 		return nil, fmt.Errorf("data dir %s: %w", dir, err)
 	}
+	// Older versions created it 0644. It holds nothing, but nothing in the
+	// data dir is for others.
+	_ = f.Chmod(0o600)
 	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
 		f.Close()
 		return nil, fmt.Errorf("data dir %s is in use by another `suivi dev`; stop it or choose another --data-dir", dir)

@@ -11,8 +11,10 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -135,6 +137,10 @@ func TestDevSurvivesRestart(t *testing.T) {
 	_ = os.Chmod(filepath.Dir(dir), 0o755)
 	_ = os.Chmod(dir, 0o755)
 	dataDir := filepath.Join(dir, "data")
+	// As an older Suivi left it: open to all, to be tightened.
+	if err := os.Mkdir(dataDir, 0o755); err != nil {
+		t.Fatal(err)
+	}
 	httpAddr, temporalAddr, uiAddr := freeAddr(t), freeAddr(t), freeAddr(t)
 	args := []string{"--data-dir", dataDir, "--http", httpAddr, "--temporal", temporalAddr, "--ui", uiAddr, "--log-level", "warn"}
 	url := "http://" + httpAddr
@@ -174,6 +180,7 @@ func TestDevSurvivesRestart(t *testing.T) {
 	if resp.StatusCode != 200 || !strings.Contains(string(page), "someone@example.org") || !strings.Contains(string(page), "Message de test") {
 		t.Fatalf("/dev/mail = %d:\n%s", resp.StatusCode, page)
 	}
+	wantPrivate(t, dataDir)
 
 	// A second `suivi dev` on the same data dir is refused, touching nothing.
 	second := startDev(t, "--data-dir", dataDir, "--http", freeAddr(t), "--temporal", freeAddr(t), "--ui", "off")
@@ -240,4 +247,127 @@ func TestDevWithoutPostgres(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dir, "data", "temporal.db")); !errors.Is(err, os.ErrNotExist) {
 		t.Fatalf("temporal.db was created although dev refused to start (%v)", err)
 	}
+}
+
+// wantPrivate checks that nothing `suivi dev` keeps is open to group or
+// others: secrets, histories, personal data, sign-in links in emails. The
+// one exception is the private Postgres's own group traversing the data
+// dir when the tests run as root (Postgres then runs as another user).
+func wantPrivate(t *testing.T, dataDir string) {
+	t.Helper()
+	for _, name := range []string{".", "lock", "secret", "temporal.db", "temporal.db-wal", "temporal.db-shm", "mail",
+		"postgres", "postgres/password", "postgres/postgres.log", "postgres/data"} {
+		path := filepath.Join(dataDir, name)
+		fi, err := os.Stat(path)
+		if err != nil {
+			t.Errorf("data dir: %v", err)
+			continue
+		}
+		open := fi.Mode().Perm() & 0o077
+		if gid, ok, _ := pglocal.ServerGroup(); name == "." && ok && open == 0o010 && int(fi.Sys().(*syscall.Stat_t).Gid) == gid {
+			open = 0
+		}
+		if open != 0 {
+			t.Errorf("%s is %v: open to group or others", path, fi.Mode().Perm())
+		}
+	}
+}
+
+// TestDevRestartsDeadPostgres kills the private Postgres under a running
+// `suivi dev`: it comes back by itself and /healthz with it; when it
+// cannot come back, `suivi dev` exits saying why rather than answering 503
+// forever.
+func TestDevRestartsDeadPostgres(t *testing.T) {
+	if _, err := pglocal.FindBinDir(os.Getenv("SUIVI_PG_BINDIR")); err != nil && os.Getenv("CI") != "true" {
+		t.Skip("no PostgreSQL server binaries for the private cluster:", err)
+	}
+	dir := t.TempDir()
+	_ = os.Chmod(filepath.Dir(dir), 0o755)
+	_ = os.Chmod(dir, 0o755)
+	dataDir := filepath.Join(dir, "data")
+	httpAddr := freeAddr(t)
+	url := "http://" + httpAddr
+	p := startDev(t, "--data-dir", dataDir, "--http", httpAddr, "--temporal", freeAddr(t), "--ui", "off", "--log-level", "warn")
+	exited := false
+	defer func() {
+		if !exited {
+			p.stop(t)
+		}
+	}()
+	p.waitHealthy(t, httpAddr)
+	applyEdition(t, url)
+	if code, out, errOut := cli(t, url, startArgs...); code != 0 {
+		t.Fatalf("program start = %d %q %q", code, out, errOut)
+	}
+
+	pidFile := filepath.Join(dataDir, "postgres", "data", "postmaster.pid")
+	old := killFromPIDFile(t, pidFile)
+	// Back means a new server in the lock file, then healthy again.
+	deadline := time.Now().Add(90 * time.Second)
+	for pid := old; pid == old; pid = readPID(pidFile) {
+		select {
+		case code := <-p.done:
+			exited = true
+			t.Fatalf("suivi dev exited %d after Postgres was killed; stderr:\n%s", code, p.stderr.String())
+		case <-time.After(200 * time.Millisecond):
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("Postgres was not restarted within 90s; stderr:\n%s", p.stderr.String())
+		}
+	}
+	p.waitHealthy(t, httpAddr)
+	if !strings.Contains(p.stderr.String(), "restarted") {
+		t.Errorf("no warning that Postgres was restarted; stderr:\n%s", p.stderr.String())
+	}
+	// The read model answers through the same pool.
+	code, out, errOut := cli(t, url, "program", "status", "ncc-2027/demoscampi", "--json")
+	var d api.ProgramDetail
+	if code != 0 || json.Unmarshal([]byte(out), &d) != nil || d.Program == nil {
+		t.Fatalf("status after the restart = %d %q %q", code, out, errOut)
+	}
+
+	// A data directory Postgres refuses to start in: give up, and say so.
+	version := filepath.Join(dataDir, "postgres", "data", "PG_VERSION")
+	if err := os.Rename(version, version+".away"); err != nil {
+		t.Fatal(err)
+	}
+	defer os.Rename(version+".away", version)
+	killFromPIDFile(t, pidFile)
+	select {
+	case code := <-p.done:
+		exited = true
+		errOut := p.stderr.String()
+		last := errOut[strings.LastIndex(strings.TrimSuffix(errOut, "\n"), "\n")+1:]
+		for _, want := range []string{"suivi: the private Postgres in " + filepath.Join(dataDir, "postgres") + " died and could not be restarted: ",
+			"; see " + filepath.Join(dataDir, "postgres", "postgres.log")} {
+			if code != 1 || !strings.Contains(last, want) {
+				t.Errorf("exit %d, last line %q: want %q", code, last, want)
+			}
+		}
+	case <-time.After(2 * time.Minute):
+		t.Fatalf("suivi dev neither restarted Postgres nor exited; stderr:\n%s", p.stderr.String())
+	}
+}
+
+// killFromPIDFile kills the server named in a postmaster.pid as a crash
+// would, and returns its PID.
+func killFromPIDFile(t *testing.T, pidFile string) int {
+	t.Helper()
+	pid := readPID(pidFile)
+	if pid <= 0 {
+		t.Fatalf("no PID in %s", pidFile)
+	}
+	if err := syscall.Kill(pid, syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	return pid
+}
+
+func readPID(pidFile string) int {
+	b, err := os.ReadFile(pidFile)
+	if err != nil {
+		return 0
+	}
+	pid, _ := strconv.Atoi(strings.TrimSpace(strings.SplitN(string(b), "\n", 2)[0]))
+	return pid
 }

@@ -11,7 +11,6 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"path/filepath"
 	"strconv"
 	"time"
 
@@ -148,7 +147,7 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 		return nil, fmt.Errorf("temporal: %w", err)
 	}
 	if err := srv.Start(); err != nil {
-		return nil, fmt.Errorf("temporal: start: %w", err)
+		return nil, dbError(o.DBFile, fmt.Errorf("temporal: start: %w", err))
 	}
 	s := &Server{srv: srv, opts: o, level: level}
 	if o.UIAddr != "" {
@@ -168,13 +167,20 @@ func sqliteConfig(o Options) (*config.SQL, error) {
 		DatabaseName:      o.DBFile,
 		ConnectAttributes: map[string]string{"mode": "rwc", "journal_mode": "wal", "synchronous": "normal"},
 	}
-	if _, err := os.Stat(o.DBFile); errors.Is(err, os.ErrNotExist) {
-		if err := os.MkdirAll(filepath.Dir(o.DBFile), 0o755); err != nil {
-			return nil, fmt.Errorf("temporal: %w", err)
+	_, err := os.Stat(o.DBFile)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		if err := createDB(conf); err != nil {
+			return nil, err
 		}
-		if err := sqliteschema.SetupSchema(conf); err != nil {
-			_ = os.Remove(o.DBFile)
-			return nil, fmt.Errorf("temporal: create SQLite schema in %s: %w", o.DBFile, err)
+	case err != nil:
+		return nil, fmt.Errorf("temporal: %w", err)
+	default:
+		if err := tightenDBFiles(o.DBFile, o.Logger); err != nil {
+			return nil, err
+		}
+		if err := checkDB(o.DBFile); err != nil {
+			return nil, err
 		}
 	}
 	ns, err := sqliteschema.NewNamespaceConfig(clusterName, o.Namespace, false, o.SearchAttributes)
@@ -182,7 +188,7 @@ func sqliteConfig(o Options) (*config.SQL, error) {
 		return nil, fmt.Errorf("temporal: namespace %s: %w", o.Namespace, err)
 	}
 	if err := sqliteschema.CreateNamespaces(conf, ns); err != nil {
-		return nil, fmt.Errorf("temporal: namespace %s: %w", o.Namespace, err)
+		return nil, dbError(o.DBFile, fmt.Errorf("temporal: namespace %s: %w", o.Namespace, err))
 	}
 	return conf, nil
 }
@@ -224,7 +230,8 @@ func (s *Server) startUI(ctx context.Context) error {
 	return fmt.Errorf("temporal UI on %s did not answer within 15s", s.opts.UIAddr)
 }
 
-// Stop stops the UI, then the server.
+// Stop stops the UI, then the server, then moves what the -wal file holds
+// into the database file.
 func (s *Server) Stop() {
 	// Services complain about each other while they stop; that is noise.
 	s.level.Set(slog.LevelError + 4)
@@ -233,6 +240,9 @@ func (s *Server) Stop() {
 	}
 	if err := s.srv.Stop(); err != nil {
 		s.opts.Logger.Warn("temporal: stop", "error", err)
+	}
+	if err := checkpoint(s.opts.DBFile); err != nil {
+		s.opts.Logger.Warn("temporal: recent changes stay in the -wal file beside the database; copy both", "file", s.opts.DBFile, "error", err)
 	}
 }
 

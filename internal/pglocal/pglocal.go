@@ -1,7 +1,8 @@
 // Package pglocal runs a private PostgreSQL cluster from the machine's own
-// initdb and pg_ctl, for `suivi dev` and for tests, when no DATABASE_URL is
-// given. The cluster lives in a directory of its own, listens on a free
-// loopback port with a generated password, and is stopped on exit.
+// initdb, postgres and pg_ctl, for `suivi dev` and for tests, when no
+// DATABASE_URL is given. The cluster lives in a directory of its own,
+// listens on a free loopback port with a generated password, and is
+// stopped on exit; Watch restarts it if it dies in between.
 package pglocal
 
 import (
@@ -21,6 +22,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -48,6 +50,15 @@ type Cluster struct {
 	port                         int
 	cred                         *syscall.Credential
 	log                          *slog.Logger
+
+	// mu guards the watchdog's lifecycle, so Stop never races a restart.
+	mu        sync.Mutex
+	stopping  bool
+	stopWatch context.CancelFunc
+	watchDone chan struct{}
+	// pm is the server process, our child; nil for a server we did not
+	// start. Written by Start and the watchdog, read after endWatch.
+	pm *postmaster
 }
 
 const superuser = "suivi"
@@ -156,22 +167,12 @@ func (c *Cluster) Dir() string { return c.dir }
 // dropPrivileges prepares to run the server as an unprivileged user when we
 // are root: PostgreSQL refuses to run as root.
 func (c *Cluster) dropPrivileges() error {
-	if os.Geteuid() != 0 {
-		return nil
+	cred, err := serverCredential()
+	if cred == nil || err != nil {
+		return err
 	}
-	var u *user.User
-	var err error
-	for _, name := range []string{"postgres", "nobody"} {
-		if u, err = user.Lookup(name); err == nil {
-			break
-		}
-	}
-	if err != nil {
-		return fmt.Errorf("pglocal: running as root and no 'postgres' or 'nobody' user to run PostgreSQL as: set DATABASE_URL instead")
-	}
-	uid, _ := strconv.Atoi(u.Uid)
-	gid, _ := strconv.Atoi(u.Gid)
-	c.cred = &syscall.Credential{Uid: uint32(uid), Gid: uint32(gid)}
+	c.cred = cred
+	uid, gid := int(cred.Uid), int(cred.Gid)
 	// Parents we create must be traversable by that user.
 	if err := os.MkdirAll(filepath.Dir(c.dir), 0o755); err != nil {
 		return fmt.Errorf("pglocal: create %s: %w", filepath.Dir(c.dir), err)
@@ -186,6 +187,39 @@ func (c *Cluster) dropPrivileges() error {
 		c.dir = alt
 	}
 	return nil
+}
+
+// serverCredential is the user PostgreSQL runs as when it cannot run as us
+// (it refuses root); nil when it runs as us.
+func serverCredential() (*syscall.Credential, error) {
+	if os.Geteuid() != 0 {
+		return nil, nil
+	}
+	var u *user.User
+	var err error
+	for _, name := range []string{"postgres", "nobody"} {
+		if u, err = user.Lookup(name); err == nil {
+			break
+		}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("pglocal: running as root and no 'postgres' or 'nobody' user to run PostgreSQL as: set DATABASE_URL instead")
+	}
+	uid, _ := strconv.Atoi(u.Uid)
+	gid, _ := strconv.Atoi(u.Gid)
+	return &syscall.Credential{Uid: uint32(uid), Gid: uint32(gid)}, nil
+}
+
+// ServerGroup is the group of the user PostgreSQL will run as when that is
+// not us (we are root), so the caller can let that group, and it alone,
+// traverse the private directory holding a cluster; ok is false when the
+// server runs as us and needs nothing.
+func ServerGroup() (gid int, ok bool, err error) {
+	cred, err := serverCredential()
+	if cred == nil || err != nil {
+		return 0, false, err
+	}
+	return int(cred.Gid), true, nil
 }
 
 // reachable reports whether uid/gid may traverse every directory down to dir.
@@ -276,7 +310,7 @@ func (c *Cluster) initdb(ctx context.Context) error {
 func (c *Cluster) start(ctx context.Context) error {
 	// Callers own the directory exclusively (suivi dev locks its data dir),
 	// so a server still running here was left behind by a crash: stop it.
-	if pid, running := c.running(ctx); running {
+	if pid, running := c.running(); running {
 		c.log.Warn("stopping a PostgreSQL server left running by an earlier run", "pid", pid)
 		if err := c.run(ctx, "pg_ctl", "stop", "-D", c.dataDir(), "-m", "fast", "-w"); err != nil {
 			return err
@@ -287,24 +321,24 @@ func (c *Cluster) start(ctx context.Context) error {
 		return err
 	}
 	c.port = port
-	err = c.run(ctx, "pg_ctl", "start", "-D", c.dataDir(), "-l", c.logFile(), "-w", "-t", "60",
-		"-o", "-p "+strconv.Itoa(port))
-	if err != nil {
-		log, _ := os.ReadFile(c.logFile())
-		return fmt.Errorf("%w; server log: %s", err, lastLines(string(log), 5))
-	}
-	c.log.Info("private PostgreSQL started", "port", port, "dir", c.dataDir())
-	return nil
+	return c.launch(ctx)
 }
 
 // running reports whether the server of this data dir is up.
-func (c *Cluster) running(ctx context.Context) (int, bool) {
+func (c *Cluster) running() (int, bool) {
+	pid := c.postmasterPID()
+	return pid, alive(pid)
+}
+
+// postmasterPID is the PID the server wrote in its lock file, 0 when there
+// is none. The file outlives a killed server: check the process too.
+func (c *Cluster) postmasterPID() int {
 	b, err := os.ReadFile(filepath.Join(c.dataDir(), "postmaster.pid"))
 	if err != nil {
-		return 0, false
+		return 0
 	}
 	pid, _ := strconv.Atoi(strings.TrimSpace(strings.SplitN(string(b), "\n", 2)[0]))
-	return pid, c.command(ctx, "pg_ctl", "status", "-D", c.dataDir()).Run() == nil
+	return pid
 }
 
 func (c *Cluster) ensureDatabase(ctx context.Context) error {
@@ -328,13 +362,20 @@ func (c *Cluster) ensureDatabase(ctx context.Context) error {
 	return nil
 }
 
-// Stop shuts the server down ("fast": running sessions are rolled back).
+// Stop ends the watchdog, if any, then shuts the server down ("fast":
+// running sessions are rolled back). A server already gone is no error.
 func (c *Cluster) Stop() error {
+	c.endWatch()
+	if _, running := c.running(); !running {
+		c.log.Info("private PostgreSQL was not running")
+		return nil
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	if err := c.run(ctx, "pg_ctl", "stop", "-D", c.dataDir(), "-m", "fast", "-w"); err != nil {
 		return err
 	}
+	c.pm.reap()
 	c.log.Info("private PostgreSQL stopped")
 	return nil
 }
