@@ -16,6 +16,7 @@ import (
 	"github.com/codecitoyen/suivi/internal/mail"
 	"github.com/codecitoyen/suivi/internal/pglocal"
 	"github.com/codecitoyen/suivi/internal/store"
+	"github.com/codecitoyen/suivi/internal/validate"
 	"github.com/codecitoyen/suivi/internal/web"
 	"github.com/codecitoyen/suivi/workflows"
 )
@@ -156,6 +157,11 @@ func runDev(ctx context.Context, e env, args []string) error {
 		fmt.Fprintf(e.stdout, "  Email         sent through %s\n", mailer.Sender.(*mail.SMTPSender).Server)
 	}
 	fmt.Fprintf(e.stdout, "  Data dir      %s\n", cfg.DataDir)
+	// The two databases of the data dir must agree; say so when they do
+	// not (one deleted or restored apart from the other).
+	for _, line := range reportIntegrity(ctx, st, tc, cfg.TemporalNamespace, filepath.Join(cfg.DataDir, "temporal.db"), log) {
+		fmt.Fprintln(e.stdout, "Warning: "+validate.Printable(line))
+	}
 	fmt.Fprintln(e.stdout, "Press Ctrl-C to stop.")
 
 	select {

@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -213,7 +214,10 @@ func TestDevSurvivesRestart(t *testing.T) {
 	again := startDev(t, args...)
 	took = again.waitHealthy(t, httpAddr)
 	t.Logf("restart healthy after %s", took)
-	defer again.stop(t)
+	waitFor(t, "the end of the banner", func() bool { return strings.Contains(again.stdout.String(), "Press Ctrl-C") })
+	if strings.Contains(again.stdout.String(), "Warning") {
+		t.Errorf("a consistent restart warns:\n%s", again.stdout.String())
+	}
 	code, out, errOut := cli(t, url, "program", "status", "ncc-2027/demoscampi", "--json")
 	if code != 0 {
 		t.Fatalf("status after restart = %d %q", code, errOut)
@@ -227,6 +231,34 @@ func TestDevSurvivesRestart(t *testing.T) {
 	}
 	if code, _, errOut := cli(t, url, startArgs...); code != 1 || !strings.Contains(errOut, "already exists") {
 		t.Fatalf("start after restart = %d %q, want the duplicate refused", code, errOut)
+	}
+	again.stop(t)
+
+	// Temporal's database lost, Postgres kept: said at start, and a new
+	// start of the program refused until someone decides. On a copy of the
+	// data dir (as the README's backup does it), because Temporal's SQLite
+	// plugin keeps its connections to a path open for the process's life.
+	lostDir := filepath.Join(dir, "restored")
+	if out, err := exec.Command("cp", "-a", dataDir, lostDir).CombinedOutput(); err != nil {
+		t.Fatalf("cp -a: %v %s", err, out)
+	}
+	for _, f := range []string{"temporal.db", "temporal.db-wal", "temporal.db-shm"} {
+		if err := os.Remove(filepath.Join(lostDir, f)); err != nil && !errors.Is(err, os.ErrNotExist) {
+			t.Fatal(err)
+		}
+	}
+	dataDir = lostDir
+	args[1] = lostDir
+	lost := startDev(t, args...)
+	lost.waitHealthy(t, httpAddr)
+	defer lost.stop(t)
+	waitFor(t, "the end of the banner", func() bool { return strings.Contains(lost.stdout.String(), "Press Ctrl-C") })
+	if o := lost.stdout.String(); !strings.Contains(o, "Warning: Postgres holds 1 program(s)") || !strings.Contains(o, filepath.Join(dataDir, "temporal.db")) ||
+		!strings.Contains(o, "suivi program forget") {
+		t.Errorf("dev over a lost temporal.db does not say so:\n%s\nstderr:\n%s", o, lost.stderr.String())
+	}
+	if code, _, errOut := cli(t, url, startArgs...); code != 1 || !strings.Contains(errOut, "Temporal has no workflow for it") {
+		t.Fatalf("start over the lost record = %d %q", code, errOut)
 	}
 }
 

@@ -28,7 +28,7 @@ func (h *handler) editionApply(w http.ResponseWriter, r *http.Request) {
 	ed, err := edition.Parse(data)
 	var list edition.ErrorList
 	if errors.As(err, &list) {
-		h.writeError(w, r, &httpError{status: http.StatusBadRequest, msg: fmt.Sprintf("the edition file has %d problem(s); nothing was stored", len(list)), list: list.Strings()})
+		h.writeError(w, r, &httpError{status: http.StatusBadRequest, msg: problemCount(len(list)) + "; nothing was stored", list: list.Strings()})
 		return
 	}
 	if err != nil {
@@ -119,4 +119,13 @@ func themeIDs(ed *edition.Edition) string {
 		ids[i] = t.ID
 	}
 	return strings.Join(ids, ", ")
+}
+
+// problemCount says how many problems an edition file has; Parse stops
+// listing after edition.MaxErrors and adds a line saying how many more.
+func problemCount(n int) string {
+	if n > edition.MaxErrors {
+		return fmt.Sprintf("the edition file has more than %d problems", edition.MaxErrors)
+	}
+	return fmt.Sprintf("the edition file has %d problem(s)", n)
 }
