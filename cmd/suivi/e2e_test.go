@@ -388,7 +388,7 @@ func TestStartRefusedWhenPostgresDown(t *testing.T) {
 	srv := httptest.NewServer(web.NewHandler(web.Deps{Temporal: e.tc, Store: down}))
 	defer srv.Close()
 	code, _, errOut := cli(t, srv.URL, startArgs...)
-	if code != 1 || !strings.Contains(errOut, "postgres is unreachable, nothing was started") {
+	if code != 1 || !strings.Contains(errOut, "Postgres is unavailable; nothing was started") {
 		t.Fatalf("start with Postgres down = %d %q", code, errOut)
 	}
 	_, err = e.tc.DescribeWorkflowExecution(ctx, "program/ncc-2027/demoscampi", "")
