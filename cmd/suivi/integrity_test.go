@@ -37,6 +37,9 @@ func TestReusedUpdateIDIsAConflict(t *testing.T) {
 	if code != 0 || strings.Contains(out, "withdrawn") {
 		t.Fatalf("the reused ID acted: %q", out)
 	}
+	if *recordHistories {
+		recordHistory(t, e.tc, "program/ncc-2027/demoscampi", "../../workflows/testdata/program_v4_reused_id.json")
+	}
 }
 
 // TestLostTemporalState: Postgres keeps programs whose workflows a new,
@@ -123,5 +126,8 @@ func TestLostTemporalState(t *testing.T) {
 	})
 	if _, err := e.st.GetProgram(ctx, "ncc-2027", "gone"); !errors.Is(err, store.ErrNotFound) {
 		t.Fatal(err)
+	}
+	if *recordHistories {
+		recordHistory(t, e.tc, "program/ncc-2027/demoscampi", "../../workflows/testdata/program_v4_resync.json")
 	}
 }
