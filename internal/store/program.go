@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -207,13 +206,9 @@ func scanProgram(row pgx.Row) (Program, error) {
 // GetProgram returns one program with its milestones and attendance, or
 // ErrNotFound.
 func (s *Store) GetProgram(ctx context.Context, edition, project string) (Program, error) {
-	p, err := scanProgram(s.pool.QueryRow(ctx,
-		`select `+programColumns+` from programs where edition = $1 and project = $2`, edition, project))
-	if errors.Is(err, pgx.ErrNoRows) {
-		return Program{}, fmt.Errorf("store: program %s/%s: %w", edition, project, ErrNotFound)
-	}
+	p, err := s.ProgramRow(ctx, edition, project)
 	if err != nil {
-		return Program{}, fmt.Errorf("store: program %s/%s: %w", edition, project, err)
+		return Program{}, err
 	}
 	rows, err := s.pool.Query(ctx, `
 select id, title_fr, title_en, to_char(due, 'YYYY-MM-DD'), evidence, optional, status, evidence_url, note, closed_at
