@@ -206,7 +206,8 @@ func check(action string, st *ProgramState, snap *edition.Snapshot, req ActionRe
 		if err != nil {
 			return invalid("mentor: %v", err)
 		}
-		has := slices.Contains(st.Mentors, addr)
+		// Addresses differ in case only in how people type them.
+		has := slices.ContainsFunc(st.Mentors, func(m string) bool { return strings.EqualFold(m, addr) })
 		if action == UpdateAssignMentor && has {
 			return conflict("%s already mentors this program", addr)
 		}
@@ -231,7 +232,7 @@ func check(action string, st *ProgramState, snap *edition.Snapshot, req ActionRe
 			return invalid("new due date %s is in the past (today is %s)", req.Due, today)
 		}
 		if end := snap.Zone.DateOf(snap.AccompanimentEnd); req.Due > end {
-			return invalid("new due date %s is after the accompaniment ends on %s; choose a date before it", req.Due, end)
+			return invalid("new due date %s is after the accompaniment ends on %s; choose that day or an earlier one", req.Due, end)
 		}
 		if req.Due == m.Due {
 			return conflict("step %s is already due on %s", m.ID, m.Due)
@@ -302,6 +303,11 @@ func deliverableURL(kind, raw string) (string, error) {
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return "", invalid("deliverable %s is not an http(s) URL", validate.Quote(raw))
 	}
+	if u.User != nil {
+		// A link shown to mentors and funders must not carry a password,
+		// nor dress one host as another (https://trusted.org@evil.example).
+		return "", invalid("deliverable %s carries a user name or password; give the address without them", validate.Quote(u.Redacted()))
+	}
 	return u.String(), nil
 }
 
@@ -369,7 +375,7 @@ func apply(action string, st *ProgramState, req ActionRequest, now time.Time) (A
 		res.Message = addr + " now mentors the program"
 	case UpdateRemoveMentor:
 		addr, _ := validate.Email(req.Mentor)
-		st.Mentors = slices.DeleteFunc(st.Mentors, func(m string) bool { return m == addr })
+		st.Mentors = slices.DeleteFunc(st.Mentors, func(m string) bool { return strings.EqualFold(m, addr) })
 		detail["mentor"] = addr
 		res.Message = addr + " no longer mentors the program"
 	case UpdateExtend:

@@ -99,3 +99,10 @@ func CheckRequest(action string, req ActionRequest) error {
 func unsafeInText(r rune) bool {
 	return r != '\n' && r != '\t' && validate.Unsafe(r)
 }
+
+// CheckDeliverable checks a deliverable's address for a step's evidence
+// kind, as the submit validator does.
+func CheckDeliverable(kind, raw string) error {
+	_, err := deliverableURL(kind, raw)
+	return err
+}

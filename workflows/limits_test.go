@@ -284,3 +284,37 @@ func TestStateStaysBounded(t *testing.T) {
 		t.Errorf("the worst-case snapshot is %d bytes, over edition.MaxSnapshotBytes (%d)", len(b), edition.MaxSnapshotBytes)
 	}
 }
+
+func TestDeliverableURLRefusesCredentials(t *testing.T) {
+	for _, u := range []string{"https://user:pass@demo.example.org/", "https://trusted.org@evil.example/"} {
+		err := workflows.CheckDeliverable("url", u)
+		if err == nil || strings.Contains(err.Error(), "pass@") {
+			t.Errorf("%s: %v", u, err)
+		}
+	}
+	if err := workflows.CheckDeliverable("url", "https://demo.example.org/x?y=1"); err != nil {
+		t.Errorf("a plain URL: %v", err)
+	}
+}
+
+// Mentors differ in case only in how people type them: M@X.org is the
+// mentor m@x.org, for assigning twice and for removing.
+func TestMentorsIgnoreCase(t *testing.T) {
+	in := workflows.ProgramInput{Program: workflows.Program{
+		Edition: "ncc-2027", Project: "mentors", Name: "M", Holders: []string{"holder@example.org"},
+		Repositories: []string{"https://github.com/a/b"}, City: "Lyon",
+	}, Snapshot: snapshot(t)}
+	dup := ev("2027-04-11T11:00:00Z", workflows.UpdateAssignMentor, workflows.ActionRequest{Mentor: "M@X.org"})
+	dup.wantErr = "already mentors"
+	events := []event{
+		ev("2027-01-11T10:00:00Z", workflows.UpdateSelect, workflows.ActionRequest{}),
+		ev("2027-04-11T10:00:00Z", workflows.UpdateAssignMentor, workflows.ActionRequest{Mentor: "m@x.org"}),
+		dup,
+		ev("2027-04-11T12:00:00Z", workflows.UpdateRemoveMentor, workflows.ActionRequest{Mentor: "M@x.ORG"}),
+		ev("2027-05-01T10:00:00Z", workflows.UpdateWithdraw, workflows.ActionRequest{}),
+	}
+	res := runScenario(t, utc("2027-01-10T09:00:00Z"), in, events)
+	if len(res.final.Mentors) != 0 {
+		t.Errorf("mentors left: %v", res.final.Mentors)
+	}
+}

@@ -134,6 +134,7 @@ func runDev(ctx context.Context, e env, args []string) error {
 		Temporal: tc, Store: st, Logger: log,
 		Checks:     readinessChecks(st, tc, cfg.TemporalNamespace),
 		RecordWait: 5 * time.Second,
+		Hosts:      cfg.Hosts(),
 		Tokens:     tokens, MailDir: mailDir,
 	}))
 	serveErr := make(chan error, 1)

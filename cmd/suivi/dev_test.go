@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"os"
@@ -19,8 +20,12 @@ import (
 	"testing"
 	"time"
 
+	"go.temporal.io/sdk/client"
+	sdklog "go.temporal.io/sdk/log"
+
 	"github.com/codecitoyen/suivi/internal/api"
 	"github.com/codecitoyen/suivi/internal/pglocal"
+	"github.com/codecitoyen/suivi/worker"
 )
 
 // syncBuffer is written by the command's goroutine and read by the test.
@@ -259,6 +264,16 @@ func TestDevSurvivesRestart(t *testing.T) {
 	}
 	if code, _, errOut := cli(t, url, startArgs...); code != 1 || !strings.Contains(errOut, "Temporal has no workflow for it") {
 		t.Fatalf("start over the lost record = %d %q", code, errOut)
+	}
+	// The meetup Schedules lived in the lost database: they are back,
+	// without anyone applying the edition again.
+	tc, err := client.Dial(client.Options{HostPort: temporalAddr, Logger: sdklog.NewStructuredLogger(slog.New(slog.DiscardHandler))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tc.Close()
+	if _, err := tc.ScheduleClient().GetHandle(context.Background(), worker.MeetupScheduleID("ncc-2027", "Lyon")).Describe(context.Background()); err != nil {
+		t.Errorf("Lyon's meetup schedule after the loss: %v", err)
 	}
 }
 

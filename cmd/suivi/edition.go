@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"strings"
 	"text/tabwriter"
 
@@ -40,7 +39,11 @@ func (f *fileErrors) Error() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s has %d problem(s); nothing was stored:", f.file, len(f.lines))
 	for _, l := range f.lines {
-		b.WriteString("\n  " + f.file + ":" + strings.TrimPrefix(l, "line "))
+		if rest, ok := strings.CutPrefix(l, "line "); ok {
+			b.WriteString("\n  " + f.file + ":" + rest)
+		} else {
+			b.WriteString("\n  " + f.file + ": " + l)
+		}
 	}
 	return b.String()
 }
@@ -60,7 +63,10 @@ func editionApply(ctx context.Context, e env, args []string) error {
 	if err := validConfig("edition apply", &cfg); err != nil {
 		return err
 	}
-	data, err := os.ReadFile(pos[0])
+	data, err := readBounded(ctx, pos[0], edition.MaxFileSize)
+	if errors.Is(err, errTooLarge) {
+		return fmt.Errorf("edition file %s is %v; an edition file is at most %d KiB", validate.Quote(pos[0]), err, edition.MaxFileSize>>10)
+	}
 	if err != nil {
 		return fmt.Errorf("read edition file: %w", err)
 	}

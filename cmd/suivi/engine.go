@@ -105,6 +105,7 @@ func runServe(ctx context.Context, e env, args []string) error {
 		Temporal: b.tc, Store: b.st, Logger: b.log,
 		Checks:     readinessChecks(b.st, b.tc, b.cfg.TemporalNamespace),
 		RecordWait: 5 * time.Second,
+		Hosts:      b.cfg.Hosts(),
 		// /dev/mail is for `suivi dev` only: in production it would show
 		// everyone's mail and links.
 		Tokens: b.tokens,
@@ -233,9 +234,29 @@ func startWorker(ctx context.Context, cfg *config.Config, st *store.Store, tc cl
 	if err == nil {
 		err = worker.EnsureWatch(ctx, tc, cfg.PollInterval())
 	}
+	if err == nil {
+		err = ensureEditionSchedules(ctx, st, tc)
+	}
 	if err != nil {
 		w.Stop()
 		return nil, nil, "", err
 	}
 	return w, mailer, mailDir, nil
+}
+
+// ensureEditionSchedules puts back the meetup Schedules of every current
+// edition: a Temporal whose state was lost, or a new cluster, would
+// otherwise never invite anyone again (applying an edition creates them,
+// and an unchanged edition is rarely applied again).
+func ensureEditionSchedules(ctx context.Context, st *store.Store, tc client.Client) error {
+	eds, err := st.CurrentEditions(ctx, time.Now())
+	if err != nil {
+		return err
+	}
+	for _, ed := range eds {
+		if _, err := worker.EnsureMeetupSchedules(ctx, tc, ed); err != nil {
+			return fmt.Errorf("meetup schedules of %s: %w", ed.ID, err)
+		}
+	}
+	return nil
 }

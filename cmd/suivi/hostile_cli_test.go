@@ -251,7 +251,7 @@ func TestMailTestWritesToDevMailFolder(t *testing.T) {
 	if err := os.Mkdir(".suivi", 0o755); err != nil { // as `suivi dev` leaves it
 		t.Fatal(err)
 	}
-	code, out, errOut := runCLI(t, map[string]string{"SUIVI_HTTP_ADDR": "127.0.0.1:18080"}, "mail", "test", "--to", "someone@example.org")
+	code, out, errOut := runCLI(t, map[string]string{"SUIVI_URL": "http://127.0.0.1:18080"}, "mail", "test", "--to", "someone@example.org")
 	want := "(no SMTP_URL: this is suivi dev's mail folder, listed at http://127.0.0.1:18080/dev/mail)"
 	if code != 0 || !strings.HasPrefix(out, "Written to .suivi/mail/") || !strings.Contains(out, ".eml "+want) || strings.Contains(out, "Sent") {
 		t.Fatalf("mail test under suivi dev = %d %q %q, want \"Written to .suivi/mail/….eml %s\"", code, out, errOut, want)

@@ -105,7 +105,10 @@ func checkLicence(ctx context.Context, cfg *config.Config, target string) (licen
 	case statErr == nil && fi.IsDir():
 		return k.Check(ctx, licence.Dir(target))
 	case statErr == nil:
-		b, err := os.ReadFile(target)
+		b, err := readBounded(ctx, target, licence.MaxFileSize)
+		if errors.Is(err, errTooLarge) {
+			return licence.Report{}, fmt.Errorf("%s is %v: a licence text is far shorter; name the licence file itself", validate.Quote(target), err)
+		}
 		if err != nil {
 			return licence.Report{}, unreadable(target, err)
 		}

@@ -28,7 +28,7 @@ func runMail(ctx context.Context, e env, args []string) error {
 	}
 	var cfg config.Config
 	var to, lang string
-	fs := newFlags("mail test", e, &cfg, "smtp-url", "smtp-from", "smtp-timeout", "mail-dir", "public-url", "data-dir", "http")
+	fs := newFlags("mail test", e, &cfg, "smtp-url", "smtp-from", "smtp-timeout", "mail-dir", "public-url", "data-dir", "server")
 	fs.StringVar(&to, "to", "", "address to send the test message to (required)")
 	fs.StringVar(&lang, "lang", "fr", "language of the message: fr or en")
 	if err := noArgs("mail test", e, fs, mailTestSynopsis, args[1:]); err != nil {
@@ -43,6 +43,11 @@ func runMail(ctx context.Context, e env, args []string) error {
 	}
 	if lang != "fr" && lang != "en" {
 		return &usageError{"mail test", "--lang: say fr or en"}
+	}
+	// Without SUIVI_PUBLIC_URL, the test message links to the server the
+	// CLI talks to (SUIVI_URL), which is where `suivi dev` listens.
+	if cfg.PublicURL == "" {
+		cfg.PublicURL = cfg.URL
 	}
 	devDir := devMailDir(&cfg)
 	if cfg.SMTPURL == "" && cfg.MailDir == "" && devDir == "" {

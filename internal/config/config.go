@@ -227,7 +227,17 @@ func senderDomain(from string) string {
 // realDomain reports whether a sender's domain can be one on the Internet:
 // dotted (not localhost or a single label) and a name, not [an address].
 func realDomain(d string) bool {
-	return strings.Contains(strings.Trim(d, "."), ".") && !strings.HasPrefix(d, "[")
+	d = strings.ToLower(strings.Trim(d, "."))
+	if !strings.Contains(d, ".") || strings.HasPrefix(d, "[") || net.ParseIP(d) != nil {
+		return false
+	}
+	// Names that only ever mean this machine.
+	for _, local := range []string{"localhost", "localdomain", "local", "internal", "invalid"} {
+		if d == local || strings.HasSuffix(d, "."+local) || strings.HasPrefix(d, "localhost.") {
+			return false
+		}
+	}
+	return true
 }
 
 // PublicBaseURL is SUIVI_PUBLIC_URL, or when unset the address the web
@@ -246,6 +256,23 @@ func (c *Config) PublicBaseURL() string {
 		host = "127.0.0.1"
 	}
 	return "http://" + net.JoinHostPort(host, port)
+}
+
+// Hosts are the names the web server answers to besides loopback ones:
+// SUIVI_PUBLIC_URL's host, and SUIVI_HTTP_ADDR's when it names one. Any
+// other Host header is refused, so a page on a DNS-rebinding domain that
+// resolves to this machine cannot talk to Suivi as if it were the site.
+func (c *Config) Hosts() []string {
+	var hosts []string
+	if u, err := url.Parse(c.PublicBaseURL()); err == nil && u.Hostname() != "" {
+		hosts = append(hosts, strings.ToLower(u.Hostname()))
+	}
+	if h, _, err := net.SplitHostPort(c.HTTPAddr); err == nil && h != "" {
+		if ip := net.ParseIP(h); ip == nil || !ip.IsUnspecified() {
+			hosts = append(hosts, strings.ToLower(h))
+		}
+	}
+	return hosts
 }
 
 // IsLoopback reports whether host (a URL's Hostname, without brackets) is
@@ -310,10 +337,10 @@ func optionalHTTPURL(v string) error {
 // githubAPIURL refuses plain http beyond loopback: every request carries
 // GITHUB_TOKEN, which anyone on the way could read and reuse.
 func githubAPIURL(v string) error {
-	if err := httpURL(v); err != nil {
-		return err
+	u, err := url.Parse(v)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fmt.Errorf("%q is not an https URL (for example https://api.github.com/)", v)
 	}
-	u, _ := url.Parse(v)
 	if u.Scheme != "https" && !IsLoopback(u.Hostname()) {
 		return fmt.Errorf("%q is not https: the GitHub token would cross the network in clear; use https:// (plain http only on loopback, for a local test server)", v)
 	}

@@ -78,6 +78,8 @@ func TestValidate(t *testing.T) {
 		{"smtp with the default sender", withSMTP(func(c *config.Config) { c.SMTPFrom = "Suivi <suivi@localhost>" }), "SMTP_FROM (--smtp-from)"},
 		{"smtp with a one-label sender", withSMTP(func(c *config.Config) { c.SMTPFrom = "suivi@mailhost" }), "has no real domain"},
 		{"smtp with an address literal sender", withSMTP(func(c *config.Config) { c.SMTPFrom = "suivi@[192.0.2.7]" }), "SMTP_FROM"},
+		{"smtp with an IP sender", withSMTP(func(c *config.Config) { c.SMTPFrom = "suivi@127.0.0.1" }), "has no real domain"},
+		{"smtp with a localdomain sender", withSMTP(func(c *config.Config) { c.SMTPFrom = "suivi@localhost.localdomain" }), "has no real domain"},
 		{"smtp with a real sender", withSMTP(func(*config.Config) {}), ""},
 		{"smtp with http public url", withSMTP(func(c *config.Config) { c.PublicURL = "http://suivi.example.org" }), "SUIVI_PUBLIC_URL (--public-url)"},
 		{"smtp with derived public url off loopback", withSMTP(func(c *config.Config) { c.HTTPAddr = "192.0.2.7:8080" }), "from SUIVI_HTTP_ADDR"},
@@ -157,6 +159,20 @@ func TestSecretFlagHidesDefault(t *testing.T) {
 
 // The README's settings table must name every setting, so a newcomer never
 // meets an undocumented one.
+// Hosts lists what the server answers to beyond loopback: the public
+// host, and the listen address when it names one.
+func TestHosts(t *testing.T) {
+	c := config.Default()
+	c.PublicURL, c.HTTPAddr = "https://Suivi.Example.org/", "0.0.0.0:8080"
+	if got := c.Hosts(); len(got) != 1 || got[0] != "suivi.example.org" {
+		t.Errorf("Hosts = %v", got)
+	}
+	c.PublicURL, c.HTTPAddr = "", "192.0.2.7:8080"
+	if got := c.Hosts(); len(got) != 2 || got[0] != "192.0.2.7" {
+		t.Errorf("Hosts without a public URL = %v", got)
+	}
+}
+
 func TestReadmeDocumentsEverySetting(t *testing.T) {
 	b, err := os.ReadFile("../../README.md")
 	if err != nil {

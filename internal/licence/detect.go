@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path"
@@ -482,16 +483,28 @@ func (d Dir) List(_ context.Context, dir string) ([]string, error) {
 	return out, nil
 }
 
-// Read implements Source; files over 1 MiB are cut, licences are shorter.
+// MaxFileSize is the most of one file the check reads: licence texts and
+// manifests are far shorter, and a longer one is cut there.
+const MaxFileSize = 1 << 20
+
+// Read implements Source; files over MaxFileSize are cut. Only regular
+// files are read: a FIFO or a device named LICENSE in a checkout would
+// block or never end.
 func (d Dir) Read(_ context.Context, p string) ([]byte, error) {
-	f, err := os.Open(filepath.Join(string(d), filepath.FromSlash(p)))
+	name := filepath.Join(string(d), filepath.FromSlash(p))
+	fi, err := os.Stat(name)
+	if err != nil {
+		return nil, err
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s is not a regular file", p)
+	}
+	f, err := os.Open(name)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	b := make([]byte, 1<<20)
-	n, _ := f.Read(b)
-	return b[:n], nil
+	return io.ReadAll(io.LimitReader(f, MaxFileSize))
 }
 
 // CheckFile reads one file as a licence text.

@@ -73,3 +73,28 @@ select id, version, hash, spec, applied_at from editions where id = $1 order by 
 	e.AppliedAt = e.AppliedAt.UTC()
 	return e, nil
 }
+
+// CurrentEditions returns the latest version of every edition whose
+// accompaniment has not ended at now: those whose schedules must exist.
+func (s *Store) CurrentEditions(ctx context.Context, now time.Time) ([]*edition.Edition, error) {
+	rows, err := s.pool.Query(ctx, `
+select distinct on (id) id, version, hash, spec, applied_at from editions order by id, version desc`)
+	if err != nil {
+		return nil, fmt.Errorf("store: editions: %w", err)
+	}
+	recs, err := pgx.CollectRows(rows, pgx.RowToStructByPos[Edition])
+	if err != nil {
+		return nil, fmt.Errorf("store: editions: %w", err)
+	}
+	var out []*edition.Edition
+	for _, r := range recs {
+		ed, err := r.Decode()
+		if err != nil {
+			return nil, err
+		}
+		if now.Before(ed.End()) {
+			out = append(out, ed)
+		}
+	}
+	return out, nil
+}

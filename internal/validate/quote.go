@@ -82,3 +82,11 @@ func isInvalidAt(v string, i int) bool {
 	_, size := utf8.DecodeRuneInString(v[i:])
 	return size == 1
 }
+
+// ByteSize writes a limit for a message: "256 KiB", "1 MiB".
+func ByteSize(n int64) string {
+	if n >= 1<<20 && n%(1<<20) == 0 {
+		return fmt.Sprintf("%d MiB", n>>20)
+	}
+	return fmt.Sprintf("%d KiB", n>>10)
+}

@@ -35,3 +35,19 @@ func TestPrintableEscapesTerminalTricks(t *testing.T) {
 		}
 	}
 }
+
+func TestNamesAndAddressesRefuseInvisibleTricks(t *testing.T) {
+	for _, bad := range []string{"gro.live\u202e@x.org", "a\u2066b@x.org", "a\u200fb@example.org"} {
+		if _, err := validate.Email(bad); err == nil {
+			t.Errorf("Email(%q) accepted", bad)
+		}
+	}
+	for _, bad := range []string{"\u200b", "\u200b\u200b ", "a\u202eb"} {
+		if _, err := validate.Text("name", bad, true, 120); err == nil {
+			t.Errorf("Text(%q) accepted", bad)
+		}
+	}
+	if v, err := validate.Text("name", " Démocratie et crustacés ", true, 120); err != nil || v != "Démocratie et crustacés" {
+		t.Errorf("a real name: %q %v", v, err)
+	}
+}

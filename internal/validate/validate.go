@@ -52,8 +52,8 @@ func Email(v string) (string, error) {
 	if v == "" {
 		return "", fmt.Errorf("email address is required")
 	}
-	if strings.ContainsFunc(v, unicode.IsControl) {
-		return "", fmt.Errorf("email address %s contains control characters", Quote(v))
+	if strings.ContainsFunc(v, Unsafe) {
+		return "", fmt.Errorf("email address %s contains control or bidirectional formatting characters", Quote(v))
 	}
 	if len(v) > MaxEmailLen {
 		return "", fmt.Errorf("email address %s is %d bytes long; the limit is %d", Quote(v), len(v), MaxEmailLen)
@@ -162,5 +162,14 @@ func Text(what, v string, required bool, max int) (string, error) {
 	if n := utf8.RuneCountInString(v); n > max {
 		return "", fmt.Errorf("%s is %d characters long; the limit is %d", what, n, max)
 	}
+	if !strings.ContainsFunc(v, visible) {
+		return "", fmt.Errorf("%s has no visible character", what)
+	}
 	return v, nil
+}
+
+// visible reports whether r shows on screen: not a space, nor an invisible
+// format character such as U+200B (ZERO WIDTH SPACE).
+func visible(r rune) bool {
+	return unicode.IsGraphic(r) && !unicode.IsSpace(r) && !unicode.Is(unicode.Cf, r)
 }

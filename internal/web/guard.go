@@ -1,11 +1,16 @@
 package web
 
 import (
+	"context"
 	"fmt"
 	"mime"
+	"net"
 	"net/http"
+	"slices"
 	"strings"
+	"time"
 
+	"github.com/codecitoyen/suivi/internal/config"
 	"github.com/codecitoyen/suivi/internal/edition"
 	"github.com/codecitoyen/suivi/internal/validate"
 )
@@ -37,6 +42,16 @@ func (h *handler) guard(next http.Handler) http.Handler {
 			msg: "cross-origin request refused: Suivi only accepts changes made from its own pages or from the API without a browser"})
 	}))
 	return cop.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !h.knownHost(r.Host) {
+			h.writeError(w, r, &httpError{status: http.StatusMisdirectedRequest,
+				msg: "this Suivi does not answer to the host " + validate.Quote(r.Host) + "; reach it by its public address (SUIVI_PUBLIC_URL)"})
+			return
+		}
+		// Every request ends: a Postgres that hangs answers 503, never a
+		// page that waits forever. Actions wait up to 30 s for Temporal.
+		ctx, cancel := context.WithTimeout(r.Context(), h.requestTimeout(r))
+		defer cancel()
+		r = r.WithContext(ctx)
 		limit := int64(MaxBody)
 		if r.URL.Path == "/api/v1/editions" {
 			limit = MaxEditionBody
@@ -54,10 +69,36 @@ func (h *handler) guard(next http.Handler) http.Handler {
 	}))
 }
 
+// knownHost reports whether a request's Host is one this server answers
+// to: any when Deps.Hosts is empty (tests), else loopback or a listed name.
+// A DNS-rebinding page sends its own domain as Host, which is refused.
+func (h *handler) knownHost(hostport string) bool {
+	if len(h.Hosts) == 0 {
+		return true
+	}
+	host := hostport
+	if hh, _, err := net.SplitHostPort(hostport); err == nil {
+		host = hh
+	}
+	host = strings.ToLower(strings.Trim(host, "[]"))
+	return config.IsLoopback(host) || slices.Contains(h.Hosts, host)
+}
+
+// requestTimeout bounds a request: actions wait for their Update.
+func (h *handler) requestTimeout(r *http.Request) time.Duration {
+	if r.Method == http.MethodPost && strings.Contains(r.URL.Path, "/actions/") {
+		return 40 * time.Second
+	}
+	if h.RequestTimeout > 0 {
+		return h.RequestTimeout
+	}
+	return 15 * time.Second
+}
+
 // checkContentType refuses a body of the wrong type on the API's
 // state-changing routes.
 func checkContentType(r *http.Request) error {
-	if !strings.HasPrefix(r.URL.Path, "/api/") || r.Method == http.MethodGet || r.Method == http.MethodHead {
+	if !strings.HasPrefix(r.URL.Path, "/api/") || (r.Method != http.MethodPost && r.Method != http.MethodPut && r.Method != http.MethodPatch) {
 		return nil
 	}
 	want := []string{"application/json"}
@@ -83,12 +124,5 @@ func checkContentType(r *http.Request) error {
 // tooLarge answers a body over its limit.
 func tooLarge(limit int64) error {
 	return &httpError{status: http.StatusRequestEntityTooLarge,
-		msg: fmt.Sprintf("the request body is larger than the limit of %s; nothing was done", sizeText(limit))}
-}
-
-func sizeText(n int64) string {
-	if n%(1<<20) == 0 {
-		return fmt.Sprintf("%d MiB", n>>20)
-	}
-	return fmt.Sprintf("%d KiB", n>>10)
+		msg: fmt.Sprintf("the request body is larger than the limit of %s; nothing was done", validate.ByteSize(limit))}
 }

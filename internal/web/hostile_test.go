@@ -4,9 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -206,5 +209,199 @@ func TestUnavailableRecognisesAnOutage(t *testing.T) {
 	}
 	if store.Unavailable(store.ErrNotFound) {
 		t.Error("not found is seen as unavailable")
+	}
+}
+
+// A page on a DNS-rebinding domain (which resolves to this machine) sends
+// its own name as Host: refused, while loopback and the public host pass.
+func TestUnknownHostsAreRefused(t *testing.T) {
+	srv := httptest.NewServer(web.NewHandler(web.Deps{Store: newStore(t), Hosts: []string{"suivi.example.org"}}))
+	defer srv.Close()
+	for host, want := range map[string]int{
+		"rebind.evil.example:18080": http.StatusMisdirectedRequest,
+		"127.0.0.1.nip.io":          http.StatusMisdirectedRequest,
+		"suivi.example.org":         http.StatusOK,
+		"SUIVI.example.org:443":     http.StatusOK,
+		"localhost:8080":            http.StatusOK,
+		"127.0.0.1":                 http.StatusOK,
+		"[::1]:8080":                http.StatusOK,
+	} {
+		req, _ := http.NewRequest("GET", srv.URL+"/api/v1/programs", nil)
+		req.Host = host
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != want {
+			t.Errorf("Host %s: %d, want %d", host, resp.StatusCode, want)
+		}
+	}
+	// The attack of the report: same-origin as far as the browser knows.
+	req, _ := http.NewRequest("POST", srv.URL+"/api/v1/programs/ncc-2027/demo/actions/reject", strings.NewReader(`{"actor": "attacker@evil.example"}`))
+	req.Host = "rebind.evil.example:18080"
+	req.Header.Set("Origin", "http://rebind.evil.example:18080")
+	req.Header.Set("Sec-Fetch-Site", "same-origin")
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusMisdirectedRequest {
+		t.Errorf("a rebinding POST answered %d", resp.StatusCode)
+	}
+}
+
+// A key given twice, in any case, is refused rather than "the last wins";
+// Go's own wording never reaches the caller.
+func TestJSONBodiesSayOneThing(t *testing.T) {
+	srv := httptest.NewServer(web.NewHandler(web.Deps{Store: newStore(t)}))
+	defer srv.Close()
+	for body, want := range map[string]string{
+		`{"actor": "c@x.org", "ACTOR": "evil@evil.example"}`:           `the key "ACTOR" is given twice`,
+		`{"actor": "c@x.org", "actor": "evil@evil.example"}`:           `the key "actor" is given twice`,
+		`{"actor": "c@x.org", "score": "twenty"}`:                      `"score" must be a whole number, not string`,
+		`{"actor": "c@x.org", "note": {"a": 1, "A": 2}}`:               `the key "A" is given twice`,
+		`{"actor": "c@x.org"`:                                          "invalid JSON body",
+		`[1, 2]`:                                                       "must be a JSON object",
+		`{"` + strings.Repeat("k", 5000) + `": 1}`:                     "unknown field",
+		`{"actor": "c@x.org", "score": 99999999999999999999999999999}`: "must be a whole number",
+	} {
+		a := send(t, srv, "POST", "/api/v1/programs/ncc-2027/demo/actions/score", "application/json", body, nil)
+		msg := apiError(t, a)
+		if a.status != 400 || !strings.Contains(msg, want) || strings.Contains(msg, "Go struct") || strings.Contains(msg, "ActionRequest") || len(msg) > 200 {
+			t.Errorf("body %.60s: %d %q, want 400 saying %q", body, a.status, msg, want)
+		}
+	}
+	// Nested objects and lists keep their own keys.
+	if err := send(t, srv, "PUT", "/api/v1/people/a@b.org", "application/json", `{"locale": "en", "reminders": "all"}`, nil); err.status != 200 {
+		t.Errorf("a plain body: %d %s", err.status, err.body)
+	}
+	// Not a 415 about a missing Content-Type: there is no such route.
+	if a := send(t, srv, "DELETE", "/api/v1/programs/ncc-2027/demo", "", "", nil); a.status != http.StatusNotFound || !strings.Contains(a.body, "no API route DELETE") {
+		t.Errorf("DELETE answered %d %s", a.status, a.body)
+	}
+	a := send(t, srv, "PUT", "/api/v1/people/a@b.org", "application/json", `{"locale": "`+strings.Repeat("x", 5000)+`"}`, nil)
+	if msg := apiError(t, a); a.status != 400 || len(msg) > 200 {
+		t.Errorf("a 5000-character locale: %d, %d bytes", a.status, len(msg))
+	}
+}
+
+// A Postgres that stops answering mid-connection (the probe froze it)
+// gives a 503 page within the request timeout, not a page that hangs.
+func TestFrozenPostgresAnswers503(t *testing.T) {
+	target := pgtest.NewDatabase(t)
+	u, err := url.Parse(target)
+	if err != nil {
+		t.Fatal(err)
+	}
+	proxy := newFreezableProxy(t, u.Host)
+	u.Host = proxy.addr
+	st, err := store.Open(context.Background(), u.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if _, err := st.Migrate(context.Background(), nil); err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(web.NewHandler(web.Deps{Store: st, RequestTimeout: time.Second}))
+	defer srv.Close()
+	defer proxy.kill() // before the pool closes: it would wait on frozen conns
+	if a := send(t, srv, "GET", "/programs/ncc-2027/t12", "", "", nil); a.status != 404 {
+		t.Fatalf("before the freeze: %d", a.status)
+	}
+	proxy.freeze()
+	done := make(chan answer, 1)
+	began := time.Now()
+	go func() {
+		a := send(t, srv, "GET", "/programs/ncc-2027/t12", "", "", map[string]string{"Accept-Language": "en"})
+		t.Logf("answered %d after %s", a.status, time.Since(began).Round(time.Millisecond))
+		done <- a
+	}()
+	select {
+	case a := <-done:
+		if a.status != 503 || !strings.HasPrefix(a.ctype, "text/html") {
+			t.Errorf("with Postgres frozen: %d %s %.200s", a.status, a.ctype, a.body)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("the program page hangs while Postgres is frozen")
+	}
+}
+
+// freezableProxy forwards TCP to a server until frozen, then holds every
+// byte: a server that accepts and never answers.
+type freezableProxy struct {
+	addr   string
+	mu     sync.Mutex
+	frozen bool
+	conns  []net.Conn
+	killed chan struct{}
+}
+
+func newFreezableProxy(t *testing.T, target string) *freezableProxy {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { l.Close() })
+	p := &freezableProxy{addr: l.Addr().String(), killed: make(chan struct{})}
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			s, err := net.Dial("tcp", target)
+			if err != nil {
+				c.Close()
+				continue
+			}
+			p.mu.Lock()
+			p.conns = append(p.conns, c, s)
+			p.mu.Unlock()
+			go p.pipe(c, s)
+			go p.pipe(s, c)
+		}
+	}()
+	return p
+}
+
+func (p *freezableProxy) freeze() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.frozen = true
+}
+
+// kill closes every connection and releases the frozen pipes.
+func (p *freezableProxy) kill() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	close(p.killed)
+	for _, c := range p.conns {
+		c.Close()
+	}
+}
+
+func (p *freezableProxy) pipe(from, to net.Conn) {
+	defer to.Close()
+	buf := make([]byte, 32<<10)
+	for {
+		n, err := from.Read(buf)
+		if err != nil {
+			return
+		}
+		p.mu.Lock()
+		frozen := p.frozen
+		p.mu.Unlock()
+		if frozen {
+			<-p.killed // hold the bytes until the test ends
+			return
+		}
+		if _, err := to.Write(buf[:n]); err != nil {
+			return
+		}
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"net/http"
 
 	"github.com/codecitoyen/suivi/internal/store"
+	"github.com/codecitoyen/suivi/internal/validate"
 )
 
 var prefsTemplate = template.Must(template.ParseFS(templateFS, "templates/prefs.html"))
@@ -96,10 +97,10 @@ func (h *handler) unsubscribe(w http.ResponseWriter, r *http.Request) {
 
 func checkPerson(p store.Person) error {
 	if p.Locale != "" && p.Locale != "fr" && p.Locale != "en" {
-		return badRequest("locale %q: say fr or en", p.Locale)
+		return badRequest("locale %s: say fr or en", validate.Quote(p.Locale))
 	}
 	if p.Reminders != "" && p.Reminders != "all" && p.Reminders != "digest" && p.Reminders != "escalations" {
-		return badRequest("reminders %q: say all, digest or escalations", p.Reminders)
+		return badRequest("reminders %s: say all, digest or escalations", validate.Quote(p.Reminders))
 	}
 	return nil
 }

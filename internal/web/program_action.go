@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/serviceerror"
@@ -46,6 +47,10 @@ func (h *handler) programAction(w http.ResponseWriter, r *http.Request) {
 	}
 	if len(req.UpdateID) > workflows.MaxUpdateIDLen {
 		h.writeError(w, r, badRequest("update_id is limited to %d characters", workflows.MaxUpdateIDLen))
+		return
+	}
+	if !utf8.ValidString(req.UpdateID) || strings.ContainsFunc(req.UpdateID, validate.Unsafe) {
+		h.writeError(w, r, badRequest("update_id contains control or bidirectional formatting characters"))
 		return
 	}
 	// The workflow's validator checks these again; checking here spares

@@ -31,7 +31,7 @@ func (h *handler) programPage(w http.ResponseWriter, r *http.Request) {
 	}
 	p, err := h.Store.GetProgram(r.Context(), edition, project)
 	if errors.Is(err, store.ErrNotFound) {
-		err = noProgram(edition, project)
+		err = &httpError{status: http.StatusNotFound, msg: "no program " + edition + "/" + project}
 	}
 	if err != nil {
 		h.writeError(w, r, err)

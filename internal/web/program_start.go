@@ -2,12 +2,10 @@ package web
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"net/http"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"go.temporal.io/api/serviceerror"
 
@@ -103,36 +101,6 @@ func (h *handler) waitRecorded(ctx context.Context, edition, project string) boo
 		case <-time.After(50 * time.Millisecond):
 		}
 	}
-}
-
-// decodeJSON reads one JSON value (the body is bounded by guard); unknown
-// fields are mistakes worth saying.
-func decodeJSON(r *http.Request, v any) error {
-	dec := json.NewDecoder(r.Body)
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			return err
-		}
-		// The decoder's message may quote a field name of any length.
-		return badRequest("invalid JSON body: %s", cut(err.Error(), 160))
-	}
-	if dec.More() {
-		return badRequest("invalid JSON body: more than one value")
-	}
-	return nil
-}
-
-// cut shortens a message to n bytes, on a rune boundary.
-func cut(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	for n > 0 && !utf8.RuneStart(s[n]) {
-		n--
-	}
-	return s[:n] + "…"
 }
 
 // joinLines turns errors.Join output into one line.

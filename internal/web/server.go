@@ -37,6 +37,12 @@ type Deps struct {
 	Tokens mail.Tokens
 	// MailDir, when set, holds the .eml files shown at /dev/mail.
 	MailDir string
+	// Hosts, when set, are the Host names the server answers to, besides
+	// loopback names and addresses (config.Hosts); others get 421.
+	Hosts []string
+	// RequestTimeout bounds every request but actions (which wait up to
+	// 40 s for their Update); zero means 15 s.
+	RequestTimeout time.Duration
 }
 
 type handler struct{ Deps }
