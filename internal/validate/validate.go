@@ -53,7 +53,7 @@ func Email(v string) (string, error) {
 		return "", fmt.Errorf("email address is required")
 	}
 	if strings.ContainsFunc(v, Unsafe) {
-		return "", fmt.Errorf("email address %s contains control or bidirectional formatting characters", Quote(v))
+		return "", fmt.Errorf("email address %s contains control characters or bidirectional formatting characters", Quote(v))
 	}
 	if len(v) > MaxEmailLen {
 		return "", fmt.Errorf("email address %s is %d bytes long; the limit is %d", Quote(v), len(v), MaxEmailLen)
