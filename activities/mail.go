@@ -304,6 +304,11 @@ func (a *Activities) compose(ctx context.Context, c store.Claimed) (mail.Email, 
 	if c.Due != "" {
 		d.Due = mail.FormatDate(c.Due, lang)
 	}
+	if c.Kind == "login-link" {
+		// The link holds the sign-in secret; it lives in the payload only
+		// until the message is settled.
+		d.Link = base + c.Payload["path"]
+	}
 	if n, ok := strings.CutPrefix(c.Kind, "overdue-week-"); ok {
 		w, _ := strconv.Atoi(n)
 		d.Days = 7 * w

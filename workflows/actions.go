@@ -32,13 +32,15 @@ const (
 	UpdateWithdraw     = "withdraw"
 	UpdateGraduate     = "graduate"
 	UpdateAttend       = "attend"
+	UpdateAddHolder    = "add-holder"
+	UpdateRemoveHolder = "remove-holder"
 )
 
 // Actions lists every update name, in the order help text shows them.
 var Actions = []string{
 	UpdateSelect, UpdateReject, UpdateSubmit, UpdateComplete, UpdateWaive, UpdateScore,
 	UpdateAssignMentor, UpdateRemoveMentor, UpdateExtend, UpdatePause, UpdateResume,
-	UpdateWithdraw, UpdateGraduate, UpdateAttend,
+	UpdateWithdraw, UpdateGraduate, UpdateAttend, UpdateAddHolder, UpdateRemoveHolder,
 }
 
 // Error types carried by rejected updates, so the API can answer 400, 404
@@ -64,6 +66,11 @@ type ActionRequest struct {
 	Comment   string       `json:"comment,omitempty"`
 	Mentor    string       `json:"mentor,omitempty"`
 	Meetup    string       `json:"meetup,omitempty"`
+	// Holder is the project holder added or removed.
+	Holder string `json:"holder,omitempty"`
+	// OnBehalfOf names who a coordinator records a step for; the audit
+	// log keeps both names.
+	OnBehalfOf string `json:"on_behalf_of,omitempty"`
 }
 
 // ActionResult is what an update returns.
@@ -143,7 +150,7 @@ func requireNotOver(st *ProgramState) error {
 
 // check validates an action against the state; today is the local date in
 // the program's city. It never changes anything.
-func check(action string, st *ProgramState, snap *edition.Snapshot, req ActionRequest, today edition.Date) error {
+func check(action string, in *Program, st *ProgramState, snap *edition.Snapshot, req ActionRequest, today edition.Date) error {
 	if err := CheckRequest(action, req); err != nil {
 		return err
 	}
@@ -216,6 +223,25 @@ func check(action string, st *ProgramState, snap *edition.Snapshot, req ActionRe
 		}
 		if action == UpdateRemoveMentor && !has {
 			return notFound("%s does not mentor this program", addr)
+		}
+	case UpdateAddHolder, UpdateRemoveHolder:
+		if err := requireNotOver(st); err != nil {
+			return err
+		}
+		addr, err := validate.Email(req.Holder)
+		if err != nil {
+			return invalid("holder: %v", err)
+		}
+		has := slices.ContainsFunc(in.Holders, func(h string) bool { return strings.EqualFold(h, addr) })
+		switch {
+		case action == UpdateAddHolder && has:
+			return conflict("%s already holds this project", addr)
+		case action == UpdateAddHolder && len(in.Holders) >= MaxHolders:
+			return conflict("the project already has %d holders, the most it can have", MaxHolders)
+		case action == UpdateRemoveHolder && !has:
+			return notFound("%s does not hold this project", addr)
+		case action == UpdateRemoveHolder && len(in.Holders) == 1:
+			return conflict("%s is the project's only holder; add another before removing them", addr)
 		}
 	case UpdateExtend:
 		if err := requireStarted(st, "extending a step"); err != nil {
@@ -314,10 +340,13 @@ func deliverableURL(kind, raw string) (string, error) {
 // apply performs a checked action at now and returns its result and the
 // audit detail. Any action wakes a dormant program; steps, deliverables and
 // attendance count as activity.
-func apply(action string, st *ProgramState, req ActionRequest, now time.Time) (ActionResult, map[string]string) {
+func apply(action string, in *Program, st *ProgramState, req ActionRequest, now time.Time) (ActionResult, map[string]string) {
 	detail := map[string]string{}
 	if req.Note != "" {
 		detail["note"] = req.Note
+	}
+	if req.OnBehalfOf != "" {
+		detail["on_behalf_of"] = req.OnBehalfOf
 	}
 	res := ActionResult{}
 	if st.Phase == PhaseDormant && action != UpdateWithdraw && action != UpdateGraduate {
@@ -378,6 +407,16 @@ func apply(action string, st *ProgramState, req ActionRequest, now time.Time) (A
 		st.Mentors = slices.DeleteFunc(st.Mentors, func(m string) bool { return strings.EqualFold(m, addr) })
 		detail["mentor"] = addr
 		res.Message = addr + " no longer mentors the program"
+	case UpdateAddHolder:
+		addr, _ := validate.Email(req.Holder)
+		in.Holders = append(in.Holders, addr)
+		detail["holder"] = addr
+		res.Message = addr + " now holds the project"
+	case UpdateRemoveHolder:
+		addr, _ := validate.Email(req.Holder)
+		in.Holders = slices.DeleteFunc(in.Holders, func(h string) bool { return strings.EqualFold(h, addr) })
+		detail["holder"] = addr
+		res.Message = addr + " no longer holds the project"
 	case UpdateExtend:
 		m, _ := st.milestone(req.Milestone)
 		detail["milestone"], detail["from"], detail["to"] = m.ID, string(m.Due), string(req.Due)

@@ -261,7 +261,7 @@ func (p *program) register(ctx workflow.Context) error {
 					return r, nil
 				}
 				now := workflow.Now(ctx).UTC()
-				res, detail := apply(action, p.st, req, now)
+				res, detail := apply(action, &p.in.Program, p.st, req, now)
 				p.audit(now, req.Actor, action, id, detail)
 				p.remember(id, action, res)
 				p.dirty = true
@@ -277,7 +277,7 @@ func (p *program) register(ctx workflow.Context) error {
 				if prev, ok := p.processedAction(id); ok {
 					return conflict("update ID %s was already used for %s; choose a new ID for %s", validate.Quote(id), prev, action)
 				}
-				return check(action, p.st, p.snap, req, p.snap.Zone.DateOf(workflow.Now(ctx)))
+				return check(action, &p.in.Program, p.st, p.snap, req, p.snap.Zone.DateOf(workflow.Now(ctx)))
 			}})
 		if err != nil {
 			return fmt.Errorf("register update %s: %w", action, err)

@@ -85,6 +85,14 @@ func CheckRequest(action string, req ActionRequest) error {
 	if len(req.Mentor) > MaxActorLen {
 		return invalid("mentor is %d bytes long; the limit is %d (an email address)", len(req.Mentor), MaxActorLen)
 	}
+	if len(req.Holder) > MaxActorLen {
+		return invalid("holder is %d bytes long; the limit is %d (an email address)", len(req.Holder), MaxActorLen)
+	}
+	if req.OnBehalfOf != "" {
+		if _, err := validate.Email(req.OnBehalfOf); err != nil {
+			return invalid("on_behalf_of: %v", err)
+		}
+	}
 	if len(req.Milestone) > 63 {
 		return invalid("step %s is not a step id (at most 63 characters)", validate.Quote(req.Milestone))
 	}

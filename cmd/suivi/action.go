@@ -28,8 +28,9 @@ func act(ctx context.Context, e env, group, verb string, spec actionSpec, args [
 	var req api.Action
 	var due, score string
 	var asJSON bool
-	fs := newFlags(cmd, e, &cfg, "server", "by")
+	fs := newFlags(cmd, e, &cfg, clientSettings...)
 	fs.StringVar(&req.Note, "note", "", "a note kept with the step and in the audit log")
+	fs.StringVar(&req.OnBehalfOf, "on-behalf-of", "", "a coordinator recording this for someone else (an email): the audit log keeps both names")
 	fs.StringVar(&req.UpdateID, "request-id", "", "an ID of your choice: sending the same ID again returns the first result and acts once (default: random)")
 	fs.BoolVar(&asJSON, "json", false, "print the answer as JSON")
 	switch spec.update {
@@ -67,6 +68,8 @@ func act(ctx context.Context, e env, group, verb string, spec actionSpec, args [
 			req.Milestone = v
 		case "EMAIL":
 			req.Mentor = v
+		case "HOLDER":
+			req.Holder = v
 		case "MONTH":
 			req.Meetup = v
 		}
@@ -85,11 +88,7 @@ func act(ctx context.Context, e env, group, verb string, spec actionSpec, args [
 		}
 		req.Score = &n
 	}
-	req.Actor = cfg.Actor
-	if req.Actor == "" {
-		req.Actor = "cli:" + osUser()
-	}
-	res, err := api.NewClient(cfg.URL).Act(ctx, ed, project, spec.update, req)
+	res, err := apiClient(&cfg).Act(ctx, ed, project, spec.update, req)
 	if err != nil {
 		return err
 	}
@@ -127,6 +126,12 @@ var stepActions = map[string]actionSpec{
 }
 
 // mentorActions are `suivi mentor VERB`.
+// holderActions are `suivi holder VERB`.
+var holderActions = map[string]actionSpec{
+	"add":    {update: workflows.UpdateAddHolder, args: []string{"HOLDER"}, summary: "Adds a project holder (an email) to the program (coordinator)."},
+	"remove": {update: workflows.UpdateRemoveHolder, args: []string{"HOLDER"}, summary: "Removes a project holder from the program (coordinator)."},
+}
+
 var mentorActions = map[string]actionSpec{
 	"assign": {update: workflows.UpdateAssignMentor, args: []string{"EMAIL"}, summary: "Assigns a mentor to the program."},
 	"remove": {update: workflows.UpdateRemoveMentor, args: []string{"EMAIL"}, summary: "Removes a mentor from the program."},

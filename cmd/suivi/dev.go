@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"time"
 
@@ -94,6 +95,10 @@ func runDev(ctx context.Context, e env, args []string) error {
 	if _, err := st.Migrate(ctx, func(seq int32, name string) { log.Info("migrating", "version", seq, "name", name) }); err != nil {
 		return err
 	}
+	tokenPath, err := devSignIn(ctx, st, cfg.DataDir)
+	if err != nil {
+		return err
+	}
 
 	uiAddr := ""
 	if cfg.UIEnabled() {
@@ -132,10 +137,11 @@ func runDev(ctx context.Context, e env, args []string) error {
 
 	srv := web.NewServer(cfg.HTTPAddr, web.NewHandler(web.Deps{
 		Temporal: tc, Store: st, Logger: log,
-		Checks:     readinessChecks(st, tc, cfg.TemporalNamespace),
-		RecordWait: 5 * time.Second,
-		Hosts:      cfg.Hosts(),
-		Tokens:     tokens, MailDir: mailDir,
+		Checks:        readinessChecks(st, tc, cfg.TemporalNamespace),
+		RecordWait:    5 * time.Second,
+		Hosts:         cfg.Hosts(),
+		SecureCookies: strings.HasPrefix(cfg.PublicBaseURL(), "https://"),
+		Tokens:        tokens, MailDir: mailDir,
 	}))
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(httpL) }()
@@ -158,6 +164,8 @@ func runDev(ctx context.Context, e env, args []string) error {
 		fmt.Fprintf(e.stdout, "  Email         sent through %s\n", mailer.Sender.(*mail.SMTPSender).Server)
 	}
 	fmt.Fprintf(e.stdout, "  Data dir      %s\n", cfg.DataDir)
+	fmt.Fprintf(e.stdout, "  CLI           signed in as %s (token in %s)\n", DevCoordinator, tokenPath)
+	fmt.Fprintf(e.stdout, "  Browser       sign in at %s/signin as %s; the link arrives at /dev/mail\n", strings.TrimRight(cfg.PublicBaseURL(), "/"), DevCoordinator)
 	// The two databases of the data dir must agree; say so when they do
 	// not (one deleted or restored apart from the other).
 	for _, line := range reportIntegrity(ctx, st, tc, cfg.TemporalNamespace, filepath.Join(cfg.DataDir, "temporal.db"), log) {

@@ -153,6 +153,7 @@ func TestDevSurvivesRestart(t *testing.T) {
 
 	first := startDev(t, args...)
 	took := first.waitHealthy(t, httpAddr)
+	useDevToken(t, url, dataDir)
 	t.Logf("first start healthy after %s", took)
 	for _, want := range []string{"http://" + httpAddr, temporalAddr, "http://" + uiAddr, "private cluster"} {
 		if !strings.Contains(first.stdout.String(), want) {
@@ -256,6 +257,7 @@ func TestDevSurvivesRestart(t *testing.T) {
 	args[1] = lostDir
 	lost := startDev(t, args...)
 	lost.waitHealthy(t, httpAddr)
+	useDevToken(t, url, dataDir)
 	defer lost.stop(t)
 	waitFor(t, "the end of the banner", func() bool { return strings.Contains(lost.stdout.String(), "Press Ctrl-C") })
 	if o := lost.stdout.String(); !strings.Contains(o, "Warning: Postgres holds 1 program(s)") || !strings.Contains(o, filepath.Join(dataDir, "temporal.db")) ||
@@ -342,6 +344,7 @@ func TestDevRestartsDeadPostgres(t *testing.T) {
 		}
 	}()
 	p.waitHealthy(t, httpAddr)
+	useDevToken(t, "http://"+httpAddr, dataDir)
 	applyEdition(t, url)
 	if code, out, errOut := cli(t, url, startArgs...); code != 0 {
 		t.Fatalf("program start = %d %q %q", code, out, errOut)
@@ -417,4 +420,18 @@ func readPID(pidFile string) int {
 	}
 	pid, _ := strconv.Atoi(strings.TrimSpace(strings.SplitN(string(b), "\n", 2)[0]))
 	return pid
+}
+
+// useDevToken makes cli send the token `suivi dev` wrote in its data dir,
+// as the CLI does when SUIVI_URL is on this machine.
+func useDevToken(t *testing.T, url, dataDir string) {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(dataDir, devTokenFile))
+	if err != nil {
+		t.Fatalf("suivi dev wrote no token: %v", err)
+	}
+	cliTokens.Store(url, strings.TrimSpace(string(b)))
+	if fi, err := os.Stat(filepath.Join(dataDir, devTokenFile)); err != nil || fi.Mode().Perm()&0o077 != 0 {
+		t.Errorf("the dev token file is readable by others: %v", fi.Mode())
+	}
 }

@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -23,6 +24,7 @@ import (
 
 	"github.com/codecitoyen/suivi/activities"
 	"github.com/codecitoyen/suivi/internal/api"
+	"github.com/codecitoyen/suivi/internal/auth"
 	"github.com/codecitoyen/suivi/internal/fakegithub"
 	"github.com/codecitoyen/suivi/internal/github"
 	"github.com/codecitoyen/suivi/internal/mail"
@@ -37,13 +39,30 @@ var recordHistories = flag.Bool("record-histories", false, "write the histories 
 
 func TestMain(m *testing.M) { pgtest.Main(m) }
 
-// cli runs one suivi command line in-process against the API at baseURL.
+// cliTokens holds the token the CLI sends to each test server (by URL):
+// the coordinator of every city each engine makes, or what `suivi dev`
+// wrote in its data dir.
+var cliTokens sync.Map
+
+// cli runs one suivi command line in-process against the API at baseURL,
+// as the server's coordinator.
 func cli(t *testing.T, baseURL string, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	token, _ := cliTokens.Load(baseURL)
+	s, _ := token.(string)
+	return cliAs(t, baseURL, s, args...)
+}
+
+// cliAs runs a command line as the owner of token.
+func cliAs(t *testing.T, baseURL, token string, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
 	var out, errb bytes.Buffer
 	getenv := func(k string) string {
-		if k == "SUIVI_URL" {
+		switch k {
+		case "SUIVI_URL":
 			return baseURL
+		case "SUIVI_TOKEN":
+			return token
 		}
 		return ""
 	}
@@ -109,6 +128,31 @@ type engine struct {
 	sink   *smtpsink.Sink
 	tokens mail.Tokens
 	gh     *fakegithub.Server
+	// token is the API token of a coordinator of every city.
+	token string
+}
+
+// grantCoordinator makes email a coordinator (of city, or every city with
+// "") and returns an API token of theirs.
+func grantCoordinator(t *testing.T, st *store.Store, email, city string) string {
+	t.Helper()
+	return grantToken(t, st, auth.Grant{Email: email, Role: auth.Coordinator, City: city})
+}
+
+// grantToken gives g and returns an API token of g.Email.
+func grantToken(t *testing.T, st *store.Store, g auth.Grant) string {
+	t.Helper()
+	ctx := context.Background()
+	if g.Role != "" {
+		if _, err := st.AddGrant(ctx, g, "test"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	secret, hash := auth.NewSecret(auth.TokenPrefix)
+	if _, err := st.CreateToken(ctx, g.Email, "test", hash); err != nil {
+		t.Fatal(err)
+	}
+	return secret
 }
 
 func newEngine(t *testing.T) *engine {
@@ -159,6 +203,8 @@ func newEngineOn(t *testing.T, st *store.Store) *engine {
 		Tokens:     e.tokens,
 	}))
 	t.Cleanup(e.api.Close)
+	e.token = grantCoordinator(t, st, "coordination@example.org", "")
+	cliTokens.Store(e.api.URL, e.token)
 	applyEdition(t, e.api.URL)
 	return e
 }
@@ -357,7 +403,10 @@ func TestBadInputWritesNothing(t *testing.T) {
 		{`{"edition":"ncc-2027","colour":"blue"}`, 400, "unknown field"},
 		{`{"edition":"ncc-2027","project":"demoscampi","name":"D","holders":["nope"],"repositories":["https://github.com/a/b"]}`, 400, "not an email address"},
 	} {
-		resp, err := http.Post(e.api.URL+"/api/v1/programs", "application/json", strings.NewReader(tt.body))
+		req, _ := http.NewRequest("POST", e.api.URL+"/api/v1/programs", strings.NewReader(tt.body))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Authorization", "Bearer "+e.token)
+		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -387,8 +436,9 @@ func TestStartRefusedWhenPostgresDown(t *testing.T) {
 	down.Close()
 	srv := httptest.NewServer(web.NewHandler(web.Deps{Temporal: e.tc, Store: down}))
 	defer srv.Close()
+	cliTokens.Store(srv.URL, e.token)
 	code, _, errOut := cli(t, srv.URL, startArgs...)
-	if code != 1 || !strings.Contains(errOut, "Postgres is unavailable; nothing was started") {
+	if code != 1 || !strings.Contains(errOut, "Postgres is unavailable; nothing was") {
 		t.Fatalf("start with Postgres down = %d %q", code, errOut)
 	}
 	_, err = e.tc.DescribeWorkflowExecution(ctx, "program/ncc-2027/demoscampi", "")

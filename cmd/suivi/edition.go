@@ -51,7 +51,7 @@ func (f *fileErrors) Error() string {
 func editionApply(ctx context.Context, e env, args []string) error {
 	var cfg config.Config
 	var asJSON bool
-	fs := newFlags("edition apply", e, &cfg, "server")
+	fs := newFlags("edition apply", e, &cfg, clientSettings...)
 	fs.BoolVar(&asJSON, "json", false, "print the answer as JSON")
 	pos, err := parse("edition apply", e, fs, "suivi edition apply FILE [--json]", args)
 	if err != nil {
@@ -78,7 +78,7 @@ func editionApply(ctx context.Context, e env, args []string) error {
 		}
 		return fmt.Errorf("%s: %w", pos[0], err)
 	}
-	res, err := api.NewClient(cfg.URL).ApplyEdition(ctx, data)
+	res, err := apiClient(&cfg).ApplyEdition(ctx, data)
 	if err != nil {
 		var se *api.StatusError
 		if errors.As(err, &se) && len(se.Problems) > 0 {
@@ -100,7 +100,7 @@ func editionApply(ctx context.Context, e env, args []string) error {
 func editionShow(ctx context.Context, e env, args []string) error {
 	var cfg config.Config
 	var asJSON bool
-	fs := newFlags("edition show", e, &cfg, "server")
+	fs := newFlags("edition show", e, &cfg, clientSettings...)
 	fs.BoolVar(&asJSON, "json", false, "print the edition as JSON")
 	pos, err := parse("edition show", e, fs, "suivi edition show ID [--json]", args)
 	if err != nil {
@@ -115,7 +115,7 @@ func editionShow(ctx context.Context, e env, args []string) error {
 	if err := validConfig("edition show", &cfg); err != nil {
 		return err
 	}
-	d, err := api.NewClient(cfg.URL).GetEdition(ctx, pos[0])
+	d, err := apiClient(&cfg).GetEdition(ctx, pos[0])
 	if err != nil {
 		return err
 	}

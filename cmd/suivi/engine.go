@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"slices"
+	"strings"
 	"time"
 
 	"go.temporal.io/sdk/client"
@@ -88,7 +89,7 @@ func runWorker(ctx context.Context, e env, args []string) error {
 // serveSettings are serve's flags beyond the engine's: it sends no email
 // (the worker does) and polls no repository, but checks the signed links
 // in emails with SUIVI_SECRET.
-var serveSettings = []string{"http", "secret"}
+var serveSettings = []string{"http", "secret", "public-url"}
 
 func runServe(ctx context.Context, e env, args []string) error {
 	b, err := connectBackend(ctx, e, "serve", "suivi serve [flags]\n\nServes the web pages, the JSON API under /api/v1 and /healthz, against an external\nTemporal and DATABASE_URL. Run as many as you need behind a load balancer.", args, serveSettings...)
@@ -103,9 +104,10 @@ func runServe(ctx context.Context, e env, args []string) error {
 	defer l.Close()
 	srv := web.NewServer(b.cfg.HTTPAddr, web.NewHandler(web.Deps{
 		Temporal: b.tc, Store: b.st, Logger: b.log,
-		Checks:     readinessChecks(b.st, b.tc, b.cfg.TemporalNamespace),
-		RecordWait: 5 * time.Second,
-		Hosts:      b.cfg.Hosts(),
+		Checks:        readinessChecks(b.st, b.tc, b.cfg.TemporalNamespace),
+		RecordWait:    5 * time.Second,
+		Hosts:         b.cfg.Hosts(),
+		SecureCookies: strings.HasPrefix(b.cfg.PublicBaseURL(), "https://"),
 		// /dev/mail is for `suivi dev` only: in production it would show
 		// everyone's mail and links.
 		Tokens: b.tokens,

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/codecitoyen/suivi/internal/api"
 	"github.com/codecitoyen/suivi/internal/config"
 	"github.com/codecitoyen/suivi/internal/validate"
 )
@@ -14,7 +13,7 @@ import (
 func programForget(ctx context.Context, e env, args []string) error {
 	var cfg config.Config
 	var asJSON bool
-	fs := newFlags("program forget", e, &cfg, "server", "by")
+	fs := newFlags("program forget", e, &cfg, clientSettings...)
 	fs.BoolVar(&asJSON, "json", false, "print the answer as JSON")
 	pos, err := parse("program forget", e, fs, "suivi program forget EDITION/PROJECT [flags]\n\n"+
 		"Sets aside the Postgres record of a program whose workflow Temporal no longer has\n"+
@@ -34,11 +33,7 @@ func programForget(ctx context.Context, e env, args []string) error {
 	if err := validConfig("program forget", &cfg); err != nil {
 		return err
 	}
-	actor := cfg.Actor
-	if actor == "" {
-		actor = "cli:" + osUser()
-	}
-	res, err := api.NewClient(cfg.URL).Forget(ctx, ed, project, actor)
+	res, err := apiClient(&cfg).Forget(ctx, ed, project, "")
 	if err != nil {
 		return err
 	}

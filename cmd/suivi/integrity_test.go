@@ -21,7 +21,7 @@ func TestReusedUpdateIDIsAConflict(t *testing.T) {
 	if code, out, errOut := cli(t, url, startArgs...); code != 0 {
 		t.Fatalf("start = %d %q %q", code, out, errOut)
 	}
-	by := []string{"--by", "coordination-lyon@example.org"}
+	by := []string{}
 	if code, out, errOut := cli(t, url, append([]string{"program", "select", "ncc-2027/demoscampi", "--request-id", "click-1"}, by...)...); code != 0 {
 		t.Fatalf("select = %d %q %q", code, out, errOut)
 	}
@@ -54,7 +54,7 @@ func TestLostTemporalState(t *testing.T) {
 	if code, out, errOut := cli(t, first.api.URL, startArgs...); code != 0 {
 		t.Fatalf("start = %d %q %q", code, out, errOut)
 	}
-	if code, _, errOut := cli(t, first.api.URL, "program", "select", "ncc-2027/demoscampi", "--by", "c@example.org"); code != 0 {
+	if code, _, errOut := cli(t, first.api.URL, "program", "select", "ncc-2027/demoscampi"); code != 0 {
 		t.Fatalf("select: %s", errOut)
 	}
 	waitFor(t, "the selection in Postgres", func() bool {
@@ -95,7 +95,7 @@ func TestLostTemporalState(t *testing.T) {
 	if code, _, errOut := cli(t, e.api.URL, "program", "forget", "ncc-2027/nothing"); code != 1 || !strings.Contains(errOut, "no program ncc-2027/nothing") {
 		t.Fatalf("forget of a missing program = %d %q", code, errOut)
 	}
-	code, out, errOut = cli(t, e.api.URL, "program", "forget", "ncc-2027/demoscampi", "--by", "c@example.org")
+	code, out, errOut = cli(t, e.api.URL, "program", "forget", "ncc-2027/demoscampi")
 	if code != 0 || !strings.Contains(out, "set aside as archive") {
 		t.Fatalf("forget = %d %q %q", code, out, errOut)
 	}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/codecitoyen/suivi/activities"
 	"github.com/codecitoyen/suivi/internal/api"
+	"github.com/codecitoyen/suivi/internal/auth"
 	"github.com/codecitoyen/suivi/internal/config"
 	"github.com/codecitoyen/suivi/internal/store"
 	"github.com/codecitoyen/suivi/worker"
@@ -102,7 +103,26 @@ func TestLifecycleEndToEnd(t *testing.T) {
 	fail("edition ncc-2031 does not exist", "edition", "show", "ncc-2031")
 
 	run(startArgs...)
-	out := run("program", "select", "ncc-2027/demoscampi", "--by", "coordination-lyon@example.org", "--request-id", "select-1", "--json")
+	// Each person acts as themselves: the Lyon coordinator selects, the
+	// holder submits, the mentor completes; the audit log names them.
+	lyon := grantCoordinator(t, e.st, "coordination-lyon@example.org", "Lyon")
+	holder := grantToken(t, e.st, auth.Grant{Email: "holder@example.org"})
+	mentor := grantToken(t, e.st, auth.Grant{Email: "mentor@example.org"})
+	as := func(token string, args ...string) string {
+		t.Helper()
+		code, out, errOut := cliAs(t, url, token, args...)
+		if code != 0 {
+			t.Fatalf("%v = %d %q %q", args, code, out, errOut)
+		}
+		return out
+	}
+	if code, _, errOut := cliAs(t, url, holder, "program", "select", "ncc-2027/demoscampi"); code != 1 || !strings.Contains(errOut, "may see this program but not") {
+		t.Fatalf("the holder selects = %d %q", code, errOut)
+	}
+	if code, _, errOut := cliAs(t, url, mentor, "program", "status", "ncc-2027/demoscampi"); code != 1 || !strings.Contains(errOut, "no program ncc-2027/demoscampi") {
+		t.Fatalf("a mentor not yet assigned reads the program = %d %q", code, errOut)
+	}
+	out := as(lyon, "program", "select", "ncc-2027/demoscampi", "--request-id", "select-1", "--json")
 	var done api.ActionDone
 	if err := json.Unmarshal([]byte(out), &done); err != nil || done.Phase != workflows.PhaseSelected || done.UpdateID != "select-1" {
 		t.Fatalf("select --json = %q", out)
@@ -115,15 +135,21 @@ func TestLifecycleEndToEnd(t *testing.T) {
 
 	// The hackathon is over: the calendar moves the program on by itself.
 	waitFor(t, "accompaniment", func() bool {
-		d, err := api.NewClient(url).GetProgram(ctx, "ncc-2027", "demoscampi")
+		c := api.NewClient(url)
+		c.Token = e.token
+		d, err := c.GetProgram(ctx, "ncc-2027", "demoscampi")
 		return err == nil && d.Workflow.Phase == workflows.PhaseAccompaniment
 	})
 
-	run("step", "submit", "ncc-2027/demoscampi", "demo", "--url", "https://demo.example.org/demoscampi", "--by", "holder@example.org")
-	run("step", "complete", "ncc-2027/demoscampi", "open-licence", "--note", "MIT, checked", "--by", "mentor@example.org")
-	run("mentor", "assign", "ncc-2027/demoscampi", "mentor@example.org")
+	as(holder, "step", "submit", "ncc-2027/demoscampi", "demo", "--url", "https://demo.example.org/demoscampi")
+	as(lyon, "mentor", "assign", "ncc-2027/demoscampi", "mentor@example.org")
+	waitFor(t, "the mentor in Postgres", func() bool {
+		p, err := e.st.GetProgram(ctx, "ncc-2027", "demoscampi")
+		return err == nil && len(p.Mentors) == 1
+	})
+	as(mentor, "step", "complete", "ncc-2027/demoscampi", "open-licence", "--note", "MIT, checked")
 	month := time.Now().UTC().Format("2006-01")
-	run("meetup", "attend", "ncc-2027/demoscampi", month, "--by", "coordination-lyon@example.org")
+	as(mentor, "meetup", "attend", "ncc-2027/demoscampi", month)
 
 	fail("already completed", "step", "complete", "ncc-2027/demoscampi", "open-licence")
 	fail(`no step "nope"`, "step", "complete", "ncc-2027/demoscampi", "nope")
@@ -131,7 +157,7 @@ func TestLifecycleEndToEnd(t *testing.T) {
 	fail("in the past", "step", "extend", "ncc-2027/demoscampi", "explainer-video", "--due", "2020-01-01")
 	fail("--due must be a date", "step", "extend", "ncc-2027/demoscampi", "explainer-video", "--due", "soon")
 	fail("already mentors", "mentor", "assign", "ncc-2027/demoscampi", "mentor@example.org")
-	fail("no running program", "step", "complete", "ncc-2027/nope", "demo")
+	fail("no program ncc-2027/nope", "step", "complete", "ncc-2027/nope", "demo")
 
 	// The city's meetup schedule exists; run its workflow now rather than
 	// wait for the 24th.
@@ -167,11 +193,12 @@ func TestLifecycleEndToEnd(t *testing.T) {
 	for _, a := range audit {
 		actions = append(actions, a.Action)
 	}
-	want := []string{"started", "select", "phase:hackathon", "phase:demo", "phase:accompaniment", "submit", "complete", "assign-mentor", "attend"}
+	want := []string{"started", "select", "phase:hackathon", "phase:demo", "phase:accompaniment", "submit", "assign-mentor", "complete", "attend"}
 	if !slices.Equal(actions, want) {
 		t.Fatalf("audit actions = %v, want %v", actions, want)
 	}
-	if audit[1].Actor != "coordination-lyon@example.org" || audit[1].UpdateID != "select-1" || audit[6].Detail["milestone"] != "open-licence" {
+	if audit[1].Actor != "coordination-lyon@example.org" || audit[1].UpdateID != "select-1" || audit[5].Actor != "holder@example.org" ||
+		audit[7].Actor != "mentor@example.org" || audit[7].Detail["milestone"] != "open-licence" || audit[8].Actor != "mentor@example.org" {
 		t.Fatalf("audit entries = %+v", audit)
 	}
 	outbox, err := e.st.ListOutbox(ctx, "ncc-2027", "demoscampi")

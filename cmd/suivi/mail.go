@@ -9,7 +9,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/codecitoyen/suivi/internal/api"
 	"github.com/codecitoyen/suivi/internal/config"
 	"github.com/codecitoyen/suivi/internal/mail"
 	"github.com/codecitoyen/suivi/internal/store"
@@ -105,7 +104,7 @@ func runPerson(ctx context.Context, e env, args []string) error {
 	}
 	var cfg config.Config
 	var p store.Person
-	fs := newFlags("person "+args[0], e, &cfg, "server")
+	fs := newFlags("person "+args[0], e, &cfg, clientSettings...)
 	if args[0] == "set" {
 		fs.StringVar(&p.Locale, "locale", "", "language of the emails: fr or en")
 		fs.StringVar(&p.Reminders, "reminders", "", "all, digest (one email a week) or escalations (important alerts only)")
@@ -124,7 +123,7 @@ func runPerson(ctx context.Context, e env, args []string) error {
 	if err := validConfig("person", &cfg); err != nil {
 		return err
 	}
-	c := api.NewClient(cfg.URL)
+	c := apiClient(&cfg)
 	if args[0] == "set" {
 		if p.Locale == "" && p.Reminders == "" {
 			return &usageError{"person set", "say what to change: --locale or --reminders"}

@@ -52,10 +52,14 @@ func commands() []command {
 		{"program", "start, select, score, pause, graduate… a program; show its status; list programs", runProgram, verbNames(programVerbs())},
 		{"step", "complete, waive, submit or extend a program's step", runGroup("step", stepActions, stepOrder), stepOrder},
 		{"mentor", "assign or remove a program's mentor", runGroup("mentor", mentorActions, mentorOrder), mentorOrder},
+		{"holder", "add or remove a program's project holder", runGroup("holder", holderActions, holderOrder), holderOrder},
 		{"meetup", "record a program's attendance at a monthly meetup", runGroup("meetup", meetupActions, meetupOrder), meetupOrder},
 		{"repo", "a program's repository activity and metrics", runRepo, []string{"activity"}},
 		{"license", "which licence a checkout, a file or a GitHub repository uses, and whether it is open", runLicence, []string{"check"}},
 		{"person", "set a person's language and reminder choice", runPerson, []string{"set", "show"}},
+		{"login", "sign the CLI in with a link emailed to you; saves an API token for SUIVI_URL", runLogin, nil},
+		{"user", "give, list or take back people's roles (coordinator, mentor, holder, jury, funder)", runUser, []string{"add", "list", "remove"}},
+		{"token", "create, list or revoke your API tokens", runToken, []string{"create", "list", "revoke"}},
 		{"mail", "send a test email and show what the server answered", runMail, []string{"test"}},
 		{"bench", "measure: `suivi bench mail -n 10000`, `suivi bench github --repos 5000`", runBench, benchVerbs},
 		{"version", "print the version", runVersion, nil},
@@ -66,6 +70,7 @@ func commands() []command {
 var (
 	stepOrder   = []string{"complete", "waive", "submit", "extend"}
 	mentorOrder = []string{"assign", "remove"}
+	holderOrder = []string{"add", "remove"}
 	meetupOrder = []string{"attend"}
 )
 

@@ -81,7 +81,7 @@ func programStart(ctx context.Context, e env, args []string) error {
 	var req api.StartProgram
 	var holders, repos stringList
 	var asJSON bool
-	fs := newFlags("program start", e, &cfg, "server")
+	fs := newFlags("program start", e, &cfg, clientSettings...)
 	fs.StringVar(&req.Edition, "edition", "", "edition slug, e.g. ncc-2027 (required)")
 	fs.StringVar(&req.Project, "project", "", "project slug, e.g. demoscampi (required)")
 	fs.StringVar(&req.Name, "name", "", "project name as people know it (required)")
@@ -103,7 +103,7 @@ func programStart(ctx context.Context, e env, args []string) error {
 	if err := in.Normalize(); err != nil {
 		return &usageError{"program start", err.Error()}
 	}
-	res, err := api.NewClient(cfg.URL).StartProgram(ctx, req)
+	res, err := apiClient(&cfg).StartProgram(ctx, req)
 	if err != nil {
 		return err
 	}
@@ -120,7 +120,7 @@ func programStart(ctx context.Context, e env, args []string) error {
 func programStatus(ctx context.Context, e env, args []string) error {
 	var cfg config.Config
 	var asJSON bool
-	fs := newFlags("program status", e, &cfg, "server")
+	fs := newFlags("program status", e, &cfg, clientSettings...)
 	fs.BoolVar(&asJSON, "json", false, "print the status as JSON")
 	pos, err := parse("program status", e, fs, "suivi program status EDITION/PROJECT [--json]", args)
 	if err != nil {
@@ -136,7 +136,7 @@ func programStatus(ctx context.Context, e env, args []string) error {
 	if err := validConfig("program status", &cfg); err != nil {
 		return err
 	}
-	d, err := api.NewClient(cfg.URL).GetProgram(ctx, edition, project)
+	d, err := apiClient(&cfg).GetProgram(ctx, edition, project)
 	if err != nil {
 		return err
 	}
@@ -245,7 +245,7 @@ func programList(ctx context.Context, e env, args []string) error {
 	var cfg config.Config
 	var edition, phase string
 	var asJSON bool
-	fs := newFlags("program list", e, &cfg, "server")
+	fs := newFlags("program list", e, &cfg, clientSettings...)
 	fs.StringVar(&edition, "edition", "", "only programs of this edition")
 	fs.StringVar(&phase, "phase", "", "only programs in this phase: "+phaseNames())
 	fs.BoolVar(&asJSON, "json", false, "print the list as JSON")
@@ -258,7 +258,7 @@ func programList(ctx context.Context, e env, args []string) error {
 	if err := validConfig("program list", &cfg); err != nil {
 		return err
 	}
-	l, err := api.NewClient(cfg.URL).ListPrograms(ctx, edition, phase)
+	l, err := apiClient(&cfg).ListPrograms(ctx, edition, phase)
 	if err != nil {
 		return err
 	}

@@ -6,7 +6,6 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/codecitoyen/suivi/internal/api"
 	"github.com/codecitoyen/suivi/internal/config"
 	"github.com/codecitoyen/suivi/internal/validate"
 )
@@ -22,7 +21,7 @@ func runRepo(ctx context.Context, e env, args []string) error {
 	var cfg config.Config
 	var days int
 	var asJSON bool
-	fs := newFlags("repo activity", e, &cfg, "server")
+	fs := newFlags("repo activity", e, &cfg, clientSettings...)
 	fs.IntVar(&days, "days", 90, "length of the period, in days (7 to 730)")
 	fs.BoolVar(&asJSON, "json", false, "print as JSON")
 	pos, err := parse("repo activity", e, fs, "suivi repo activity EDITION/PROJECT [--days 90] [--json]", args[1:])
@@ -42,7 +41,7 @@ func runRepo(ctx context.Context, e env, args []string) error {
 	if err := validConfig("repo activity", &cfg); err != nil {
 		return err
 	}
-	a, err := api.NewClient(cfg.URL).RepoActivity(ctx, edition, project, days)
+	a, err := apiClient(&cfg).RepoActivity(ctx, edition, project, days)
 	if err != nil {
 		return err
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/codecitoyen/suivi/internal/api"
 	"github.com/codecitoyen/suivi/internal/pgtest"
 	"github.com/codecitoyen/suivi/internal/smtpsink"
+	"github.com/codecitoyen/suivi/internal/store"
 )
 
 func envMap(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
@@ -91,6 +92,12 @@ func TestProductionSplit(t *testing.T) {
 	waitHealthy(t, httpAddr, nil, nil)
 
 	url := "http://" + httpAddr
+	st, err := store.Open(ctx, env["DATABASE_URL"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	cliTokens.Store(url, grantCoordinator(t, st, "coordination@example.org", ""))
 	applyEdition(t, url)
 	if code, out, errOut := cli(t, url, startArgs...); code != 0 || !strings.Contains(out, "Started") || strings.Contains(out, "not recorded") {
 		t.Fatalf("start through serve+worker = %d %q %q", code, out, errOut)

@@ -20,6 +20,8 @@ import (
 type Client struct {
 	BaseURL string
 	HTTP    *http.Client
+	// Token is the API token sent as a Bearer credential; "" sends none.
+	Token string
 }
 
 // NewClient returns a client for the server at baseURL (SUIVI_URL).
@@ -99,6 +101,9 @@ func (c *Client) doRaw(ctx context.Context, method, path, contentType string, bo
 		req.Header.Set("Content-Type", contentType)
 	}
 	req.Header.Set("Accept", "application/json")
+	if c.Token != "" {
+		req.Header.Set("Authorization", "Bearer "+c.Token)
+	}
 	resp, err := c.HTTP.Do(req)
 	if err != nil {
 		return fmt.Errorf("cannot reach Suivi at %s (start it with `make dev`, or set SUIVI_URL): %w", c.BaseURL, rootCause(err))
@@ -181,4 +186,59 @@ func (c *Client) Forget(ctx context.Context, edition, project, actor string) (Fo
 	var res Forgotten
 	path := "/api/v1/programs/" + url.PathEscape(edition) + "/" + url.PathEscape(project) + "/forget"
 	return res, c.do(ctx, http.MethodPost, path, Forget{Actor: actor}, &res)
+}
+
+// Signin asks the server to email a sign-in link to email.
+func (c *Client) Signin(ctx context.Context, email string) (SigninSent, error) {
+	var res SigninSent
+	return res, c.do(ctx, http.MethodPost, "/api/v1/signin", SigninRequest{Email: email}, &res)
+}
+
+// ExchangeLink turns an emailed sign-in link into an API token.
+func (c *Client) ExchangeLink(ctx context.Context, link, name string) (NewToken, error) {
+	var res NewToken
+	return res, c.do(ctx, http.MethodPost, "/api/v1/tokens/exchange", TokenExchange{Link: link, Name: name}, &res)
+}
+
+// Me says who the token belongs to.
+func (c *Client) Me(ctx context.Context) (Me, error) {
+	var res Me
+	return res, c.do(ctx, http.MethodGet, "/api/v1/me", nil, &res)
+}
+
+// CreateToken makes an API token for the signed-in person.
+func (c *Client) CreateToken(ctx context.Context, name string) (NewToken, error) {
+	var res NewToken
+	return res, c.do(ctx, http.MethodPost, "/api/v1/tokens", TokenCreate{Name: name}, &res)
+}
+
+// Tokens lists the signed-in person's tokens.
+func (c *Client) Tokens(ctx context.Context) (TokenList, error) {
+	var res TokenList
+	return res, c.do(ctx, http.MethodGet, "/api/v1/tokens", nil, &res)
+}
+
+// RevokeToken revokes one of the signed-in person's tokens.
+func (c *Client) RevokeToken(ctx context.Context, id int64) error {
+	return c.do(ctx, http.MethodPost, "/api/v1/tokens/"+strconv.FormatInt(id, 10)+"/revoke", struct{}{}, nil)
+}
+
+// Users lists everyone Suivi knows and their roles.
+func (c *Client) Users(ctx context.Context) (UserList, error) {
+	var res UserList
+	return res, c.do(ctx, http.MethodGet, "/api/v1/users", nil, &res)
+}
+
+// ChangeUser gives (add) or takes back a role; it returns the server's
+// one-line answer.
+func (c *Client) ChangeUser(ctx context.Context, u UserChange, add bool) (string, error) {
+	path := "/api/v1/users"
+	if !add {
+		path += "/remove"
+	}
+	var res struct {
+		Message string `json:"message"`
+	}
+	err := c.do(ctx, http.MethodPost, path, u, &res)
+	return res.Message, err
 }

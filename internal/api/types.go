@@ -6,6 +6,7 @@ package api
 import (
 	"time"
 
+	"github.com/codecitoyen/suivi/internal/auth"
 	"github.com/codecitoyen/suivi/internal/edition"
 	"github.com/codecitoyen/suivi/internal/github"
 	"github.com/codecitoyen/suivi/internal/store"
@@ -109,4 +110,85 @@ type Forget struct {
 type Forgotten struct {
 	ArchiveID int64  `json:"archive_id"`
 	Phase     string `json:"phase"`
+}
+
+// SigninRequest is the body of POST /api/v1/signin: email a sign-in link.
+type SigninRequest struct {
+	Email string `json:"email"`
+}
+
+// SigninSent answers it, the same whether the address is known or not.
+type SigninSent struct {
+	Message string `json:"message"`
+}
+
+// TokenExchange is the body of POST /api/v1/tokens/exchange: a sign-in
+// link (its address or its secret) for an API token.
+type TokenExchange struct {
+	Link string `json:"link"`
+	Name string `json:"name,omitempty"`
+}
+
+// NewToken is a token just made: the secret is shown this once.
+type NewToken struct {
+	Token string      `json:"token"`
+	Info  store.Token `json:"info"`
+}
+
+// TokenCreate is the body of POST /api/v1/tokens.
+type TokenCreate struct {
+	Name string `json:"name"`
+}
+
+// TokenList answers GET /api/v1/tokens: the viewer's tokens.
+type TokenList struct {
+	Tokens []store.Token `json:"tokens"`
+}
+
+// Me answers GET /api/v1/me: who is signed in and what they are.
+type Me struct {
+	Email  string       `json:"email"`
+	Roles  []auth.Role  `json:"roles"`
+	Grants []auth.Grant `json:"grants"`
+}
+
+// UserChange is the body of POST /api/v1/users and /api/v1/users/remove:
+// a role given or taken back. Mentor and holder roles name a program
+// (EDITION/PROJECT) and go through its workflow.
+type UserChange struct {
+	Email   string    `json:"email"`
+	Role    auth.Role `json:"role"`
+	City    string    `json:"city,omitempty"`
+	Edition string    `json:"edition,omitempty"`
+	Funder  string    `json:"funder,omitempty"`
+	Program string    `json:"program,omitempty"`
+}
+
+// User is one person as `suivi user list` shows them.
+type User struct {
+	Email  string       `json:"email"`
+	Grants []auth.Grant `json:"grants,omitempty"`
+	// Programs says where programs list the person ("holder of E/P").
+	Programs []string `json:"programs,omitempty"`
+}
+
+// UserList answers GET /api/v1/users.
+type UserList struct {
+	Users []User `json:"users"`
+}
+
+// FundRequest is the body of POST /api/v1/programs/{e}/{p}/funders.
+type FundRequest struct {
+	Funder string `json:"funder"`
+}
+
+// PublicRequest is the body of POST /api/v1/programs/{e}/{p}/public.
+type PublicRequest struct {
+	Public bool `json:"public"`
+}
+
+// CalendarFeed answers POST /api/v1/calendar: the private feed's address,
+// shown this once.
+type CalendarFeed struct {
+	URL string `json:"url"`
 }

@@ -29,7 +29,7 @@ type Config struct {
 	DatabaseURL       string
 	URL               string
 	PGBinDir          string
-	Actor             string
+	Token             string
 	SMTPURL           string
 	SMTPFrom          string
 	SMTPTimeout       string
@@ -123,9 +123,10 @@ func Settings() []Setting {
 		{Env: "GITHUB_MAX_INFLIGHT", Flag: "github-max-inflight", Default: "10",
 			Usage: "most requests to GitHub in flight at once, per worker",
 			field: func(c *Config) *string { return &c.GitHubInflight }, check: positive},
-		{Env: "SUIVI_ACTOR", Flag: "by", Default: "",
-			Usage: "who you are (an email), recorded in the audit log of the actions you take from the CLI (default: cli:$USER)",
-			field: func(c *Config) *string { return &c.Actor }},
+		{Env: "SUIVI_TOKEN", Flag: "token", Default: "",
+			Usage:  "API token the CLI sends (`suivi token create`); default: the one `suivi login` saved for SUIVI_URL, or under `suivi dev` the one it wrote in the data dir",
+			Secret: true,
+			field:  func(c *Config) *string { return &c.Token }},
 		{Env: "SUIVI_LOG_LEVEL", Flag: "log-level", Default: "info",
 			Usage: "log level: debug, info, warn or error",
 			field: func(c *Config) *string { return &c.LogLevel }, check: logLevel},

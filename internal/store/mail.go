@@ -88,7 +88,10 @@ returning o.key, o.edition, o.project, o.kind, o.subject, o.milestone, coalesce(
 func (s *Store) Settle(ctx context.Context, key, status, reply, errMsg string) error {
 	_, err := s.pool.Exec(ctx, `
 update outbox set status = $2, reply = $3, error = $4,
-    sent_at = case when $2 = 'sent' then now() else sent_at end
+    sent_at = case when $2 = 'sent' then now() else sent_at end,
+    -- A sign-in link is a credential: once its message is settled, its
+    -- path (holding the secret) is no longer kept.
+    payload = case when kind = 'login-link' and $2 <> 'pending' then payload - 'path' else payload end
 where key = $1 and status = 'sending'`, key, status, reply, errMsg)
 	if err != nil {
 		return fmt.Errorf("store: settle %s: %w", key, err)

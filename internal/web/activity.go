@@ -1,12 +1,12 @@
 package web
 
 import (
-	"errors"
 	"net/http"
 	"strconv"
 	"time"
 
 	"github.com/codecitoyen/suivi/internal/api"
+	"github.com/codecitoyen/suivi/internal/auth"
 	"github.com/codecitoyen/suivi/internal/github"
 	"github.com/codecitoyen/suivi/internal/store"
 )
@@ -26,11 +26,7 @@ func (h *handler) repoActivity(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	if _, err := h.Store.GetProgram(r.Context(), edition, project); err != nil {
-		if errors.Is(err, store.ErrNotFound) {
-			err = noProgram(edition, project)
-		}
-		h.writeError(w, r, err)
+	if _, _, ok := h.program(w, r, edition, project, auth.ViewProgram); !ok {
 		return
 	}
 	repos, err := h.Store.ProgramRepos(r.Context(), edition, project)

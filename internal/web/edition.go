@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/codecitoyen/suivi/internal/api"
+	"github.com/codecitoyen/suivi/internal/auth"
 	"github.com/codecitoyen/suivi/internal/edition"
 	"github.com/codecitoyen/suivi/internal/store"
 	"github.com/codecitoyen/suivi/internal/validate"
@@ -20,6 +21,9 @@ import (
 // editionApply stores an edition file (YAML body) as a new version, unless
 // it is unchanged, and puts its cities' meetup schedules in place.
 func (h *handler) editionApply(w http.ResponseWriter, r *http.Request) {
+	if !h.allow(w, r, auth.ApplyEdition) {
+		return
+	}
 	data, err := io.ReadAll(r.Body) // bounded by guard
 	if err != nil {
 		h.writeError(w, r, fmt.Errorf("read the edition file: %w", err))
@@ -64,6 +68,9 @@ func (h *handler) editionApply(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *handler) editionGet(w http.ResponseWriter, r *http.Request) {
+	if !h.allow(w, r, auth.ViewEdition) {
+		return
+	}
 	id := r.PathValue("id")
 	if err := validate.Slug("edition", id); err != nil {
 		h.writeError(w, r, badRequest("%v", err))

@@ -16,6 +16,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/codecitoyen/suivi/internal/api"
+	"github.com/codecitoyen/suivi/internal/auth"
 	"github.com/codecitoyen/suivi/internal/pgtest"
 	"github.com/codecitoyen/suivi/internal/store"
 	"github.com/codecitoyen/suivi/internal/web"
@@ -35,6 +36,39 @@ func newStore(t *testing.T) *store.Store {
 	return st
 }
 
+// tokens holds, per test server, a token of a coordinator of every city,
+// which send uses unless the request names its own Authorization.
+var tokens sync.Map
+
+// serve starts the web server on d, with a coordinator to act as.
+func serve(t *testing.T, d web.Deps) *httptest.Server {
+	t.Helper()
+	srv := httptest.NewServer(web.NewHandler(d))
+	tokens.Store(srv.URL, coordinatorToken(t, d.Store))
+	return srv
+}
+
+// coordinatorToken makes coord@example.org a coordinator of every city and
+// returns an API token of theirs.
+func coordinatorToken(t *testing.T, st *store.Store) string {
+	t.Helper()
+	ctx := context.Background()
+	if _, err := st.AddGrant(ctx, auth.Grant{Email: "coord@example.org", Role: auth.Coordinator}, "test"); err != nil {
+		t.Fatal(err)
+	}
+	secret, hash := auth.NewSecret(auth.TokenPrefix)
+	if _, err := st.CreateToken(ctx, "coord@example.org", "test", hash); err != nil {
+		t.Fatal(err)
+	}
+	return secret
+}
+
+func bearer(srv *httptest.Server) string {
+	tok, _ := tokens.Load(srv.URL)
+	s, _ := tok.(string)
+	return "Bearer " + s
+}
+
 type answer struct {
 	status int
 	ctype  string
@@ -51,8 +85,12 @@ func send(t *testing.T, srv *httptest.Server, method, path, ctype, body string, 
 	if ctype != "" {
 		req.Header.Set("Content-Type", ctype)
 	}
+	req.Header.Set("Authorization", bearer(srv))
 	for k, v := range header {
 		req.Header.Set(k, v)
+	}
+	if req.Header.Get("Authorization") == "-" {
+		req.Header.Del("Authorization")
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
@@ -73,7 +111,7 @@ func apiError(t *testing.T, a answer) string {
 }
 
 func TestBodiesAreBoundedAndTyped(t *testing.T) {
-	srv := httptest.NewServer(web.NewHandler(web.Deps{Store: newStore(t)}))
+	srv := serve(t, web.Deps{Store: newStore(t)})
 	defer srv.Close()
 
 	big := `{"edition": "ncc-2027", "name": "` + strings.Repeat("x", web.MaxBody) + `"}`
@@ -84,6 +122,7 @@ func TestBodiesAreBoundedAndTyped(t *testing.T) {
 	// Without a Content-Length (chunked), the limit still holds.
 	req, _ := http.NewRequest("POST", srv.URL+"/api/v1/editions", io.MultiReader(strings.NewReader("id: x\n"), strings.NewReader(strings.Repeat("# padding\n", web.MaxEditionBody/10+1))))
 	req.Header.Set("Content-Type", "application/yaml")
+	req.Header.Set("Authorization", bearer(srv))
 	req.ContentLength = -1
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
@@ -109,7 +148,7 @@ func TestBodiesAreBoundedAndTyped(t *testing.T) {
 }
 
 func TestCrossOriginChangesAreRefused(t *testing.T) {
-	srv := httptest.NewServer(web.NewHandler(web.Deps{Store: newStore(t)}))
+	srv := serve(t, web.Deps{Store: newStore(t)})
 	defer srv.Close()
 	for name, h := range map[string]map[string]string{
 		"fetch metadata": {"Sec-Fetch-Site": "cross-site"},
@@ -137,7 +176,7 @@ func TestCrossOriginChangesAreRefused(t *testing.T) {
 }
 
 func TestListRefusesUnknownPhase(t *testing.T) {
-	srv := httptest.NewServer(web.NewHandler(web.Deps{Store: newStore(t)}))
+	srv := serve(t, web.Deps{Store: newStore(t)})
 	defer srv.Close()
 	a := send(t, srv, "GET", "/api/v1/programs?phase=bogus", "", "", nil)
 	if msg := apiError(t, a); a.status != 400 || !strings.Contains(msg, "applied, selected") || !strings.Contains(msg, "dormant") {
@@ -149,7 +188,7 @@ func TestListRefusesUnknownPhase(t *testing.T) {
 }
 
 func TestErrorsNeverEchoLongInput(t *testing.T) {
-	srv := httptest.NewServer(web.NewHandler(web.Deps{Store: newStore(t)}))
+	srv := serve(t, web.Deps{Store: newStore(t)})
 	defer srv.Close()
 	long := strings.Repeat("a", 100_000)
 	for _, path := range []string{"/api/v1/programs/ncc-2027/" + long, "/api/v1/editions/" + long, "/api/v1/programs?edition=" + long, "/api/v1/" + long, "/programs/ncc-2027/" + long, "/" + long} {
@@ -168,7 +207,7 @@ func TestErrorsNeverEchoLongInput(t *testing.T) {
 // language, Postgres out of reach an HTML 503, never JSON nor a 500.
 func TestPagesAnswerHTMLErrors(t *testing.T) {
 	st := newStore(t)
-	srv := httptest.NewServer(web.NewHandler(web.Deps{Store: st}))
+	srv := serve(t, web.Deps{Store: st})
 	defer srv.Close()
 	a := send(t, srv, "GET", "/programs/ncc-2027/nothing", "", "", map[string]string{"Accept-Language": "fr"})
 	if a.status != 404 || !strings.HasPrefix(a.ctype, "text/html") || !strings.Contains(a.body, "Page introuvable") || !strings.Contains(a.body, "no program ncc-2027/nothing") {
@@ -215,7 +254,7 @@ func TestUnavailableRecognisesAnOutage(t *testing.T) {
 // A page on a DNS-rebinding domain (which resolves to this machine) sends
 // its own name as Host: refused, while loopback and the public host pass.
 func TestUnknownHostsAreRefused(t *testing.T) {
-	srv := httptest.NewServer(web.NewHandler(web.Deps{Store: newStore(t), Hosts: []string{"suivi.example.org"}}))
+	srv := serve(t, web.Deps{Store: newStore(t), Hosts: []string{"suivi.example.org"}})
 	defer srv.Close()
 	for host, want := range map[string]int{
 		"rebind.evil.example:18080": http.StatusMisdirectedRequest,
@@ -228,6 +267,7 @@ func TestUnknownHostsAreRefused(t *testing.T) {
 	} {
 		req, _ := http.NewRequest("GET", srv.URL+"/api/v1/programs", nil)
 		req.Host = host
+		req.Header.Set("Authorization", bearer(srv))
 		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
 			t.Fatal(err)
@@ -256,7 +296,7 @@ func TestUnknownHostsAreRefused(t *testing.T) {
 // A key given twice, in any case, is refused rather than "the last wins";
 // Go's own wording never reaches the caller.
 func TestJSONBodiesSayOneThing(t *testing.T) {
-	srv := httptest.NewServer(web.NewHandler(web.Deps{Store: newStore(t)}))
+	srv := serve(t, web.Deps{Store: newStore(t)})
 	defer srv.Close()
 	for body, want := range map[string]string{
 		`{"actor": "c@x.org", "ACTOR": "evil@evil.example"}`:           `the key "ACTOR" is given twice`,
@@ -306,7 +346,7 @@ func TestFrozenPostgresAnswers503(t *testing.T) {
 	if _, err := st.Migrate(context.Background(), nil); err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(web.NewHandler(web.Deps{Store: st, RequestTimeout: time.Second}))
+	srv := serve(t, web.Deps{Store: st, RequestTimeout: time.Second})
 	defer srv.Close()
 	defer proxy.kill() // before the pool closes: it would wait on frozen conns
 	if a := send(t, srv, "GET", "/programs/ncc-2027/t12", "", "", nil); a.status != 404 {

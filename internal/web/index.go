@@ -47,7 +47,13 @@ func lang(r *http.Request) string {
 }
 
 func (h *handler) index(w http.ResponseWriter, r *http.Request) {
-	list, err := h.Store.ListPrograms(r.Context(), store.ProgramFilter{})
+	// The public sees no program here (the board is opt-in); a signed-in
+	// person, the programs they may view.
+	list := []store.Program{}
+	var err error
+	if viewer(r) != nil {
+		list, err = h.visiblePrograms(r, store.ProgramFilter{})
+	}
 	if err != nil {
 		h.writeError(w, r, err)
 		return

@@ -4,7 +4,6 @@ import (
 	"context"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -26,7 +25,7 @@ func TestIndexSpeaksFrenchAndEnglish(t *testing.T) {
 	if _, err := st.Migrate(ctx, nil); err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(web.NewHandler(web.Deps{Store: st}))
+	srv := serve(t, web.Deps{Store: st})
 	defer srv.Close()
 
 	get := func(acceptLanguage string) (int, string) {
@@ -34,6 +33,7 @@ func TestIndexSpeaksFrenchAndEnglish(t *testing.T) {
 		if acceptLanguage != "" {
 			req.Header.Set("Accept-Language", acceptLanguage)
 		}
+		req.Header.Set("Authorization", bearer(srv))
 		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
 			t.Fatal(err)

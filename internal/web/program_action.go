@@ -17,12 +17,25 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/codecitoyen/suivi/internal/api"
+	"github.com/codecitoyen/suivi/internal/auth"
 	"github.com/codecitoyen/suivi/internal/validate"
 	"github.com/codecitoyen/suivi/workflows"
 )
 
+// updateActions says which decision each Update needs.
+var updateActions = map[string]auth.Action{
+	workflows.UpdateSelect: auth.Select, workflows.UpdateReject: auth.Reject, workflows.UpdateSubmit: auth.Submit,
+	workflows.UpdateComplete: auth.Complete, workflows.UpdateWaive: auth.Waive, workflows.UpdateScore: auth.Score,
+	workflows.UpdateAssignMentor: auth.AssignMentor, workflows.UpdateRemoveMentor: auth.RemoveMentor,
+	workflows.UpdateExtend: auth.Extend, workflows.UpdatePause: auth.Pause, workflows.UpdateResume: auth.Resume,
+	workflows.UpdateWithdraw: auth.Withdraw, workflows.UpdateGraduate: auth.Graduate, workflows.UpdateAttend: auth.Attend,
+	workflows.UpdateAddHolder: auth.AddHolder, workflows.UpdateRemoveHolder: auth.RemoveHolder,
+}
+
 // programAction sends one human step to a program's workflow as an Update
-// with the caller's Update ID, and waits for its result.
+// with the caller's Update ID, and waits for its result. The actor is
+// whoever is signed in; a coordinator may record a step on behalf of
+// someone (on_behalf_of), and the audit log keeps both names.
 func (h *handler) programAction(w http.ResponseWriter, r *http.Request) {
 	edition, project, err := programPath(r)
 	if err != nil {
@@ -30,7 +43,8 @@ func (h *handler) programAction(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	action := r.PathValue("action")
-	if !slices.Contains(workflows.Actions, action) {
+	a, ok := updateActions[action]
+	if !ok {
 		h.writeError(w, r, &httpError{status: http.StatusNotFound, msg: "no action " + validate.Quote(action) + "; actions are " + strings.Join(workflows.Actions, ", ")})
 		return
 	}
@@ -39,6 +53,12 @@ func (h *handler) programAction(w http.ResponseWriter, r *http.Request) {
 		h.writeError(w, r, err)
 		return
 	}
+	who := viewer(r)
+	if req.Actor != "" && !strings.EqualFold(req.Actor, who.Email) {
+		h.writeError(w, r, badRequest("actor is whoever is signed in (%s); a coordinator records a step for someone else with on_behalf_of", who.Email))
+		return
+	}
+	req.Actor = who.Email
 	if req.UpdateID == "" {
 		req.UpdateID = r.Header.Get("Idempotency-Key")
 	}
@@ -59,13 +79,32 @@ func (h *handler) programAction(w http.ResponseWriter, r *http.Request) {
 		h.writeError(w, r, actionError(edition, project, err))
 		return
 	}
+	_, ap, ok := h.program(w, r, edition, project, a)
+	if !ok {
+		return
+	}
+	if req.OnBehalfOf != "" && !slices.Contains(who.Roles(ap), auth.Coordinator) {
+		h.writeError(w, r, &httpError{status: http.StatusForbidden, msg: "only a coordinator of the program records a step on behalf of someone"})
+		return
+	}
+	res, err := h.update(r, edition, project, action, req.UpdateID, req.ActionRequest)
+	if err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, api.ActionDone{UpdateID: req.UpdateID, ActionResult: res})
+}
+
+// update sends one Update to a program's workflow and waits for its
+// result; errors come back as HTTP answers.
+func (h *handler) update(r *http.Request, edition, project, action, id string, req workflows.ActionRequest) (workflows.ActionResult, error) {
 	ctx, cancel := context.WithTimeout(r.Context(), 30*time.Second)
 	defer cancel()
 	handle, err := h.Temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
 		WorkflowID:   workflows.ProgramWorkflowID(edition, project),
-		UpdateID:     req.UpdateID,
+		UpdateID:     id,
 		UpdateName:   action,
-		Args:         []any{req.ActionRequest},
+		Args:         []any{req},
 		WaitForStage: client.WorkflowUpdateStageCompleted,
 	})
 	var res workflows.ActionResult
@@ -82,17 +121,15 @@ func (h *handler) programAction(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if err != nil {
-		h.writeError(w, r, actionError(edition, project, err))
-		return
+		return res, actionError(edition, project, err)
 	}
 	// Temporal answers an Update ID it has seen in this run with the first
 	// outcome, whatever the action now asked: a reused ID is a mistake the
 	// caller must hear about, not a "done".
 	if res.Action != "" && res.Action != action {
-		h.writeError(w, r, conflict("update ID %s was already used for %s; choose a new ID for %s (nothing was done)", validate.Quote(req.UpdateID), res.Action, action))
-		return
+		return res, conflict("update ID %s was already used for %s; choose a new ID for %s (nothing was done)", validate.Quote(id), res.Action, action)
 	}
-	writeJSON(w, http.StatusOK, api.ActionDone{UpdateID: req.UpdateID, ActionResult: res})
+	return res, nil
 }
 
 // actionError maps a rejected or failed update to an HTTP answer.

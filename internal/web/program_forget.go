@@ -7,6 +7,7 @@ import (
 	"go.temporal.io/api/serviceerror"
 
 	"github.com/codecitoyen/suivi/internal/api"
+	"github.com/codecitoyen/suivi/internal/auth"
 	"github.com/codecitoyen/suivi/internal/store"
 	"github.com/codecitoyen/suivi/workflows"
 )
@@ -26,16 +27,13 @@ func (h *handler) programForget(w http.ResponseWriter, r *http.Request) {
 		h.writeError(w, r, err)
 		return
 	}
-	if err := workflows.CheckRequest(workflows.UpdateWithdraw, workflows.ActionRequest{Actor: req.Actor}); err != nil {
-		h.writeError(w, r, actionError(edition, project, err))
+	if req.Actor != "" && req.Actor != viewer(r).Email {
+		h.writeError(w, r, badRequest("actor is whoever is signed in (%s)", viewer(r).Email))
 		return
 	}
-	p, err := h.Store.ProgramRow(r.Context(), edition, project)
-	if errors.Is(err, store.ErrNotFound) {
-		err = noProgram(edition, project)
-	}
-	if err != nil {
-		h.writeError(w, r, err)
+	req.Actor = viewer(r).Email
+	p, _, ok := h.program(w, r, edition, project, auth.Forget)
+	if !ok {
 		return
 	}
 	d, err := h.Temporal.DescribeWorkflowExecution(r.Context(), p.WorkflowID, "")

@@ -9,7 +9,7 @@ import (
 	"go.temporal.io/api/serviceerror"
 
 	"github.com/codecitoyen/suivi/internal/api"
-	"github.com/codecitoyen/suivi/internal/store"
+	"github.com/codecitoyen/suivi/internal/auth"
 	"github.com/codecitoyen/suivi/workflows"
 )
 
@@ -20,15 +20,16 @@ func (h *handler) programGet(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	res := api.ProgramDetail{Workflow: api.WorkflowView{ID: workflows.ProgramWorkflowID(edition, project)}}
+	if _, _, ok := h.program(w, r, edition, project, auth.ViewProgram); !ok {
+		return
+	}
 	p, err := h.Store.GetProgram(r.Context(), edition, project)
-	switch {
-	case err == nil:
-		res.Program = &p
-		if res.Undelivered, err = h.Store.Undelivered(r.Context(), edition, project); err != nil {
-			h.writeError(w, r, err)
-			return
-		}
-	case !errors.Is(err, store.ErrNotFound):
+	if err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	res.Program = &p
+	if res.Undelivered, err = h.Store.Undelivered(r.Context(), edition, project); err != nil {
 		h.writeError(w, r, err)
 		return
 	}

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/codecitoyen/suivi/internal/api"
+	"github.com/codecitoyen/suivi/internal/auth"
 	"github.com/codecitoyen/suivi/internal/store"
 	"github.com/codecitoyen/suivi/internal/validate"
 	"github.com/codecitoyen/suivi/workflows"
@@ -23,7 +24,10 @@ func (h *handler) programList(w http.ResponseWriter, r *http.Request) {
 		h.writeError(w, r, badRequest("unknown phase %s; phases are %s", validate.Quote(f.Phase), phaseNames()))
 		return
 	}
-	list, err := h.Store.ListPrograms(r.Context(), f)
+	if !h.allow(w, r, auth.ListPrograms) {
+		return
+	}
+	list, err := h.visiblePrograms(r, f)
 	if err != nil {
 		h.writeError(w, r, err)
 		return
@@ -37,4 +41,26 @@ func phaseNames() string {
 		names[i] = string(p)
 	}
 	return strings.Join(names, ", ")
+}
+
+// visiblePrograms lists the programs the viewer may view, filtered.
+func (h *handler) visiblePrograms(r *http.Request, f store.ProgramFilter) ([]store.Program, error) {
+	list, err := h.Store.ListPrograms(r.Context(), f)
+	if err != nil {
+		return nil, err
+	}
+	funders, err := h.Store.AllProgramFunders(r.Context())
+	if err != nil {
+		return nil, err
+	}
+	who := viewer(r)
+	out := list[:0]
+	for _, p := range list {
+		ap := &auth.Program{Edition: p.Edition, Project: p.Project, City: p.City, Phase: p.Phase,
+			Holders: p.Holders, Mentors: p.Mentors, Funders: funders[p.Edition+"/"+p.Project]}
+		if auth.Can(who, auth.ViewProgram, ap) {
+			out = append(out, p)
+		}
+	}
+	return out, nil
 }

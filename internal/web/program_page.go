@@ -1,11 +1,10 @@
 package web
 
 import (
-	"errors"
 	"html/template"
 	"net/http"
 
-	"github.com/codecitoyen/suivi/internal/store"
+	"github.com/codecitoyen/suivi/internal/auth"
 )
 
 var programTemplate = template.Must(template.ParseFS(templateFS, "templates/program.html"))
@@ -29,10 +28,10 @@ func (h *handler) programPage(w http.ResponseWriter, r *http.Request) {
 		h.writeError(w, r, err)
 		return
 	}
-	p, err := h.Store.GetProgram(r.Context(), edition, project)
-	if errors.Is(err, store.ErrNotFound) {
-		err = &httpError{status: http.StatusNotFound, msg: "no program " + edition + "/" + project}
+	if _, _, ok := h.program(w, r, edition, project, auth.ViewProgram); !ok {
+		return
 	}
+	p, err := h.Store.GetProgram(r.Context(), edition, project)
 	if err != nil {
 		h.writeError(w, r, err)
 		return

@@ -10,7 +10,9 @@ import (
 	"go.temporal.io/api/serviceerror"
 
 	"github.com/codecitoyen/suivi/internal/api"
+	"github.com/codecitoyen/suivi/internal/auth"
 	"github.com/codecitoyen/suivi/internal/store"
+	"github.com/codecitoyen/suivi/internal/validate"
 	"github.com/codecitoyen/suivi/workflows"
 )
 
@@ -23,6 +25,14 @@ func (h *handler) programStart(w http.ResponseWriter, r *http.Request) {
 	in := workflows.ProgramInput{Program: req}
 	if err := in.Normalize(); err != nil {
 		h.writeError(w, r, badRequest("%s", joinLines(err)))
+		return
+	}
+	if !auth.Can(viewer(r), auth.StartProgram, &auth.Program{Edition: in.Edition, Project: in.Project, City: in.City}) {
+		where := "in " + validate.Quote(in.City)
+		if in.City == "" {
+			where = "without a city"
+		}
+		h.writeError(w, r, &httpError{status: http.StatusForbidden, msg: "only a coordinator of the city starts a program; you may not start one " + where})
 		return
 	}
 	// Refuse up front when Postgres is down: the program would start but

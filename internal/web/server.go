@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/alexedwards/scs/v2"
 	"go.temporal.io/sdk/client"
 
 	"github.com/codecitoyen/suivi/internal/mail"
@@ -43,38 +44,108 @@ type Deps struct {
 	// RequestTimeout bounds every request but actions (which wait up to
 	// 40 s for their Update); zero means 15 s.
 	RequestTimeout time.Duration
+	// SecureCookies marks the session cookie Secure: set when people reach
+	// Suivi over https (SUIVI_PUBLIC_URL).
+	SecureCookies bool
 }
 
-type handler struct{ Deps }
+type handler struct {
+	Deps
+	// Sessions are the browsers' signed-in sessions.
+	Sessions *scs.SessionManager
+}
 
-// NewHandler returns the routes of the web server.
+// Route is one route of the web server. Public routes answer anyone (the
+// handler still decides what each person sees); the others need someone
+// signed in, then ask auth.Can. Tests iterate Routes.
+type Route struct {
+	Pattern string
+	Public  bool
+}
+
+type route struct {
+	Route
+	handle http.HandlerFunc
+}
+
+// routes is every route, once; NewHandler, Routes and the tests read it.
+func (h *handler) routes() []route {
+	pub := func(p string, f http.HandlerFunc) route { return route{Route{p, true}, f} }
+	in := func(p string, f http.HandlerFunc) route { return route{Route{p, false}, f} }
+	return []route{
+		pub("GET /{$}", h.index),
+		pub("GET /healthz", h.health),
+		pub("GET /signin", h.signinPage),
+		pub("POST /signin", h.signinRequest),
+		pub("GET /signin/confirm", h.confirmPage),
+		pub("POST /signin/confirm", h.confirm),
+		in("POST /signout", h.signout),
+		in("POST /signout/everywhere", h.signoutEverywhere),
+		pub("GET /prefs", h.prefs),
+		pub("POST /prefs", h.prefsSave),
+		pub("POST /prefs/unsubscribe", h.unsubscribe),
+		pub("GET /dev/mail", h.devMailList),
+		pub("GET /dev/mail/{name}", h.devMailShow),
+		in("GET /programs/{edition}/{project}", h.programPage),
+
+		pub("POST /api/v1/signin", h.apiSignin),
+		pub("POST /api/v1/tokens/exchange", h.tokenExchange),
+		in("GET /api/v1/me", h.me),
+		in("GET /api/v1/tokens", h.tokenList),
+		in("POST /api/v1/tokens", h.tokenCreate),
+		in("POST /api/v1/tokens/{id}/revoke", h.tokenRevoke),
+		in("GET /api/v1/users", h.userList),
+		in("POST /api/v1/users", h.userAdd),
+		in("POST /api/v1/users/remove", h.userRemove),
+		in("POST /api/v1/programs", h.programStart),
+		in("GET /api/v1/programs", h.programList),
+		in("GET /api/v1/programs/{edition}/{project}", h.programGet),
+		in("POST /api/v1/programs/{edition}/{project}/actions/{action}", h.programAction),
+		in("GET /api/v1/programs/{edition}/{project}/activity", h.repoActivity),
+		in("POST /api/v1/programs/{edition}/{project}/forget", h.programForget),
+		in("POST /api/v1/programs/{edition}/{project}/funders", h.fund),
+		in("POST /api/v1/programs/{edition}/{project}/public", h.setPublic),
+		in("POST /api/v1/editions", h.editionApply),
+		in("GET /api/v1/editions/{id}", h.editionGet),
+		in("GET /api/v1/people/{email}", h.personGet),
+		in("PUT /api/v1/people/{email}", h.personSet),
+	}
+}
+
+// Routes lists the web server's routes, in the order they are declared.
+func Routes() []Route {
+	var out []Route
+	for _, r := range (&handler{}).routes() {
+		out = append(out, r.Route)
+	}
+	return out
+}
+
+// NewHandler returns the routes of the web server, each behind the gate
+// (guard) and the identification of who asks (identify).
 func NewHandler(d Deps) http.Handler {
 	if d.Logger == nil {
 		d.Logger = slog.New(slog.DiscardHandler)
 	}
-	h := &handler{d}
+	h := &handler{Deps: d}
+	if d.Store != nil {
+		h.Sessions = newSessions(d.Store, d.SecureCookies)
+	}
 	mux := http.NewServeMux()
-	mux.HandleFunc("GET /{$}", h.index)
-	mux.HandleFunc("GET /healthz", h.health)
-	mux.HandleFunc("POST /api/v1/programs", h.programStart)
-	mux.HandleFunc("GET /api/v1/programs", h.programList)
-	mux.HandleFunc("GET /api/v1/programs/{edition}/{project}", h.programGet)
-	mux.HandleFunc("POST /api/v1/programs/{edition}/{project}/actions/{action}", h.programAction)
-	mux.HandleFunc("GET /api/v1/programs/{edition}/{project}/activity", h.repoActivity)
-	mux.HandleFunc("POST /api/v1/programs/{edition}/{project}/forget", h.programForget)
-	mux.HandleFunc("POST /api/v1/editions", h.editionApply)
-	mux.HandleFunc("GET /api/v1/editions/{id}", h.editionGet)
-	mux.HandleFunc("GET /api/v1/people/{email}", h.personGet)
-	mux.HandleFunc("PUT /api/v1/people/{email}", h.personSet)
-	mux.HandleFunc("GET /programs/{edition}/{project}", h.programPage)
-	mux.HandleFunc("GET /prefs", h.prefs)
-	mux.HandleFunc("POST /prefs", h.prefsSave)
-	mux.HandleFunc("POST /prefs/unsubscribe", h.unsubscribe)
-	mux.HandleFunc("GET /dev/mail", h.devMailList)
-	mux.HandleFunc("GET /dev/mail/{name}", h.devMailShow)
+	for _, rt := range h.routes() {
+		f := rt.handle
+		if !rt.Public {
+			f = h.signedIn(f)
+		}
+		mux.HandleFunc(rt.Pattern, f)
+	}
 	mux.HandleFunc("/api/", h.apiNotFound)
 	mux.HandleFunc("/", h.notFoundPage)
-	return h.logRequests(h.guard(mux))
+	var next http.Handler = mux
+	if h.Sessions != nil {
+		next = h.identify(mux)
+	}
+	return h.logRequests(h.guard(next))
 }
 
 // NewServer returns an http.Server with timeouts suited to a JSON API.

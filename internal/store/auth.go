@@ -1,0 +1,371 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/codecitoyen/suivi/internal/auth"
+)
+
+// Pool is the connection pool, for what keeps its own tables in Suivi's
+// database (the web sessions of scs/pgxstore).
+func (s *Store) Pool() *pgxpool.Pool { return s.pool }
+
+// ErrLinkInvalid is a magic link that is unknown, used or expired; the
+// three are told apart to nobody.
+var ErrLinkInvalid = errors.New("this sign-in link is not valid: it was used, it expired (links last 15 minutes), or it was altered; ask for a new one")
+
+// Person loads who email is to Suivi: their grants, and whether programs
+// list them as holder or mentor. Someone Suivi does not know is a Person
+// with nothing: every decision on them is no.
+func (s *Store) Person(ctx context.Context, email string) (*auth.Person, error) {
+	email = strings.ToLower(email)
+	p := &auth.Person{Email: email}
+	grants, err := s.Grants(ctx, email)
+	if err != nil {
+		return nil, err
+	}
+	p.Grants = grants
+	var holder, mentor bool
+	err = s.pool.QueryRow(ctx, `
+select exists (select 1 from programs, unnest(holders) h where lower(h) = $1),
+       exists (select 1 from programs, unnest(mentors) m where lower(m) = $1)`, email).Scan(&holder, &mentor)
+	if err != nil {
+		return nil, fmt.Errorf("store: person %s: %w", email, err)
+	}
+	if holder {
+		p.Member = append(p.Member, auth.Holder)
+	}
+	if mentor {
+		p.Member = append(p.Member, auth.Mentor)
+	}
+	return p, nil
+}
+
+// Known reports whether Suivi knows email: granted a role, or listed on a
+// program. Only known people are sent a sign-in link.
+func (s *Store) Known(ctx context.Context, email string) (bool, error) {
+	p, err := s.Person(ctx, email)
+	if err != nil {
+		return false, err
+	}
+	return len(p.Grants) > 0 || len(p.Member) > 0, nil
+}
+
+// Grants returns the grants of email, or of everyone when email is "".
+func (s *Store) Grants(ctx context.Context, email string) ([]auth.Grant, error) {
+	rows, err := s.pool.Query(ctx, `select id, email, role, city, edition, funder from grants
+where $1 = '' or email = lower($1) order by email, role, city, edition, funder`, email)
+	if err != nil {
+		return nil, fmt.Errorf("store: grants: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (auth.Grant, error) {
+		var g auth.Grant
+		err := r.Scan(&g.ID, &g.Email, &g.Role, &g.City, &g.Edition, &g.Funder)
+		return g, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: grants: %w", err)
+	}
+	return out, nil
+}
+
+// AddGrant gives a role; giving it again changes nothing. It returns
+// whether the grant is new.
+func (s *Store) AddGrant(ctx context.Context, g auth.Grant, by string) (bool, error) {
+	tag, err := s.pool.Exec(ctx, `insert into grants (email, role, city, edition, funder, created_by)
+values (lower($1), $2, $3, $4, $5, $6) on conflict do nothing`, g.Email, g.Role, g.City, g.Edition, g.Funder, by)
+	if err != nil {
+		return false, fmt.Errorf("store: grant %s to %s: %w", g.Role, g.Email, err)
+	}
+	return tag.RowsAffected() == 1, nil
+}
+
+// RemoveGrant takes a role back; ErrNotFound when it was not given.
+func (s *Store) RemoveGrant(ctx context.Context, g auth.Grant) error {
+	tag, err := s.pool.Exec(ctx, `delete from grants where email = lower($1) and role = $2 and city = $3 and edition = $4 and funder = $5`,
+		g.Email, g.Role, g.City, g.Edition, g.Funder)
+	if err != nil {
+		return fmt.Errorf("store: grant %s of %s: %w", g.Role, g.Email, err)
+	}
+	if tag.RowsAffected() == 0 {
+		return fmt.Errorf("store: grant %s of %s: %w", g.Role, g.Email, ErrNotFound)
+	}
+	return nil
+}
+
+// Members returns, for listing people, who programs name as holder or
+// mentor: email → "holder of E/P, mentor of E/P…".
+func (s *Store) Members(ctx context.Context) (map[string][]string, error) {
+	rows, err := s.pool.Query(ctx, `
+select lower(h), 'holder of ' || edition || '/' || project from programs, unnest(holders) h
+union all
+select lower(m), 'mentor of ' || edition || '/' || project from programs, unnest(mentors) m
+order by 1, 2`)
+	if err != nil {
+		return nil, fmt.Errorf("store: members: %w", err)
+	}
+	defer rows.Close()
+	out := map[string][]string{}
+	for rows.Next() {
+		var email, what string
+		if err := rows.Scan(&email, &what); err != nil {
+			return nil, fmt.Errorf("store: members: %w", err)
+		}
+		out[email] = append(out[email], what)
+	}
+	return out, rows.Err()
+}
+
+// ProgramFunders returns the slugs of the funders of a program.
+func (s *Store) ProgramFunders(ctx context.Context, edition, project string) ([]string, error) {
+	rows, err := s.pool.Query(ctx, `select funder from program_funders where edition = $1 and project = $2 order by funder`, edition, project)
+	if err != nil {
+		return nil, fmt.Errorf("store: funders of %s/%s: %w", edition, project, err)
+	}
+	out, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return nil, fmt.Errorf("store: funders of %s/%s: %w", edition, project, err)
+	}
+	return out, nil
+}
+
+// AllProgramFunders returns every program's funders, keyed "edition/project".
+func (s *Store) AllProgramFunders(ctx context.Context) (map[string][]string, error) {
+	rows, err := s.pool.Query(ctx, `select edition || '/' || project, funder from program_funders order by 1, 2`)
+	if err != nil {
+		return nil, fmt.Errorf("store: program funders: %w", err)
+	}
+	defer rows.Close()
+	out := map[string][]string{}
+	for rows.Next() {
+		var key, f string
+		if err := rows.Scan(&key, &f); err != nil {
+			return nil, fmt.Errorf("store: program funders: %w", err)
+		}
+		out[key] = append(out[key], f)
+	}
+	return out, rows.Err()
+}
+
+// Fund links a funder to a program; linking again changes nothing.
+func (s *Store) Fund(ctx context.Context, edition, project, funder string) error {
+	_, err := s.pool.Exec(ctx, `insert into program_funders (edition, project, funder) values ($1, $2, $3) on conflict do nothing`, edition, project, funder)
+	if err != nil {
+		return fmt.Errorf("store: fund %s/%s: %w", edition, project, err)
+	}
+	return nil
+}
+
+// SetPublic opts a program in or out of the public board.
+func (s *Store) SetPublic(ctx context.Context, edition, project string, public bool) error {
+	tag, err := s.pool.Exec(ctx, `update programs set public = $3 where edition = $1 and project = $2`, edition, project, public)
+	if err != nil {
+		return fmt.Errorf("store: program %s/%s: %w", edition, project, err)
+	}
+	if tag.RowsAffected() == 0 {
+		return fmt.Errorf("store: program %s/%s: %w", edition, project, ErrNotFound)
+	}
+	return nil
+}
+
+// CreateMagicLink keeps the hash of a new sign-in link for email.
+func (s *Store) CreateMagicLink(ctx context.Context, hash []byte, email, next string, expires time.Time) error {
+	_, err := s.pool.Exec(ctx, `insert into magic_links (hash, email, next, expires_at) values ($1, lower($2), $3, $4)`, hash, email, next, expires)
+	if err != nil {
+		return fmt.Errorf("store: sign-in link: %w", err)
+	}
+	return nil
+}
+
+// ConsumeMagicLink uses a link once: it returns the address and the page
+// to go to, or ErrLinkInvalid. Two clicks racing: one wins.
+func (s *Store) ConsumeMagicLink(ctx context.Context, hash []byte, now time.Time) (email, next string, err error) {
+	err = s.pool.QueryRow(ctx, `update magic_links set used_at = $2
+where hash = $1 and used_at is null and expires_at > $2 returning email, next`, hash, now).Scan(&email, &next)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return "", "", ErrLinkInvalid
+	}
+	if err != nil {
+		return "", "", fmt.Errorf("store: sign-in link: %w", err)
+	}
+	return email, next, nil
+}
+
+// MagicLinkValid reports whether a link could still be used, without using
+// it: the confirm page says so before offering its button.
+func (s *Store) MagicLinkValid(ctx context.Context, hash []byte, now time.Time) (bool, error) {
+	var ok bool
+	err := s.pool.QueryRow(ctx, `select exists (select 1 from magic_links where hash = $1 and used_at is null and expires_at > $2)`, hash, now).Scan(&ok)
+	if err != nil {
+		return false, fmt.Errorf("store: sign-in link: %w", err)
+	}
+	return ok, nil
+}
+
+// RecordSigninRequest notes a request for a link and returns how many
+// came for that address and from that IP within window (this one included).
+func (s *Store) RecordSigninRequest(ctx context.Context, email, ip string, now time.Time, window time.Duration) (forEmail, fromIP int, err error) {
+	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `delete from signin_requests where at < $1`, now.Add(-24*time.Hour)); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `insert into signin_requests (email, ip, at) values (lower($1), $2, $3)`, email, ip, now); err != nil {
+			return err
+		}
+		return tx.QueryRow(ctx, `select count(*) filter (where email = lower($1)), count(*) filter (where ip = $2)
+from signin_requests where at > $3`, email, ip, now.Add(-window)).Scan(&forEmail, &fromIP)
+	})
+	if err != nil {
+		return 0, 0, fmt.Errorf("store: sign-in requests: %w", err)
+	}
+	return forEmail, fromIP, nil
+}
+
+// SessionEpoch is the person's current session epoch: a session begun in
+// an older one was signed out everywhere.
+func (s *Store) SessionEpoch(ctx context.Context, email string) (int, error) {
+	var n int
+	err := s.pool.QueryRow(ctx, `select session_epoch from people where email = lower($1)`, email).Scan(&n)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("store: person %s: %w", email, err)
+	}
+	return n, nil
+}
+
+// SignOutEverywhere ends every session of email, and returns the new epoch.
+func (s *Store) SignOutEverywhere(ctx context.Context, email string) (int, error) {
+	var n int
+	err := s.pool.QueryRow(ctx, `insert into people (email, session_epoch) values (lower($1), 1)
+on conflict (email) do update set session_epoch = people.session_epoch + 1, updated_at = now()
+returning session_epoch`, email).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("store: person %s: %w", email, err)
+	}
+	return n, nil
+}
+
+// Token is an API token as its owner sees it: never its secret.
+type Token struct {
+	ID         int64     `json:"id"`
+	Email      string    `json:"email"`
+	Name       string    `json:"name"`
+	CreatedAt  time.Time `json:"created_at"`
+	LastUsedAt time.Time `json:"last_used_at,omitzero"`
+	RevokedAt  time.Time `json:"revoked_at,omitzero"`
+}
+
+// CreateToken keeps the hash of a new API token.
+func (s *Store) CreateToken(ctx context.Context, email, name string, hash []byte) (Token, error) {
+	t := Token{Email: strings.ToLower(email), Name: name}
+	err := s.pool.QueryRow(ctx, `insert into api_tokens (email, name, hash) values ($1, $2, $3) returning id, created_at`,
+		t.Email, name, hash).Scan(&t.ID, &t.CreatedAt)
+	if err != nil {
+		return Token{}, fmt.Errorf("store: token: %w", err)
+	}
+	return t, nil
+}
+
+// TokenOwner returns whose live token hash is, marking it used; ErrNotFound
+// for an unknown or revoked one.
+func (s *Store) TokenOwner(ctx context.Context, hash []byte, now time.Time) (string, error) {
+	var email string
+	err := s.pool.QueryRow(ctx, `update api_tokens set last_used_at = $2
+where hash = $1 and revoked_at is null returning email`, hash, now).Scan(&email)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return "", fmt.Errorf("store: token: %w", ErrNotFound)
+	}
+	if err != nil {
+		return "", fmt.Errorf("store: token: %w", err)
+	}
+	return email, nil
+}
+
+// Tokens lists a person's tokens, newest first.
+func (s *Store) Tokens(ctx context.Context, email string) ([]Token, error) {
+	rows, err := s.pool.Query(ctx, `select id, email, name, created_at, last_used_at, revoked_at from api_tokens
+where email = lower($1) order by id desc`, email)
+	if err != nil {
+		return nil, fmt.Errorf("store: tokens: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Token, error) {
+		var t Token
+		var used, revoked *time.Time
+		err := r.Scan(&t.ID, &t.Email, &t.Name, &t.CreatedAt, &used, &revoked)
+		if used != nil {
+			t.LastUsedAt = *used
+		}
+		if revoked != nil {
+			t.RevokedAt = *revoked
+		}
+		return t, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: tokens: %w", err)
+	}
+	return out, nil
+}
+
+// RevokeToken revokes one of email's tokens; ErrNotFound when email has no
+// live token with that id (another person's token is not found either).
+func (s *Store) RevokeToken(ctx context.Context, email string, id int64, now time.Time) error {
+	tag, err := s.pool.Exec(ctx, `update api_tokens set revoked_at = $3 where id = $2 and email = lower($1) and revoked_at is null`, email, id, now)
+	if err != nil {
+		return fmt.Errorf("store: token %d: %w", id, err)
+	}
+	if tag.RowsAffected() == 0 {
+		return fmt.Errorf("store: token %d: %w", id, ErrNotFound)
+	}
+	return nil
+}
+
+// SetCalendarFeed gives email a new private feed (its secret's hash), which
+// ends the previous one.
+func (s *Store) SetCalendarFeed(ctx context.Context, email string, hash []byte) error {
+	_, err := s.pool.Exec(ctx, `insert into calendar_feeds (email, hash) values (lower($1), $2)
+on conflict (email) do update set hash = excluded.hash, created_at = now()`, email, hash)
+	if err != nil {
+		return fmt.Errorf("store: calendar feed: %w", err)
+	}
+	return nil
+}
+
+// RevokeCalendarFeed ends email's feed.
+func (s *Store) RevokeCalendarFeed(ctx context.Context, email string) error {
+	if _, err := s.pool.Exec(ctx, `delete from calendar_feeds where email = lower($1)`, email); err != nil {
+		return fmt.Errorf("store: calendar feed: %w", err)
+	}
+	return nil
+}
+
+// CalendarFeedOwner returns whose feed hash is, or ErrNotFound.
+func (s *Store) CalendarFeedOwner(ctx context.Context, hash []byte) (string, error) {
+	var email string
+	err := s.pool.QueryRow(ctx, `select email from calendar_feeds where hash = $1`, hash).Scan(&email)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return "", fmt.Errorf("store: calendar feed: %w", ErrNotFound)
+	}
+	if err != nil {
+		return "", fmt.Errorf("store: calendar feed: %w", err)
+	}
+	return email, nil
+}
+
+// HasCalendarFeed reports whether email has a live feed.
+func (s *Store) HasCalendarFeed(ctx context.Context, email string) (bool, error) {
+	var ok bool
+	err := s.pool.QueryRow(ctx, `select exists (select 1 from calendar_feeds where email = lower($1))`, email).Scan(&ok)
+	if err != nil {
+		return false, fmt.Errorf("store: calendar feed: %w", err)
+	}
+	return ok, nil
+}
