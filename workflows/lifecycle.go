@@ -383,6 +383,7 @@ func (p *program) view() store.Program {
 	v := store.Program{
 		Edition: p.in.Edition, Project: p.in.Project, Name: p.in.Name,
 		Holders: p.in.Holders, Repositories: p.in.Repositories, City: p.in.City, Theme: p.in.Theme,
+		Summary: p.in.Summary, LicenceIntent: p.in.LicenceIntent,
 		Phase: string(st.Phase), Paused: st.Paused, Mentors: st.Mentors, Score: st.Score, JuryComment: st.JuryComment,
 		LastActivityAt: st.LastActivity, StartedAt: st.StartedAt, Seq: st.Seq, Attendance: st.Attendance,
 		WorkflowID: ProgramWorkflowID(p.in.Edition, p.in.Project), FirstRunID: p.firstRun,

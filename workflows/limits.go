@@ -40,6 +40,8 @@ const (
 	// MaxHolders and MaxRepositories bound a program's start.
 	MaxHolders      = 20
 	MaxRepositories = 10
+	// MaxSummaryLen bounds a project's summary, in characters.
+	MaxSummaryLen = 1000
 	// MaxStateBytes is the documented bound on a program's state as JSON
 	// (TestStateStaysBounded builds the worst case and checks it), well
 	// under Temporal's 2 MB payload limit.

@@ -58,6 +58,10 @@ type Program struct {
 	Repositories []string `json:"repositories"`
 	City         string   `json:"city,omitempty"`
 	Theme        string   `json:"theme,omitempty"`
+	// Summary and LicenceIntent come from the call for projects: what the
+	// project is, and the licence its team means to use.
+	Summary       string `json:"summary,omitempty"`
+	LicenceIntent string `json:"licence_intent,omitempty"`
 }
 
 // ProgramInput starts a program. It is also what continue-as-new carries, so
@@ -164,6 +168,10 @@ func (in *Program) Normalize() error {
 	in.Name, err = validate.Text("name", in.Name, true, 120)
 	add(err)
 	in.City, err = validate.Text("city", in.City, false, 64)
+	add(err)
+	in.Summary, err = validate.Note("summary", in.Summary, MaxSummaryLen)
+	add(err)
+	in.LicenceIntent, err = validate.Text("licence intention", in.LicenceIntent, false, 64)
 	add(err)
 	if in.Theme != "" {
 		add(validate.Slug("theme", in.Theme))

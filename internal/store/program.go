@@ -10,13 +10,17 @@ import (
 
 // Program is one program's read model: what its workflow projects.
 type Program struct {
-	Edition        string    `json:"edition"`
-	Project        string    `json:"project"`
-	Name           string    `json:"name"`
-	Holders        []string  `json:"holders"`
-	Repositories   []string  `json:"repositories"`
-	City           string    `json:"city,omitempty"`
-	Theme          string    `json:"theme,omitempty"`
+	Edition       string   `json:"edition"`
+	Project       string   `json:"project"`
+	Name          string   `json:"name"`
+	Holders       []string `json:"holders"`
+	Repositories  []string `json:"repositories"`
+	City          string   `json:"city,omitempty"`
+	Theme         string   `json:"theme,omitempty"`
+	Summary       string   `json:"summary,omitempty"`
+	LicenceIntent string   `json:"licence_intent,omitempty"`
+	// Public is the holders' opt-in to the public board (read model only).
+	Public         bool      `json:"public,omitempty"`
 	Phase          string    `json:"phase"`
 	Paused         bool      `json:"paused,omitempty"`
 	Mentors        []string  `json:"mentors"`
@@ -87,11 +91,13 @@ func (s *Store) SaveProgram(ctx context.Context, p Program, audit []AuditEntry) 
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		tag, err := tx.Exec(ctx, `
 insert into programs (edition, project, name, holders, repositories, city, theme, phase, paused, mentors,
-    score, jury_comment, next_due, next_reminder_at, last_activity_at, workflow_id, started_at, seq, first_run_id)
-values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, nullif($13, '')::date, $14, $15, $16, $17, $18, $19)
+    score, jury_comment, next_due, next_reminder_at, last_activity_at, workflow_id, started_at, seq, first_run_id,
+    summary, licence_intent)
+values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, nullif($13, '')::date, $14, $15, $16, $17, $18, $19, $20, $21)
 on conflict (edition, project) do update set
     first_run_id = coalesce(nullif(programs.first_run_id, ''), excluded.first_run_id),
     name = excluded.name, holders = excluded.holders, repositories = excluded.repositories,
+    summary = excluded.summary, licence_intent = excluded.licence_intent,
     city = excluded.city, theme = excluded.theme, phase = excluded.phase, paused = excluded.paused,
     mentors = excluded.mentors, score = excluded.score, jury_comment = excluded.jury_comment,
     next_due = excluded.next_due, next_reminder_at = excluded.next_reminder_at,
@@ -102,7 +108,7 @@ where programs.seq < excluded.seq
   and (programs.first_run_id = '' or excluded.first_run_id = '' or programs.first_run_id = excluded.first_run_id)`,
 			p.Edition, p.Project, p.Name, nonNil(p.Holders), nonNil(p.Repositories), p.City, p.Theme, p.Phase,
 			p.Paused, nonNil(p.Mentors), p.Score, p.JuryComment, p.NextDue, nullTime(p.NextReminderAt),
-			nullTime(p.LastActivityAt), p.WorkflowID, p.StartedAt, p.Seq, p.FirstRunID)
+			nullTime(p.LastActivityAt), p.WorkflowID, p.StartedAt, p.Seq, p.FirstRunID, p.Summary, p.LicenceIntent)
 		if err != nil {
 			return err
 		}
@@ -170,7 +176,7 @@ insert into attendance (edition, project, meetup, recorded_by, note, recorded_at
 
 const programColumns = `edition, project, name, holders, repositories, city, theme, phase, paused, mentors, score,
     jury_comment, coalesce(to_char(next_due, 'YYYY-MM-DD'), ''), next_reminder_at, last_activity_at,
-    workflow_id, started_at, seq, updated_at, first_run_id,
+    workflow_id, started_at, seq, updated_at, first_run_id, summary, licence_intent, public,
     ` + licenceColumn
 
 // licenceColumn sums up a program's licence compliance for lists: the
@@ -192,7 +198,7 @@ func scanProgram(row pgx.Row) (Program, error) {
 	var next, last *time.Time
 	err := row.Scan(&p.Edition, &p.Project, &p.Name, &p.Holders, &p.Repositories, &p.City, &p.Theme,
 		&p.Phase, &p.Paused, &p.Mentors, &p.Score, &p.JuryComment, &p.NextDue, &next, &last,
-		&p.WorkflowID, &p.StartedAt, &p.Seq, &p.UpdatedAt, &p.FirstRunID, &p.Licence)
+		&p.WorkflowID, &p.StartedAt, &p.Seq, &p.UpdatedAt, &p.FirstRunID, &p.Summary, &p.LicenceIntent, &p.Public, &p.Licence)
 	if next != nil {
 		p.NextReminderAt = next.UTC()
 	}

@@ -168,6 +168,20 @@ func Text(what, v string, required bool, max int) (string, error) {
 	return v, nil
 }
 
+// Note checks a free text of several lines (a summary): at most max
+// characters, line breaks and tabs allowed, no other control or
+// bidirectional formatting character. Empty is fine.
+func Note(what, v string, max int) (string, error) {
+	v = strings.TrimSpace(v)
+	if !utf8.ValidString(v) || strings.ContainsFunc(v, func(r rune) bool { return r != '\n' && r != '\t' && Unsafe(r) }) {
+		return "", fmt.Errorf("%s contains control characters, bidirectional formatting characters or invalid UTF-8", what)
+	}
+	if n := utf8.RuneCountInString(v); n > max {
+		return "", fmt.Errorf("%s is %d characters long; the limit is %d", what, n, max)
+	}
+	return v, nil
+}
+
 // visible reports whether r shows on screen: not a space, nor an invisible
 // format character such as U+200B (ZERO WIDTH SPACE).
 func visible(r rune) bool {
