@@ -143,6 +143,7 @@ func runDev(ctx context.Context, e env, args []string) error {
 		SecureCookies: strings.HasPrefix(cfg.PublicBaseURL(), "https://"),
 		Tokens:        tokens, MailDir: mailDir,
 	}))
+	go janitor(ctx, st, log)
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(httpL) }()
 	stack = append(stack, func() {

@@ -118,6 +118,7 @@ func runServe(ctx context.Context, e env, args []string) error {
 	// Say at start when Postgres and Temporal disagree (one was restored
 	// apart from the other); in the background, not to delay serving.
 	go reportIntegrity(ctx, b.st, b.tc, b.cfg.TemporalNamespace, "", b.log)
+	go janitor(ctx, b.st, b.log)
 	select {
 	case <-ctx.Done():
 	case err := <-errc:
@@ -261,4 +262,23 @@ func ensureEditionSchedules(ctx context.Context, st *store.Store, tc client.Clie
 		}
 	}
 	return nil
+}
+
+// janitor removes expired sessions and sign-in links every hour while the
+// web server runs (any number of serve processes may do it at once).
+func janitor(ctx context.Context, st *store.Store, log *slog.Logger) {
+	t := time.NewTicker(time.Hour)
+	defer t.Stop()
+	for {
+		if n, err := st.DeleteExpired(ctx, time.Now()); err != nil && ctx.Err() == nil {
+			log.Warn("delete expired sessions and links", "error", err)
+		} else if n > 0 {
+			log.Debug("deleted expired sessions and links", "rows", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }
