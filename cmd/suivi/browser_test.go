@@ -245,7 +245,7 @@ func (tb *tab) checkA11y(path string) {
 	if len(bad) > 0 {
 		tb.fail("accessibility of "+path, fmt.Errorf("%d serious or critical violations:\n%s", len(bad), strings.Join(bad, "\n")))
 	}
-	tb.b.t.Logf("axe-core: %s has no serious or critical violation", path)
+	tb.b.t.Logf("axe-core: %s has no serious or critical violation", kind)
 }
 
 // signIn signs the person in as email through the real flow: the sign-in

@@ -130,6 +130,9 @@ func NewHandler(d Deps) http.Handler {
 	h := &handler{Deps: d}
 	if d.Store != nil {
 		h.Sessions = newSessions(d.Store, d.SecureCookies)
+		// scs would log with the standard logger and answer a bare 500:
+		// a session store out of reach is Postgres out of reach, a 503.
+		h.Sessions.ErrorFunc = func(w http.ResponseWriter, r *http.Request, err error) { h.writeError(w, r, err) }
 	}
 	mux := http.NewServeMux()
 	for _, rt := range h.routes() {
