@@ -9,19 +9,30 @@ RACE_PKGS = $(shell $(GO) list ./... | grep -v -E '$(HEAVY_PKGS)')
 PLAIN_PKGS = $(shell $(GO) list ./... | grep -E '$(HEAVY_PKGS)')
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 
-.PHONY: dev test build vet clean histories bench
+.PHONY: dev test test-deps build vet clean histories bench
+
+# axe-core checks the pages' accessibility in the browser test; it is a
+# test-only npm package, kept out of the repository in a cache directory.
+SUIVI_AXE_DIR ?= $(HOME)/.cache/suivi-axe
+export SUIVI_AXE_DIR
 
 ## dev: build and run everything on this machine (embedded Temporal, Postgres, worker, web)
 dev: build
 	./bin/suivi dev
 
 ## test: vet, then every test (race detector where affordable)
-test: vet
+test: vet test-deps
 	$(GO) test -race -count=1 $(RACE_PKGS)
 	$(GO) test -count=1 $(PLAIN_PKGS)
 
 vet:
 	$(GO) vet ./...
+
+test-deps:
+	@if [ ! -f "$(SUIVI_AXE_DIR)/node_modules/axe-core/axe.min.js" ] && command -v npm >/dev/null 2>&1; then \
+		echo "installing axe-core into $(SUIVI_AXE_DIR)"; \
+		mkdir -p "$(SUIVI_AXE_DIR)" && npm install --silent --no-audit --no-fund --prefix "$(SUIVI_AXE_DIR)" axe-core@4 >/dev/null; \
+	fi
 
 ## histories: record workflow histories from the end-to-end scenarios into
 ## workflows/testdata (the replay test replays every file there; keep the old
