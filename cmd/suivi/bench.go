@@ -27,6 +27,9 @@ func runBench(ctx context.Context, e env, args []string) error {
 	if len(args) > 0 && args[0] == "github" {
 		return benchGitHub(ctx, e, args[1:])
 	}
+	if len(args) > 0 && args[0] == "web" {
+		return benchWeb(ctx, e, args[1:])
+	}
 	if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "-help" || args[0] == "help") {
 		printBenchUsage(e.stdout)
 		return nil

@@ -88,6 +88,7 @@ func (h *handler) routes() []route {
 		pub("GET /dev/mail/{name}", h.devMailShow),
 		in("GET /programs/{edition}/{project}", h.programPage),
 
+		pub("GET /api/v1/openapi.json", h.openapi),
 		pub("POST /api/v1/signin", h.apiSignin),
 		pub("POST /api/v1/tokens/exchange", h.tokenExchange),
 		in("GET /api/v1/me", h.me),
