@@ -21,6 +21,9 @@ type Event struct {
 	AllDay     bool
 	Organizer  string
 	Attendee   string
+	// Description and URL are shown with the event in a feed.
+	Description string
+	URL         string
 	// Invite asks for a reply (METHOD:REQUEST); otherwise the event is
 	// published for information (METHOD:PUBLISH).
 	Invite bool
@@ -71,15 +74,20 @@ func (e Event) ICS(now time.Time) []byte {
 // addTimezone describes loc around the event: its offset changes in the
 // event's year, or its single offset when it has none.
 func addTimezone(cal *ics.Calendar, loc *time.Location, at time.Time) {
+	addTimezoneSpan(cal, loc, at, at.AddDate(1, 0, 0))
+}
+
+// addTimezoneSpan describes loc from the period holding at until to: every
+// offset change in between, or its single offset when it has none.
+func addTimezoneSpan(cal *ics.Calendar, loc *time.Location, at, to time.Time) {
 	tz := cal.AddTimezone(loc.String())
-	// Start with the period the event falls in, so its own offset is
-	// described, and cover the year after it.
+	// Start with the period the first event falls in, so its own offset is
+	// described.
 	from, _ := at.In(loc).ZoneBounds()
 	if from.IsZero() {
 		from = at.AddDate(-1, 0, 0)
 	}
 	from = from.Add(-time.Second)
-	to := at.AddDate(1, 0, 0)
 	prevName, prevOffset := from.In(loc).Zone()
 	add := func(daylight bool, local string, from, to int, name string) {
 		base := ics.ComponentBase{}
@@ -120,4 +128,77 @@ func offsetString(seconds int) string {
 		sign, seconds = "-", -seconds
 	}
 	return fmt.Sprintf("%s%02d%02d", sign, seconds/3600, seconds%3600/60)
+}
+
+// Feed encodes many events as one published calendar (RFC 5545,
+// METHOD:PUBLISH), such as a person's private feed: one VCALENDAR named
+// name (X-WR-CALNAME), one VTIMEZONE per zone covering every timed event in
+// it, then the events, each with its stable UID, so a calendar that polls
+// the feed updates its entries instead of adding copies. Invite and
+// Attendee are ignored: a feed answers no one.
+func Feed(name string, events []Event, now time.Time) []byte {
+	cal := ics.NewCalendar()
+	cal.SetProductId("-//La Nuit du Code Citoyen//Suivi//FR")
+	cal.SetMethod(ics.MethodPublish)
+	cal.SetXWRCalName(name)
+	cal.SetName(name)
+	type span struct {
+		loc      *time.Location
+		from, to time.Time
+	}
+	var zones []*span
+	byName := map[string]*span{}
+	for _, e := range events {
+		if e.AllDay {
+			continue
+		}
+		zone := e.Zone
+		if zone == nil {
+			zone = time.UTC
+		}
+		s, ok := byName[zone.String()]
+		if !ok {
+			s = &span{loc: zone, from: e.Start, to: e.End}
+			byName[zone.String()] = s
+			zones = append(zones, s)
+		}
+		if e.Start.Before(s.from) {
+			s.from = e.Start
+		}
+		if e.End.After(s.to) {
+			s.to = e.End
+		}
+	}
+	// Timezones first: readers resolve TZIDs as they go.
+	for _, s := range zones {
+		addTimezoneSpan(cal, s.loc, s.from, s.to.AddDate(0, 0, 1))
+	}
+	for _, e := range events {
+		ev := cal.AddEvent(e.UID)
+		ev.SetDtStampTime(now.UTC())
+		ev.SetSummary(e.Summary)
+		if e.Location != "" {
+			ev.SetLocation(e.Location)
+		}
+		if e.Description != "" {
+			ev.SetDescription(e.Description)
+		}
+		if e.URL != "" {
+			ev.SetURL(e.URL)
+		}
+		if e.AllDay {
+			ev.SetAllDayStartAt(e.Start)
+			ev.SetAllDayEndAt(e.Start.AddDate(0, 0, 1))
+			ev.SetTimeTransparency(ics.TransparencyTransparent)
+			continue
+		}
+		zone := e.Zone
+		if zone == nil {
+			zone = time.UTC
+		}
+		tz := ics.WithTZID(zone.String())
+		ev.SetProperty(ics.ComponentPropertyDtStart, e.Start.In(zone).Format("20060102T150405"), tz)
+		ev.SetProperty(ics.ComponentPropertyDtEnd, e.End.In(zone).Format("20060102T150405"), tz)
+	}
+	return []byte(cal.Serialize(ics.WithNewLineWindows))
 }

@@ -2,7 +2,6 @@ package web
 
 import (
 	"embed"
-	"html/template"
 	"net/http"
 	"strings"
 
@@ -12,28 +11,16 @@ import (
 //go:embed templates/*.html
 var templateFS embed.FS
 
-var indexTemplate = template.Must(template.ParseFS(templateFS, "templates/index.html"))
+// langCookie remembers the language a person chose with the switch link;
+// without it, the browser's Accept-Language decides.
+const langCookie = "suivi_lang"
 
-// indexText is the page's wording in each language Suivi speaks.
-type indexText struct {
-	Intro, Programs, Program, Name, Phase, City, Started, None string
-}
-
-var indexTexts = map[string]indexText{
-	"fr": {
-		Intro:    "Suivi accompagne les projets de la Nuit du Code Citoyen après le hackathon : jalons, rencontres mensuelles, rappels.",
-		Programs: "Programmes", Program: "Programme", Name: "Nom", Phase: "Étape", City: "Ville", Started: "Début",
-		None: "Aucun programme pour l’instant. Pour en démarrer un :",
-	},
-	"en": {
-		Intro:    "Suivi keeps accompanying the projects of La Nuit du Code Citoyen after the hackathon: milestones, monthly meetups, reminders.",
-		Programs: "Programs", Program: "Program", Name: "Name", Phase: "Phase", City: "City", Started: "Started",
-		None: "No programs yet. To start one:",
-	},
-}
-
-// lang picks French unless the browser prefers English.
+// lang picks the language of a page: the one chosen with the switch, else
+// French unless the browser prefers English.
 func lang(r *http.Request) string {
+	if c, err := r.Cookie(langCookie); err == nil && (c.Value == "fr" || c.Value == "en") {
+		return c.Value
+	}
 	for _, part := range strings.Split(r.Header.Get("Accept-Language"), ",") {
 		tag := strings.ToLower(strings.TrimSpace(strings.SplitN(part, ";", 2)[0]))
 		switch {
@@ -46,26 +33,42 @@ func lang(r *http.Request) string {
 	return "fr"
 }
 
+// indexData is the home page: for the public, what Suivi is, the board and
+// the open calls; for someone signed in, the programs they may view.
+type indexData struct {
+	SignedIn bool
+	Programs []store.Program
+	Board    []boardEntry
+	// BoardMore says the board has more programs than the home page shows.
+	BoardMore bool
+	Calls     []callInfo
+}
+
+// homeBoardSize is how many public programs the home page shows before
+// linking to the whole board.
+const homeBoardSize = 6
+
 func (h *handler) index(w http.ResponseWriter, r *http.Request) {
-	// The public sees no program here (the board is opt-in); a signed-in
-	// person, the programs they may view.
-	list := []store.Program{}
+	d := indexData{SignedIn: viewer(r) != nil}
 	var err error
-	if viewer(r) != nil {
-		list, err = h.visiblePrograms(r, store.ProgramFilter{})
+	if d.SignedIn {
+		// Each row is decided by auth.Can(ViewProgram).
+		if d.Programs, err = h.visiblePrograms(r, store.ProgramFilter{}); err != nil {
+			h.writeError(w, r, err)
+			return
+		}
+	} else {
+		board, err := h.publicBoard(r)
+		if err != nil {
+			h.writeError(w, r, err)
+			return
+		}
+		d.BoardMore = len(board) > homeBoardSize
+		d.Board = board[:min(len(board), homeBoardSize)]
 	}
-	if err != nil {
+	if d.Calls, err = h.calls(r); err != nil {
 		h.writeError(w, r, err)
 		return
 	}
-	l := lang(r)
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.Header().Set("Content-Language", l)
-	if err := indexTemplate.Execute(w, struct {
-		Lang     string
-		T        indexText
-		Programs []store.Program
-	}{l, indexTexts[l], list}); err != nil {
-		h.Logger.Error("render index", "error", err)
-	}
+	h.render(w, r, http.StatusOK, "index", h.page(r, "Suivi", d))
 }

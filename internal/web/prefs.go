@@ -1,27 +1,11 @@
 package web
 
 import (
-	"html/template"
 	"net/http"
 
 	"github.com/codecitoyen/suivi/internal/store"
 	"github.com/codecitoyen/suivi/internal/validate"
 )
-
-var prefsTemplate = template.Must(template.ParseFS(templateFS, "templates/prefs.html"))
-
-type prefsText struct {
-	Title, For, Reminders, All, Digest, Escalations, Language, Save, Saved string
-}
-
-var prefsTexts = map[string]prefsText{
-	"fr": {Title: "Vos messages", For: "Pour", Reminders: "Rappels", All: "Tous les rappels",
-		Digest: "Un résumé par semaine", Escalations: "Seulement les alertes importantes", Language: "Langue",
-		Save: "Enregistrer", Saved: "C’est enregistré."},
-	"en": {Title: "Your messages", For: "For", Reminders: "Reminders", All: "Every reminder",
-		Digest: "A weekly digest", Escalations: "Only important alerts", Language: "Language",
-		Save: "Save", Saved: "Saved."},
-}
 
 // prefs shows, from a signed link in an email, what a person receives and
 // lets them change it without logging in.
@@ -75,8 +59,15 @@ func (h *handler) prefsPage(w http.ResponseWriter, r *http.Request, email, token
 	if r.Header.Get("Accept-Language") != "" && !saved {
 		l = lang(r)
 	}
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	_ = prefsTemplate.Execute(w, map[string]any{"Lang": l, "T": prefsTexts[l], "Email": email, "Token": token, "Person": p, "Saved": saved})
+	if l != "en" {
+		l = "fr"
+	}
+	v := h.page(r, tr(l, "prefs.title"), map[string]any{"Email": email, "Token": token, "Person": p, "Saved": saved})
+	// The page's address holds the signed token: no switch link repeats
+	// it; the language is the person's own choice below.
+	v.Lang, v.OtherLang, v.NoLangSwitch = l, otherLang(l), true
+	v.Nav = navFor(l, viewer(r), r.URL.Path)
+	h.render(w, r, http.StatusOK, "prefs", v)
 }
 
 // unsubscribe is RFC 8058's one-click unsubscribe: mail clients POST to the
