@@ -198,15 +198,17 @@ where hash = $1 and used_at is null and expires_at > $2 returning email, next`, 
 	return email, next, nil
 }
 
-// MagicLinkValid reports whether a link could still be used, without using
-// it: the confirm page says so before offering its button.
-func (s *Store) MagicLinkValid(ctx context.Context, hash []byte, now time.Time) (bool, error) {
-	var ok bool
-	err := s.pool.QueryRow(ctx, `select exists (select 1 from magic_links where hash = $1 and used_at is null and expires_at > $2)`, hash, now).Scan(&ok)
-	if err != nil {
-		return false, fmt.Errorf("store: sign-in link: %w", err)
+// MagicLinkFor says, without using it, whether a link could still be used
+// and for which address: the confirm page says whom it signs in.
+func (s *Store) MagicLinkFor(ctx context.Context, hash []byte, now time.Time) (email string, ok bool, err error) {
+	err = s.pool.QueryRow(ctx, `select email from magic_links where hash = $1 and used_at is null and expires_at > $2`, hash, now).Scan(&email)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return "", false, nil
 	}
-	return ok, nil
+	if err != nil {
+		return "", false, fmt.Errorf("store: sign-in link: %w", err)
+	}
+	return email, true, nil
 }
 
 // RecordSigninRequest notes a request for a link and returns how many

@@ -42,6 +42,8 @@ func (h *handler) guard(next http.Handler) http.Handler {
 			msg: "cross-origin request refused: Suivi only accepts changes made from its own pages or from the API without a browser"})
 	}))
 	return cop.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// Answers are what they say they are, for every route.
+		w.Header().Set("X-Content-Type-Options", "nosniff")
 		if !h.knownHost(r.Host) {
 			h.writeError(w, r, &httpError{status: http.StatusMisdirectedRequest,
 				msg: "this Suivi does not answer to the host " + validate.Quote(r.Host) + "; reach it by its public address (SUIVI_PUBLIC_URL)"})

@@ -56,7 +56,9 @@ func (h *handler) identify(next http.Handler) http.Handler {
 	return h.Sessions.LoadAndSave(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx := r.Context()
 		if authz := r.Header.Get("Authorization"); authz != "" {
-			secret, ok := strings.CutPrefix(authz, "Bearer ")
+			// The scheme is case-insensitive (RFC 9110, 11.1).
+			scheme, secret, ok := strings.Cut(authz, " ")
+			ok = ok && strings.EqualFold(scheme, "Bearer")
 			if !ok || !auth.LooksLike(strings.TrimSpace(secret), auth.TokenPrefix) {
 				h.writeError(w, r, unauthorized("the Authorization header is not \"Bearer suivi_…\"; create a token with `suivi token create` or sign in with `suivi login`"))
 				return

@@ -22,10 +22,8 @@ const feedMeetups = 12
 // next meetups of those programs' cities. A wrong or revoked secret is a
 // 404, like any unknown address.
 func (h *handler) calendarFeed(w http.ResponseWriter, r *http.Request) {
+	// The secret is the feed's only key: logRequests never writes it.
 	secret, ok := feedSecret(r.PathValue("file"))
-	// The secret is the feed's only key and the request log records paths:
-	// the path the log reads (this request's own URL) no longer holds it.
-	r.URL.Path, r.URL.RawPath = "/calendar/(secret).ics", ""
 	if !ok {
 		h.writeError(w, r, &httpError{status: http.StatusNotFound, msg: "no calendar here"})
 		return

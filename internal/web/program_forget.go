@@ -66,6 +66,15 @@ func (h *handler) checkNotLost(r *http.Request, edition, project string) error {
 	if err != nil {
 		return err
 	}
+	// Someone who may not see the program learns only that the slug is
+	// taken: not its phase, not when it started.
+	ap, err := h.authProgram(r.Context(), p)
+	if err != nil {
+		return err
+	}
+	if !auth.Can(viewer(r), auth.ViewProgram, ap) {
+		return conflict("the project slug %s is taken in edition %s; choose another", project, edition)
+	}
 	_, err = h.Temporal.DescribeWorkflowExecution(r.Context(), p.WorkflowID, "")
 	var nf *serviceerror.NotFound
 	switch {

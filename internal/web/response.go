@@ -94,7 +94,7 @@ func classify(err error) (status int, msg string, list []string) {
 func (h *handler) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	status, msg, list := classify(err)
 	if status >= 500 {
-		h.Logger.Error("request failed", "method", r.Method, "path", r.URL.Path, "status", status, "error", err)
+		h.Logger.Error("request failed", "method", r.Method, "path", logPath(r.URL.Path), "status", status, "error", err)
 	}
 	if status == http.StatusServiceUnavailable {
 		w.Header().Set("Retry-After", "5")

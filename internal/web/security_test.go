@@ -16,7 +16,6 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
-	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -697,7 +696,7 @@ func TestCrossOriginRequestsAreRefused(t *testing.T) {
 	if got := b.me(t); got != emails[lyon] {
 		t.Errorf("after the cross-site requests the browser is %q", got)
 	}
-	if ok, err := f.st.MagicLinkValid(context.Background(), auth.Hash(link), fixtureNow); err != nil || !ok {
+	if _, ok, err := f.st.MagicLinkFor(context.Background(), auth.Hash(link), fixtureNow); err != nil || !ok {
 		t.Errorf("a cross-site POST used the link (%v)", err)
 	}
 	if ts, _ := f.st.Tokens(context.Background(), emails[lyon]); slices.ContainsFunc(ts, func(x store.Token) bool { return x.Name == "stolen" }) {
@@ -912,16 +911,9 @@ func TestSignInNeverRedirectsOffSite(t *testing.T) {
 		}
 	}
 	// Browsers read \ as / in a URL: Location /\evil.example goes to
-	// evil.example. safeNext refuses a leading /\, but http.Redirect cleans
-	// the path, and path.Clean turns /./\evil.example into /\evil.example.
-	// KNOWN BUG, not fixed yet (safeNext in signin.go): SUIVI_KNOWN_BUGS=1
-	// shows it; once fixed, put these in evil and drop the switch.
-	backslashed := []string{"/./\\evil.example", "/a/../\\evil.example"}
-	if os.Getenv("SUIVI_KNOWN_BUGS") != "" {
-		evil = append(backslashed, evil...)
-	} else {
-		t.Logf("not checked (a known open redirect; SUIVI_KNOWN_BUGS=1 shows it): %q", backslashed)
-	}
+	// evil.example, and http.Redirect's path.Clean turns /./\evil.example
+	// into /\evil.example.
+	evil = append([]string{"/./\\evil.example", "/a/../\\evil.example"}, evil...)
 	// Through the form, as a link would carry it: a few addresses, as one
 	// address gets at most web.LinksPerAddress links.
 	people := []string{emails[global], emails[lyon], emails[tunis], emails[mentor], emails[holder], emails[jury], emails[funder]}
@@ -973,14 +965,9 @@ func (lostTemporal) DescribeWorkflowExecution(context.Context, *workflowservice.
 
 // Starting a program whose slug another city's program holds must fail,
 // but tell nothing of a program one may not see: not its phase, not when
-// it started. KNOWN BUG, not fixed yet (checkNotLost in program_forget.go
-// words its conflicts for someone who may see the program):
-// SUIVI_KNOWN_BUGS=1 shows it.
+// it started (checkNotLost words its conflict for whoever may see it).
 func TestStartTellsNothingOfOtherCitiesPrograms(t *testing.T) {
 	t.Parallel()
-	if os.Getenv("SUIVI_KNOWN_BUGS") == "" {
-		t.Skip("a known leak of another city's program's phase and start date; SUIVI_KNOWN_BUGS=1 shows it")
-	}
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)

@@ -7,6 +7,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/alexedwards/scs/v2"
@@ -187,9 +188,18 @@ func (h *handler) logRequests(next http.Handler) http.Handler {
 		start := time.Now()
 		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
 		next.ServeHTTP(rec, r)
-		// Path only: query strings may one day carry tokens.
-		h.Logger.Debug("http", "method", r.Method, "path", r.URL.Path, "status", rec.status, "duration", time.Since(start))
+		// Path only: query strings carry sign-in secrets; and a calendar
+		// feed's path is its secret.
+		h.Logger.Debug("http", "method", r.Method, "path", logPath(r.URL.Path), "status", rec.status, "duration", time.Since(start))
 	})
+}
+
+// logPath is a request's path as the log may show it.
+func logPath(p string) string {
+	if strings.HasPrefix(p, "/calendar/") {
+		return "/calendar/(secret).ics"
+	}
+	return p
 }
 
 type statusRecorder struct {

@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"path"
 	"strings"
 	"time"
 
@@ -39,12 +40,12 @@ type signinText struct {
 var signinTexts = map[string]signinText{
 	"fr": {Title: "Se connecter à Suivi", Email: "Adresse e-mail", Send: "Recevoir un lien de connexion",
 		Sent:          "Si cette adresse est connue de Suivi, un lien de connexion vient d’y être envoyé. Il sert une fois et expire dans 15 minutes.",
-		Confirm:       "Vous allez vous connecter à Suivi.",
+		Confirm:       "Vous allez vous connecter à Suivi en tant que",
 		ConfirmButton: "Me connecter", Invalid: "Ce lien n’est plus valable : il a déjà servi, il a expiré (15 minutes) ou il est incomplet.",
 		CLI: "Pour connecter la ligne de commande plutôt que ce navigateur, collez l’adresse de cette page dans suivi login.", Again: "Demander un nouveau lien"},
 	"en": {Title: "Sign in to Suivi", Email: "Email address", Send: "Email me a sign-in link",
 		Sent:          "If Suivi knows this address, a sign-in link has just been sent to it. It works once and expires in 15 minutes.",
-		Confirm:       "You are about to sign in to Suivi.",
+		Confirm:       "You are about to sign in to Suivi as",
 		ConfirmButton: "Sign me in", Invalid: "This link no longer works: it was used, it expired (15 minutes), or it is incomplete.",
 		CLI: "To sign in the command line instead of this browser, paste this page's address into suivi login.", Again: "Ask for a new link"},
 }
@@ -54,8 +55,10 @@ func (h *handler) renderSignin(w http.ResponseWriter, r *http.Request, status in
 	data["Lang"], data["T"] = l, signinTexts[l]
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Content-Language", l)
-	// The confirm page's address holds a secret: never sent on as Referer.
+	// The confirm page's address holds a secret: never sent on as Referer,
+	// never kept in a cache.
 	w.Header().Set("Referrer-Policy", "no-referrer")
+	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
 	_ = signinTemplate.Execute(w, data)
 }
@@ -136,10 +139,10 @@ func (h *handler) requestLink(ctx context.Context, raw, ip, next string) error {
 // so a GET never signs in; it shows a button whose POST does.
 func (h *handler) confirmPage(w http.ResponseWriter, r *http.Request) {
 	secret := r.URL.Query().Get("t")
-	ok := false
+	ok, email := false, ""
 	if auth.LooksLike(secret, auth.LinkPrefix) {
 		var err error
-		if ok, err = h.Store.MagicLinkValid(r.Context(), auth.Hash(secret), h.now()); err != nil {
+		if email, ok, err = h.Store.MagicLinkFor(r.Context(), auth.Hash(secret), h.now()); err != nil {
 			h.writeError(w, r, err)
 			return
 		}
@@ -148,7 +151,7 @@ func (h *handler) confirmPage(w http.ResponseWriter, r *http.Request) {
 		h.renderSignin(w, r, http.StatusNotFound, map[string]any{"Step": "invalid"})
 		return
 	}
-	h.renderSignin(w, r, http.StatusOK, map[string]any{"Step": "confirm", "Secret": secret})
+	h.renderSignin(w, r, http.StatusOK, map[string]any{"Step": "confirm", "Secret": secret, "Email": email})
 }
 
 // confirm uses the link once and begins a session with a new token (the
@@ -246,10 +249,13 @@ func (h *handler) tokenExchange(w http.ResponseWriter, r *http.Request) {
 
 // safeNext keeps a redirect on this site: a path, never //host or a URL.
 func safeNext(next string) string {
-	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") || len(next) > 512 {
+	// Browsers read \ as /, and http.Redirect cleans the path (path.Clean
+	// makes /./\evil.example into /\evil.example): no backslash at all, and
+	// the cleaned form must stay a path too.
+	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.ContainsAny(next, "\\\t\r\n") || len(next) > 512 {
 		return "/"
 	}
-	if u, err := url.Parse(next); err != nil || u.Host != "" || u.Scheme != "" {
+	if u, err := url.Parse(next); err != nil || u.Host != "" || u.Scheme != "" || strings.HasPrefix(path.Clean(u.Path), "//") {
 		return "/"
 	}
 	return next
