@@ -248,3 +248,59 @@ func (p *Person) holds(r Rule, prog *Program) bool {
 func containsFold(list []string, v string) bool {
 	return slices.ContainsFunc(list, func(s string) bool { return strings.EqualFold(s, v) })
 }
+
+// Reach is where ViewProgram can let a person in: a superset, for narrowing
+// a query before Can decides each row (so a list of 10,000 programs does
+// not cross the network for a mentor of one). It is derived from the same
+// grants and TestReachCoversCan holds it to Can.
+type Reach struct {
+	// All: a coordinator of every city may view every program.
+	All bool
+	// Cities (lower case) a coordinator has.
+	Cities []string
+	// Seats are the (edition, lower-case city) of jury grants.
+	Seats [][2]string
+	// Email: programs that list the person as holder or mentor.
+	Email string
+	// Funders: programs these funders fund.
+	Funders []string
+}
+
+// ReachOf returns where p may view programs; nobody reaches nothing.
+func ReachOf(p *Person) Reach {
+	if p == nil {
+		return Reach{}
+	}
+	r := Reach{Email: strings.ToLower(p.Email)}
+	for _, g := range p.Grants {
+		switch g.Role {
+		case Coordinator:
+			if g.City == "" {
+				r.All = true
+			} else {
+				r.Cities = append(r.Cities, strings.ToLower(g.City))
+			}
+		case Jury:
+			r.Seats = append(r.Seats, [2]string{g.Edition, strings.ToLower(g.City)})
+		case Funder:
+			r.Funders = append(r.Funders, g.Funder)
+		}
+	}
+	return r
+}
+
+// Covers reports whether prog is within r (for tests and callers that
+// hold programs in memory).
+func (r Reach) Covers(prog *Program) bool {
+	if r.All {
+		return true
+	}
+	city := strings.ToLower(prog.City)
+	if slices.Contains(r.Cities, city) || slices.Contains(r.Seats, [2]string{prog.Edition, city}) {
+		return true
+	}
+	if r.Email != "" && (containsFold(prog.Holders, r.Email) || containsFold(prog.Mentors, r.Email)) {
+		return true
+	}
+	return slices.ContainsFunc(prog.Funders, func(f string) bool { return slices.Contains(r.Funders, f) })
+}

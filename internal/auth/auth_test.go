@@ -162,3 +162,22 @@ func roleNames(rs []auth.Role) []string {
 	}
 	return out
 }
+
+// Reach narrows queries before Can decides: every program Can lets a person
+// view must be within their Reach, whatever its phase or city.
+func TestReachCoversCan(t *testing.T) {
+	for _, phase := range []string{"applied", "selected", "demo", "accompaniment", "graduated"} {
+		for _, city := range []string{"Lyon", "lyon", "Tunis", ""} {
+			prog := program(phase)
+			prog.City = city
+			for n, p := range people {
+				if auth.Can(p, auth.ViewProgram, prog) && !auth.ReachOf(p).Covers(prog) {
+					t.Errorf("%s may view a %s program in %q but it is out of their reach", n, phase, city)
+				}
+			}
+		}
+	}
+	if r := auth.ReachOf(nil); r.All || r.Email != "" {
+		t.Errorf("nobody reaches %+v", r)
+	}
+}

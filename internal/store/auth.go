@@ -34,8 +34,8 @@ func (s *Store) Person(ctx context.Context, email string) (*auth.Person, error) 
 	p.Grants = grants
 	var holder, mentor bool
 	err = s.pool.QueryRow(ctx, `
-select exists (select 1 from programs, unnest(holders) h where lower(h) = $1),
-       exists (select 1 from programs, unnest(mentors) m where lower(m) = $1)`, email).Scan(&holder, &mentor)
+select exists (select 1 from program_people where email = $1 and role = 'holder'),
+       exists (select 1 from program_people where email = $1 and role = 'mentor')`, email).Scan(&holder, &mentor)
 	if err != nil {
 		return nil, fmt.Errorf("store: person %s: %w", email, err)
 	}
@@ -277,17 +277,23 @@ func (s *Store) CreateToken(ctx context.Context, email, name string, hash []byte
 	return t, nil
 }
 
-// TokenOwner returns whose live token hash is, marking it used; ErrNotFound
-// for an unknown or revoked one.
+// TokenOwner returns whose live token hash is; ErrNotFound for an unknown
+// or revoked one. It marks the token used, at most once a minute: a write
+// on every request would cost every request.
 func (s *Store) TokenOwner(ctx context.Context, hash []byte, now time.Time) (string, error) {
 	var email string
-	err := s.pool.QueryRow(ctx, `update api_tokens set last_used_at = $2
-where hash = $1 and revoked_at is null returning email`, hash, now).Scan(&email)
+	var used *time.Time
+	err := s.pool.QueryRow(ctx, `select email, last_used_at from api_tokens where hash = $1 and revoked_at is null`, hash).Scan(&email, &used)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return "", fmt.Errorf("store: token: %w", ErrNotFound)
 	}
 	if err != nil {
 		return "", fmt.Errorf("store: token: %w", err)
+	}
+	if used == nil || now.Sub(*used) > time.Minute {
+		if _, err := s.pool.Exec(ctx, `update api_tokens set last_used_at = $2 where hash = $1`, hash, now); err != nil {
+			return "", fmt.Errorf("store: token: %w", err)
+		}
 	}
 	return email, nil
 }

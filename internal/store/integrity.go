@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -118,4 +119,74 @@ func (s *Store) ProgramWorkflowIDs(ctx context.Context) (map[string]bool, error)
 		out[id] = true
 	}
 	return out, nil
+}
+
+// AllMilestones returns the milestones of every program, keyed
+// "edition/project", in their order: one query where a list would make one
+// per program.
+func (s *Store) AllMilestones(ctx context.Context) (map[string][]Milestone, error) {
+	rows, err := s.pool.Query(ctx, `
+select edition || '/' || project, id, title_fr, title_en, to_char(due, 'YYYY-MM-DD'), evidence, optional, status, evidence_url, note, closed_at
+from milestones order by edition, project, position`)
+	if err != nil {
+		return nil, fmt.Errorf("store: milestones: %w", err)
+	}
+	defer rows.Close()
+	out := map[string][]Milestone{}
+	for rows.Next() {
+		var key string
+		var m Milestone
+		var closed *time.Time
+		if err := rows.Scan(&key, &m.ID, &m.TitleFR, &m.TitleEN, &m.Due, &m.Evidence, &m.Optional, &m.Status, &m.EvidenceURL, &m.Note, &closed); err != nil {
+			return nil, fmt.Errorf("store: milestones: %w", err)
+		}
+		if closed != nil {
+			m.ClosedAt = closed.UTC()
+		}
+		out[key] = append(out[key], m)
+	}
+	return out, rows.Err()
+}
+
+// AllUndelivered returns every failed or uncertain message, keyed
+// "edition/project".
+func (s *Store) AllUndelivered(ctx context.Context) (map[string][]Message, error) {
+	rows, err := s.pool.Query(ctx, `
+select edition, project, key, kind, milestone, recipient, status, error, created_at from outbox
+where status in ('failed', 'uncertain') order by created_at`)
+	if err != nil {
+		return nil, fmt.Errorf("store: undelivered: %w", err)
+	}
+	defer rows.Close()
+	out := map[string][]Message{}
+	for rows.Next() {
+		var m Message
+		var errMsg string
+		if err := rows.Scan(&m.Edition, &m.Project, &m.Key, &m.Kind, &m.Milestone, &m.Recipient, &m.Status, &errMsg, &m.CreatedAt); err != nil {
+			return nil, fmt.Errorf("store: undelivered: %w", err)
+		}
+		m.Payload = map[string]string{"error": errMsg}
+		out[m.Edition+"/"+m.Project] = append(out[m.Edition+"/"+m.Project], m)
+	}
+	return out, rows.Err()
+}
+
+// CommitDates returns the dates of the commits of each repository (by
+// name) since since: what a page of sparklines needs, in one query.
+func (s *Store) CommitDates(ctx context.Context, names []string, since time.Time) (map[string][]time.Time, error) {
+	rows, err := s.pool.Query(ctx, `select repo, committed_at from repo_commits where repo = any($1) and committed_at >= $2`, nonNil(names), since)
+	if err != nil {
+		return nil, fmt.Errorf("store: commits: %w", err)
+	}
+	defer rows.Close()
+	out := map[string][]time.Time{}
+	for rows.Next() {
+		var repo string
+		var at time.Time
+		if err := rows.Scan(&repo, &at); err != nil {
+			return nil, fmt.Errorf("store: commits: %w", err)
+		}
+		out[repo] = append(out[repo], at.UTC())
+	}
+	return out, rows.Err()
 }

@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/codecitoyen/suivi/internal/auth"
 )
 
 // Program is one program's read model: what its workflow projects.
@@ -147,8 +149,19 @@ values ($1, $2, $3, $4, $5, $6, $7, $8) on conflict do nothing`,
 	return nil
 }
 
-// saveChildren replaces the program's milestones and attendance with p's.
+// saveChildren replaces the program's milestones, attendance and people
+// with p's.
 func saveChildren(ctx context.Context, tx pgx.Tx, p Program) error {
+	if _, err := tx.Exec(ctx, `delete from program_people where edition = $1 and project = $2`, p.Edition, p.Project); err != nil {
+		return err
+	}
+	if _, err := tx.Exec(ctx, `
+insert into program_people (edition, project, email, role)
+select $1, $2, lower(e), 'holder' from unnest($3::text[]) e
+union select $1, $2, lower(e), 'mentor' from unnest($4::text[]) e
+on conflict do nothing`, p.Edition, p.Project, nonNil(p.Holders), nonNil(p.Mentors)); err != nil {
+		return err
+	}
 	if _, err := tx.Exec(ctx, `delete from milestones where edition = $1 and project = $2`, p.Edition, p.Project); err != nil {
 		return err
 	}
@@ -256,14 +269,28 @@ type ProgramFilter struct {
 	Edition string
 	Phase   string
 	City    string
+	// Reach, when set, keeps the programs a person could view (a
+	// superset: auth.Can still decides each row).
+	Reach *auth.Reach
 }
 
 // ListPrograms returns programs (without milestones) ordered by edition
 // then project.
 func (s *Store) ListPrograms(ctx context.Context, f ProgramFilter) ([]Program, error) {
+	all, cities, seatEd, seatCity, email, funders := true, []string{}, []string{}, []string{}, "", []string{}
+	if r := f.Reach; r != nil {
+		all, cities, email, funders = r.All, nonNil(r.Cities), r.Email, nonNil(r.Funders)
+		for _, s := range r.Seats {
+			seatEd, seatCity = append(seatEd, s[0]), append(seatCity, s[1])
+		}
+	}
 	rows, err := s.pool.Query(ctx, `select `+programColumns+` from programs
 where ($1 = '' or edition = $1) and ($2 = '' or phase = $2) and ($3 = '' or lower(city) = lower($3))
-order by edition, project`, f.Edition, f.Phase, f.City)
+  and ($4 or lower(city) = any($5)
+       or (edition, lower(city)) in (select * from unnest($6::text[], $7::text[]))
+       or exists (select 1 from program_people pp where pp.edition = programs.edition and pp.project = programs.project and pp.email = $8)
+       or exists (select 1 from program_funders pf where pf.edition = programs.edition and pf.project = programs.project and pf.funder = any($9)))
+order by edition, project`, f.Edition, f.Phase, f.City, all, cities, seatEd, seatCity, email, funders)
 	if err != nil {
 		return nil, fmt.Errorf("store: list programs: %w", err)
 	}

@@ -37,6 +37,11 @@ func Open(ctx context.Context, databaseURL string) (*Store, error) {
 		return nil, errors.New("postgres: DATABASE_URL is not a valid connection URL (postgres://USER:PASSWORD@HOST:PORT/DB)")
 	}
 	cfg.ConnConfig.ConnectTimeout = 5 * time.Second
+	// pgxpool's default (the number of CPUs, at least 4) queues concurrent
+	// page loads on a small machine; Postgres allows 100 connections.
+	if cfg.MaxConns < 16 {
+		cfg.MaxConns = 16
+	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: %w", err)

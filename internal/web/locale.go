@@ -151,7 +151,7 @@ var catalog = map[string]map[string]string{
 		"call.received.home":  "Retour à l’accueil",
 
 		"dash.title": "Tableau de bord", "dash.filters": "Filtrer les programmes", "dash.all": "Tous", "dash.filter": "Filtrer",
-		"dash.reset": "Tout afficher", "dash.count": "%d programme(s) affiché(s) sur %d.", "dash.programs": "Programmes",
+		"dash.reset": "Tout afficher", "dash.count": "%d programme(s) sur les %d que vous suivez.", "dash.page": "Page %d sur %d.", "dash.pages": "Pages des programmes", "dash.prev": "← Page précédente", "dash.next": "Page suivante →", "dash.more": "… et %d de plus : affinez les filtres pour les voir.", "dash.programs": "Programmes",
 		"dash.actions": "Actions", "dash.none": "Aucun programme ne correspond à ces filtres.",
 		"dash.overdue": "Jalons en retard", "dash.no-overdue": "Aucun jalon en retard.",
 		"dash.undelivered": "Messages non remis", "dash.no-undelivered": "Tous les messages sont partis.",
@@ -357,7 +357,7 @@ var catalog = map[string]map[string]string{
 		"call.received.home":  "Back to the home page",
 
 		"dash.title": "Dashboard", "dash.filters": "Filter the programs", "dash.all": "All", "dash.filter": "Filter",
-		"dash.reset": "Show everything", "dash.count": "%d program(s) shown out of %d.", "dash.programs": "Programs",
+		"dash.reset": "Show everything", "dash.count": "%d program(s) of the %d you follow.", "dash.page": "Page %d of %d.", "dash.pages": "Program pages", "dash.prev": "← Previous page", "dash.next": "Next page →", "dash.more": "… and %d more: narrow the filters to see them.", "dash.programs": "Programs",
 		"dash.actions": "Actions", "dash.none": "No program matches these filters.",
 		"dash.overdue": "Overdue milestones", "dash.no-overdue": "No milestone is overdue.",
 		"dash.undelivered": "Undelivered emails", "dash.no-undelivered": "Every email went out.",

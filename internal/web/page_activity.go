@@ -77,6 +77,38 @@ func (h *handler) programSpark(ctx context.Context, p store.Program, now time.Ti
 	return newSpark(hist.Commits, now), nil
 }
 
+// pageSparks draws the sparklines of a page of programs (views[i] is
+// rows[i]'s), from one query over all their repositories; programs not
+// under way get none, as they are not watched.
+func (h *handler) pageSparks(ctx context.Context, rows []store.Program, views []programView, now time.Time) error {
+	var names []string
+	for _, p := range rows {
+		if p.Active() {
+			names = append(names, repoNames(p)...)
+		}
+	}
+	if len(names) == 0 {
+		return nil
+	}
+	dates, err := h.Store.CommitDates(ctx, names, now.Add(-sparkWeeks*7*24*time.Hour))
+	if err != nil {
+		return err
+	}
+	for i, p := range rows {
+		if !p.Active() || len(p.Repositories) == 0 {
+			continue
+		}
+		var commits []github.Commit
+		for _, n := range repoNames(p) {
+			for _, at := range dates[n] {
+				commits = append(commits, github.Commit{Date: at})
+			}
+		}
+		views[i].Spark = newSpark(commits, now)
+	}
+	return nil
+}
+
 // programActivity is a program's repositories and metrics over days, as
 // GET …/activity computes them.
 type programActivity struct {

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -18,9 +19,22 @@ import (
 const PlanAhead = 7 * 24 * time.Hour
 
 // maxPlanned bounds the messages the dashboard lists.
-const maxPlanned = 300
+const maxPlanned = 50
 
-type dashFilter struct{ Edition, City, Theme, Phase string }
+// DashPageSize is how many programs one page of the dashboard shows, and
+// dashMaxRows how many overdue steps or undelivered messages: a page stays
+// small (and fast) at 10,000 programs; filters and the next pages reach
+// the rest.
+const (
+	DashPageSize = 50
+	dashMaxRows  = 50
+)
+
+type dashFilter struct {
+	Edition, City, Theme, Phase string
+	// Page counts from 1.
+	Page int
+}
 
 // Query is the filter as a query string, for the forms' way back.
 func (f dashFilter) Query() string {
@@ -29,6 +43,9 @@ func (f dashFilter) Query() string {
 		if v != "" {
 			q.Set(k, v)
 		}
+	}
+	if f.Page > 1 {
+		q.Set("page", strconv.Itoa(f.Page))
 	}
 	if len(q) == 0 {
 		return ""
@@ -51,13 +68,19 @@ type undeliveredRow struct {
 type dashData struct {
 	Filter                           dashFilter
 	Editions, Cities, Themes, Phases []option
-	// Total is how many programs the viewer may see, before filters.
-	Total       int
-	Programs    []programView
-	Overdue     []overdueRow
-	Undelivered []undeliveredRow
-	Planned     []planned
-	PlannedMore int
+	// Total is how many programs the viewer may see, before filters;
+	// Matching how many the filters keep, of which Programs is one page.
+	Total, Matching int
+	Programs        []programView
+	Page, Pages     int
+	PrevURL         string
+	NextURL         string
+	Overdue         []overdueRow
+	OverdueMore     int
+	Undelivered     []undeliveredRow
+	UndeliveredMore int
+	Planned         []planned
+	PlannedMore     int
 }
 
 // dashboard is the coordinators' page: every program they may view, with
@@ -93,48 +116,77 @@ func (h *handler) dashboard(w http.ResponseWriter, r *http.Request) {
 		h.writeError(w, r, err)
 		return
 	}
+	// Three queries for every program's steps and undelivered emails, not
+	// three per program.
+	steps, err := h.Store.AllMilestones(ctx)
+	if err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	undelivered, err := h.Store.AllUndelivered(ctx)
+	if err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	var matching []store.Program
 	for _, row := range all {
-		if !f.matches(row) {
-			continue
+		if f.matches(row) {
+			matching = append(matching, row)
 		}
-		// One read per program for its steps: the list has none. A store
-		// query over every program's milestones would make this constant.
-		p, err := h.Store.GetProgram(ctx, row.Edition, row.Project)
-		if err != nil {
-			h.writeError(w, r, err)
-			return
-		}
-		p.Licence, p.Public = row.Licence, row.Public
+	}
+	d.Matching = len(matching)
+	d.Pages = max(1, (len(matching)+DashPageSize-1)/DashPageSize)
+	d.Page = min(max(f.Page, 1), d.Pages)
+	first, last := (d.Page-1)*DashPageSize, min(d.Page*DashPageSize, len(matching))
+	if d.Page > 1 {
+		prev := f
+		prev.Page = d.Page - 1
+		d.PrevURL = "/dashboard" + prev.Query() + "#programs"
+	}
+	if d.Page < d.Pages {
+		next := f
+		next.Page = d.Page + 1
+		d.NextURL = "/dashboard" + next.Query() + "#programs"
+	}
+	var pageRows []store.Program
+	for i, p := range matching {
+		key := p.Edition + "/" + p.Project
+		p.Milestones = steps[key]
 		snap, err := eds.snapshot(p.Edition, p.City)
 		if err != nil {
 			h.writeError(w, r, err)
 			return
 		}
 		ap := &auth.Program{Edition: p.Edition, Project: p.Project, City: p.City, Phase: p.Phase,
-			Holders: p.Holders, Mentors: p.Mentors, Funders: funders[p.Edition+"/"+p.Project]}
+			Holders: p.Holders, Mentors: p.Mentors, Funders: funders[key]}
 		v := newProgramView(who, ap, p, snap, now, back+"#p-"+p.Edition+"-"+p.Project)
-		v.ThemeTitle = eds.themeTitle(p.Edition, p.Theme, l)
 		for _, m := range v.Overdue {
-			d.Overdue = append(d.Overdue, overdueRow{Program: p, Milestone: m})
+			if len(d.Overdue) < dashMaxRows {
+				d.Overdue = append(d.Overdue, overdueRow{Program: p, Milestone: m})
+			} else {
+				d.OverdueMore++
+			}
 		}
-		und, err := h.Store.Undelivered(ctx, p.Edition, p.Project)
-		if err != nil {
-			h.writeError(w, r, err)
-			return
-		}
-		v.Undelivered = len(und)
-		for _, m := range und {
-			d.Undelivered = append(d.Undelivered, undeliveredRow{Program: p, Message: m})
-		}
-		// Only programs under way are watched: others have no activity.
-		if p.Active() {
-			if v.Spark, err = h.programSpark(ctx, p, now); err != nil {
-				h.writeError(w, r, err)
-				return
+		for _, m := range undelivered[key] {
+			if len(d.Undelivered) < dashMaxRows {
+				d.Undelivered = append(d.Undelivered, undeliveredRow{Program: p, Message: m})
+			} else {
+				d.UndeliveredMore++
 			}
 		}
 		d.Planned = append(d.Planned, plannedFor(p, snap, now, now.Add(PlanAhead))...)
+		if i < first || i >= last {
+			continue
+		}
+		v.ThemeTitle = eds.themeTitle(p.Edition, p.Theme, l)
+		v.Undelivered = len(undelivered[key])
 		d.Programs = append(d.Programs, v)
+		pageRows = append(pageRows, p)
+	}
+	// The page's sparklines, in one query over its repositories.
+	if err := h.pageSparks(ctx, pageRows, d.Programs, now); err != nil {
+		h.writeError(w, r, err)
+		return
 	}
 	sortPlanned(d.Planned)
 	if len(d.Planned) > maxPlanned {
@@ -166,6 +218,13 @@ func readDashFilter(r *http.Request) (dashFilter, error) {
 	}
 	if f.Phase != "" && !slices.Contains(workflows.Phases, workflows.Phase(f.Phase)) {
 		return f, badRequest("unknown phase %s; phases are %s", validate.Quote(f.Phase), phaseNames())
+	}
+	if v := q.Get("page"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 100000 {
+			return f, badRequest("page %s is not a page number", validate.Quote(v))
+		}
+		f.Page = n
 	}
 	return f, nil
 }

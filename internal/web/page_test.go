@@ -2,11 +2,14 @@ package web_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/codecitoyen/suivi/internal/store"
+	"github.com/codecitoyen/suivi/internal/web"
 )
 
 // Every page renders in French and in English for whoever may see it, with
@@ -125,8 +128,8 @@ func TestPagesShowOnlyWhatOneMaySee(t *testing.T) {
 		// A city's coordinators see their city only.
 		{pTunis, "/dashboard", []string{"Autre projet"}, []string{"Démocratie et crustacés", "Candidat"}},
 		{pLyon, "/dashboard", []string{"Démocratie et crustacés", "Candidat", "/actions/select", "/actions/assign-mentor"}, []string{"Autre projet"}},
-		{pLyon, "/dashboard?city=Tunis", []string{"0 programme(s) affiché(s) sur 2"}, []string{"Démocratie et crustacés"}},
-		{pGlobal, "/dashboard?phase=applied", []string{"Candidat", "1 programme(s) affiché(s) sur 3"}, []string{"Démocratie et crustacés"}},
+		{pLyon, "/dashboard?city=Tunis", []string{"0 programme(s) sur les 2 que vous suivez"}, []string{"Démocratie et crustacés"}},
+		{pGlobal, "/dashboard?phase=applied", []string{"Candidat", "1 programme(s) sur les 3 que vous suivez"}, []string{"Démocratie et crustacés"}},
 		// The program page: forms per role.
 		{pHolder, "/programs/ncc-2027/demoscampi", []string{"/actions/submit", "/actions/public", "Journal"}, []string{"/actions/select", "/actions/complete", "/actions/score", "/actions/pause"}},
 		{pMentor, "/programs/ncc-2027/demoscampi", []string{"/actions/complete", "/actions/waive", "/actions/attend"}, []string{"/actions/submit", "/actions/pause", "/actions/score"}},
@@ -243,5 +246,34 @@ func savePrograms(t *testing.T, st *store.Store, ps ...store.Program) {
 		if err := st.SaveProgram(context.Background(), p, nil); err != nil {
 			t.Fatal(err)
 		}
+	}
+}
+
+// The dashboard shows DashPageSize programs a page, with links between
+// pages, and the rest of its sections over every program the filters keep.
+func TestDashboardPages(t *testing.T) {
+	st := newStore(t)
+	ctx := context.Background()
+	now := time.Now().UTC()
+	for i := range web.DashPageSize + 7 {
+		p := store.Program{Edition: "ncc-2027", Project: fmt.Sprintf("p%03d", i), Name: fmt.Sprintf("Projet %03d", i), Phase: "applied",
+			City: "Lyon", WorkflowID: fmt.Sprintf("program/ncc-2027/p%03d", i), StartedAt: now, Seq: 1}
+		if err := st.SaveProgram(ctx, p, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	srv := serve(t, web.Deps{Store: st})
+	defer srv.Close()
+	a := send(t, srv, "GET", "/dashboard", "", "", map[string]string{"Accept-Language": "en"})
+	if a.status != 200 || !strings.Contains(a.body, "Page 1 of 2") || !strings.Contains(a.body, `href="/dashboard?page=2#programs"`) ||
+		!strings.Contains(a.body, "Projet 049") || strings.Contains(a.body, "Projet 050") {
+		t.Fatalf("page 1: %d\n%.2000s", a.status, a.body)
+	}
+	a = send(t, srv, "GET", "/dashboard?page=2", "", "", map[string]string{"Accept-Language": "en"})
+	if a.status != 200 || !strings.Contains(a.body, "Page 2 of 2") || !strings.Contains(a.body, "Projet 056") || strings.Contains(a.body, "Projet 049") {
+		t.Fatalf("page 2: %d", a.status)
+	}
+	if a := send(t, srv, "GET", "/dashboard?page=0", "", "", nil); a.status != 400 {
+		t.Errorf("page 0: %d", a.status)
 	}
 }

@@ -45,6 +45,9 @@ func phaseNames() string {
 
 // visiblePrograms lists the programs the viewer may view, filtered.
 func (h *handler) visiblePrograms(r *http.Request, f store.ProgramFilter) ([]store.Program, error) {
+	who := viewer(r)
+	reach := auth.ReachOf(who)
+	f.Reach = &reach
 	list, err := h.Store.ListPrograms(r.Context(), f)
 	if err != nil {
 		return nil, err
@@ -53,7 +56,6 @@ func (h *handler) visiblePrograms(r *http.Request, f store.ProgramFilter) ([]sto
 	if err != nil {
 		return nil, err
 	}
-	who := viewer(r)
 	out := list[:0]
 	for _, p := range list {
 		ap := &auth.Program{Edition: p.Edition, Project: p.Project, City: p.City, Phase: p.Phase,

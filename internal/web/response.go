@@ -59,9 +59,9 @@ func noProgram(edition, project string) error {
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.WriteHeader(status)
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	_ = enc.Encode(v)
+	// Compact: a list of 1,000 programs is a quarter lighter, and
+	// encoding it much faster, than indented (the CLI prints its own).
+	_ = json.NewEncoder(w).Encode(v)
 }
 
 // classify is the one place errors become HTTP statuses and the words a
