@@ -17,6 +17,8 @@ import (
 
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
+
+	"github.com/codecitoyen/suivi/internal/api"
 )
 
 // browser is a real headless Chromium driven through chromedp, with one
@@ -28,6 +30,7 @@ type browser struct {
 	axe      string // axe-core's source, injected into pages; "" skips the check
 	shots    string // where screenshots go on failure
 	visited  map[string]bool
+	root     context.Context // the first tab, which holds the browser
 	stopAll  []context.CancelFunc
 	lastShot int
 }
@@ -110,12 +113,21 @@ type tab struct {
 	name string
 }
 
-// person opens a new browser context (its own cookies) for name.
+// person opens a tab in a new browser context (its own cookies, like a
+// private window) of the one Chromium, for name.
 func (b *browser) person(name string) *tab {
-	ctx, cancel := chromedp.NewContext(b.alloc)
+	if b.root == nil {
+		ctx, cancel := chromedp.NewContext(b.alloc)
+		b.stopAll = append(b.stopAll, cancel)
+		if err := chromedp.Do(ctx); err != nil {
+			b.t.Fatalf("start chromium: %v", err)
+		}
+		b.root = ctx
+	}
+	ctx, cancel := chromedp.NewContext(b.root, chromedp.WithNewBrowserContext())
 	b.stopAll = append(b.stopAll, cancel)
 	if err := chromedp.Do(ctx); err != nil {
-		b.t.Fatalf("start chromium for %s: %v", name, err)
+		b.t.Fatalf("open a window for %s: %v", name, err)
 	}
 	return &tab{b: b, ctx: ctx, name: name}
 }
@@ -340,4 +352,199 @@ func TestBrowserSignIn(t *testing.T) {
 	// The browser's session is the coordinator's, for the API too.
 	coord.open("/api/v1/me")
 	coord.wantText(DevCoordinator, "coordinator")
+}
+
+// browserEdition writes an edition file for the browser scenario: a call
+// open today and a hackathon in three weeks (id "appel"), or a hackathon
+// that ended an hour ago, its demos being scored now (id "demos").
+func browserEdition(t *testing.T, id string) string {
+	t.Helper()
+	paris, err := time.LoadLocation("Europe/Paris")
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now().In(paris)
+	day := func(d int) string { return now.AddDate(0, 0, d).Format("2006-01-02") }
+	opens, closes, starts, ends := day(-5), day(5), day(20)+" 18:00", day(22)+" 18:00"
+	if id == "demos" {
+		opens, closes = day(-40), day(-10)
+		starts, ends = now.Add(-48*time.Hour).Format("2006-01-02 15:04"), now.Add(-time.Hour).Format("2006-01-02 15:04")
+	}
+	yaml := fmt.Sprintf(`id: %s
+name: {fr: Nuit du Code Citoyen, en: Civic Code Night}
+time_zone: Europe/Paris
+call_for_projects: {opens: %s, closes: %s}
+hackathon: {starts: "%s", ends: "%s"}
+accompaniment_months: 12
+themes:
+  - {id: democratie-numerique, title: {fr: Démocratie numérique, en: Digital democracy}}
+cities:
+  - {name: Lyon, time_zone: Europe/Paris, meetup: "first tuesday 19:00", coordinators: [coordination-lyon@example.org]}
+milestones:
+  - {id: demo, title: {fr: Démo au jury, en: Jury demo}, due: "+1d", evidence: url}
+  - {id: open-licence, title: {fr: Licence ouverte, en: Open licence}, due: "+14d", evidence: repository}
+  - {id: explainer-video, title: {fr: Vidéo, en: Explainer video}, due: "+2m", evidence: video}
+`, id, opens, closes, starts, ends)
+	path := filepath.Join(t.TempDir(), id+".yaml")
+	if err := os.WriteFile(path, []byte(yaml), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// TestBrowserEveryoneDoesTheirPart drives a real Chromium against a real
+// `suivi dev`: a holder applies through the call form; the Lyon
+// coordinator signs in with the link from the dev mail folder, selects the
+// program and assigns a mentor; the mentor signs in and completes a step;
+// the holder sees it and submits a deliverable; a funder reads the program
+// with no action offered; a jury member scores a demo. Every page type is
+// checked with axe-core on the way.
+func TestBrowserEveryoneDoesTheirPart(t *testing.T) {
+	dir := t.TempDir()
+	_ = os.Chmod(filepath.Dir(dir), 0o755)
+	_ = os.Chmod(dir, 0o755)
+	dataDir := filepath.Join(dir, "data")
+	mailDir := filepath.Join(dataDir, "mail")
+	httpAddr := freeAddr(t)
+	base := "http://" + httpAddr
+	dev := startDev(t, "--data-dir", dataDir, "--http", httpAddr, "--temporal", freeAddr(t), "--ui", "off", "--log-level", "warn")
+	dev.waitHealthy(t, httpAddr)
+	defer dev.stop(t)
+	useDevToken(t, base, dataDir)
+	run := func(args ...string) string {
+		t.Helper()
+		code, out, errOut := cli(t, base, args...)
+		if code != 0 {
+			t.Fatalf("%v = %d %q %q", args, code, out, errOut)
+		}
+		return out
+	}
+	run("edition", "apply", browserEdition(t, "appel"))
+	run("edition", "apply", browserEdition(t, "demos"))
+	run("user", "add", "--email", "coordination-lyon@example.org", "--role", "coordinator", "--city", "Lyon")
+	run("user", "add", "--email", "jury@example.org", "--role", "jury", "--edition", "demos", "--city", "Lyon")
+	run("user", "add", "--email", "funder@example.org", "--role", "funder", "--funder", "metropole-de-lyon")
+	run("program", "start", "--edition", "demos", "--project", "projet-demo", "--name", "Projet en démo",
+		"--holder-email", "autre@example.org", "--repo", "https://github.com/a/b", "--city", "Lyon", "--theme", "democratie-numerique")
+	run("program", "select", "demos/projet-demo")
+	program := func(e, p string) api.ProgramDetail {
+		t.Helper()
+		var d api.ProgramDetail
+		if err := json.Unmarshal([]byte(run("program", "status", e+"/"+p, "--json")), &d); err != nil {
+			t.Fatal(err)
+		}
+		return d
+	}
+	waitFor(t, "the demo phase", func() bool { return program("demos", "projet-demo").Workflow.Phase == "demo" })
+
+	b := newBrowser(t, base)
+
+	// A holder applies through the call for projects.
+	holder := b.person("holder")
+	holder.open("/call/appel")
+	holder.run("fill the call form",
+		chromedp.SendKeys(chromedp.ID("name"), "Démocratie et crustacés"),
+		chromedp.SendKeys(chromedp.ID("summary"), "Des assemblées citoyennes outillées, au bord de l'eau."),
+		chromedp.SetValue(chromedp.ID("theme"), "democratie-numerique"),
+		chromedp.SetValue(chromedp.ID("city"), "Lyon"),
+		chromedp.SendKeys(chromedp.ID("repositories"), "https://github.com/CodeCitoyen/Demoscampi"),
+		chromedp.SendKeys(chromedp.ID("team"), "porteuse@example.org"),
+		chromedp.SendKeys(chromedp.ID("licence"), "AGPL-3.0-or-later"),
+		chromedp.Submit(chromedp.ID("name")))
+	holder.waitAt("/call/appel/received")
+	var slug string
+	waitFor(t, "the applied program", func() bool {
+		var l api.ProgramList
+		if json.Unmarshal([]byte(run("program", "list", "--edition", "appel", "--json")), &l) != nil || len(l.Programs) != 1 {
+			return false
+		}
+		slug = l.Programs[0].Project
+		return l.Programs[0].Phase == "applied"
+	})
+	key := "appel/" + slug
+
+	// The Lyon coordinator signs in, selects it and assigns a mentor.
+	coord := b.person("coordinator")
+	coord.signIn("coordination-lyon@example.org", mailDir)
+	coord.open("/dashboard")
+	coord.wantText("Démocratie et crustacés")
+	coord.open("/programs/" + key)
+	coord.run("select", chromedp.Click(chromedp.CSS(`form[action="/programs/`+key+`/actions/select"] button`)))
+	waitFor(t, "the selection", func() bool { return program("appel", slug).Workflow.Phase == "selected" })
+	coord.open("/programs/" + key)
+	coord.run("assign a mentor",
+		chromedp.SendKeys(chromedp.CSS(`form[action="/programs/`+key+`/actions/assign-mentor"] input[name="mentor"]`), "mentor@example.org"),
+		chromedp.Submit(chromedp.CSS(`form[action="/programs/`+key+`/actions/assign-mentor"] input[name="mentor"]`)))
+	waitFor(t, "the mentor", func() bool { d := program("appel", slug); return d.Program != nil && len(d.Program.Mentors) == 1 })
+
+	// The mentor signs in and completes a step.
+	mentor := b.person("mentor")
+	mentor.signIn("mentor@example.org", mailDir)
+	mentor.open("/me")
+	mentor.wantText("Démocratie et crustacés")
+	complete := `form[action="/programs/` + key + `/actions/complete"]:has(input[name="milestone"][value="explainer-video"])`
+	mentor.run("complete the video step",
+		chromedp.SendKeys(chromedp.CSS(complete+` input[name="note"]`), "Vue en rencontre"),
+		chromedp.Submit(chromedp.CSS(complete+` input[name="note"]`)))
+	waitFor(t, "the completed step", func() bool {
+		d := program("appel", slug)
+		return d.Program != nil && len(d.Program.Milestones) == 3 && d.Program.Milestones[2].Status == "completed"
+	})
+
+	// The holder signs in, sees it, and hands in the demo.
+	holder.signIn("porteuse@example.org", mailDir)
+	holder.open("/programs/" + key)
+	holder.wantText("completed")
+	submit := `form[action="/programs/` + key + `/actions/submit"]:has(input[name="milestone"][value="demo"])`
+	holder.run("hand in the demo",
+		chromedp.SendKeys(chromedp.CSS(submit+` input[name="url"]`), "https://demo.example.org/crustaces"),
+		chromedp.Submit(chromedp.CSS(submit+` input[name="url"]`)))
+	waitFor(t, "the deliverable", func() bool {
+		d := program("appel", slug)
+		return d.Program != nil && d.Program.Milestones[0].EvidenceURL == "https://demo.example.org/crustaces"
+	})
+	holder.open("/settings")
+
+	// A funder reads the program, with no action offered.
+	run("program", "fund", key, "--funder", "metropole-de-lyon")
+	funder := b.person("funder")
+	funder.signIn("funder@example.org", mailDir)
+	funder.open("/programs/" + key)
+	funder.wantText("Démocratie et crustacés", "https://demo.example.org/crustaces")
+	if n := value(funder, "count the forms", chromedp.Evaluate[int](`document.querySelectorAll('form[action*="/actions/"]').length`)); n != 0 {
+		funder.fail("the funder's page offers no action", fmt.Errorf("%d action forms", n))
+	}
+	funder.open("/programs/demos/projet-demo")
+	funder.wantText("Not found")
+
+	// The jury scores the demo of its seat.
+	jury := b.person("jury")
+	jury.signIn("jury@example.org", mailDir)
+	jury.open("/jury")
+	score := `form[action="/programs/demos/projet-demo/actions/score"]`
+	jury.run("score the demo",
+		chromedp.SendKeys(chromedp.CSS(score+` input[name="score"]`), "17"),
+		chromedp.SendKeys(chromedp.CSS(score+` textarea[name="comment"]`), "Très claire"),
+		chromedp.Submit(chromedp.CSS(score+` input[name="score"]`)))
+	waitFor(t, "the score", func() bool { s := program("demos", "projet-demo").Workflow.Score; return s != nil && *s == 17 })
+	coord.open("/")
+	b.person("public").open("/board")
+}
+
+// waitAt waits until the tab's address contains path.
+func (tb *tab) waitAt(path string) {
+	tb.b.t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		loc := value(tb, "read the address", chromedp.Location())
+		if strings.Contains(loc, path) {
+			tb.run("wait for the page", chromedp.WaitReady(chromedp.CSS("body")))
+			tb.checkA11y(path)
+			return
+		}
+		if time.Now().After(deadline) {
+			tb.fail("reach "+path, fmt.Errorf("at %s", loc))
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 }

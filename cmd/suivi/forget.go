@@ -43,3 +43,36 @@ func programForget(ctx context.Context, e env, args []string) error {
 	fmt.Fprintf(e.stdout, "%s/%s (phase %s) set aside as archive %d; start it again with `suivi program start`.\n", ed, project, res.Phase, res.ArchiveID)
 	return nil
 }
+
+// programFund runs `suivi program fund E/P --funder SLUG`.
+func programFund(ctx context.Context, e env, args []string) error {
+	var cfg config.Config
+	var funder string
+	fs := newFlags("program fund", e, &cfg, clientSettings...)
+	fs.StringVar(&funder, "funder", "", "the funder's slug, e.g. metropole-de-lyon (required)")
+	pos, err := parse("program fund", e, fs, "suivi program fund EDITION/PROJECT --funder SLUG\n\n"+
+		"Records that a funder funds the program: its people with the funder role\n"+
+		"(`suivi user add --role funder --funder SLUG`) may then read it.", args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return &usageError{"program fund", "name one program as EDITION/PROJECT, such as ncc-2027/demoscampi"}
+	}
+	ed, project, err := validate.ProgramKey(pos[0])
+	if err != nil {
+		return &usageError{"program fund", err.Error()}
+	}
+	if err := validate.Slug("funder", funder); err != nil {
+		return &usageError{"program fund", "--funder: " + err.Error()}
+	}
+	if err := validConfig("program fund", &cfg); err != nil {
+		return err
+	}
+	msg, err := apiClient(&cfg).Fund(ctx, ed, project, funder)
+	if err != nil {
+		return err
+	}
+	fprintf(e.stdout, "%s.\n", msg)
+	return nil
+}

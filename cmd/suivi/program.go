@@ -31,7 +31,9 @@ func programVerbs() []verb {
 	for _, name := range programActionOrder {
 		vs = append(vs, verb{name, programActions[name].summary})
 	}
-	return append(vs, verb{"forget", "Sets aside the record of a program whose workflow Temporal lost, so it can start again (EDITION/PROJECT)."})
+	return append(vs,
+		verb{"fund", "Records that a funder funds the program (EDITION/PROJECT --funder SLUG)."},
+		verb{"forget", "Sets aside the record of a program whose workflow Temporal lost, so it can start again (EDITION/PROJECT)."})
 }
 
 // programActionOrder is the order help lists programActions in.
@@ -66,6 +68,8 @@ func runProgram(ctx context.Context, e env, args []string) error {
 		return programList(ctx, e, args[1:])
 	case "forget":
 		return programForget(ctx, e, args[1:])
+	case "fund":
+		return programFund(ctx, e, args[1:])
 	case "-h", "--help", "-help", "help":
 		printProgramUsage(e.stdout)
 		return nil

@@ -242,3 +242,13 @@ func (c *Client) ChangeUser(ctx context.Context, u UserChange, add bool) (string
 	err := c.do(ctx, http.MethodPost, path, u, &res)
 	return res.Message, err
 }
+
+// Fund links a funder to a program.
+func (c *Client) Fund(ctx context.Context, edition, project, funder string) (string, error) {
+	var res struct {
+		Message string `json:"message"`
+	}
+	path := "/api/v1/programs/" + url.PathEscape(edition) + "/" + url.PathEscape(project) + "/funders"
+	err := c.do(ctx, http.MethodPost, path, FundRequest{Funder: funder}, &res)
+	return res.Message, err
+}
