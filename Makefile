@@ -11,10 +11,13 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 
 .PHONY: dev test test-deps build vet clean histories bench
 
-# axe-core checks the pages' accessibility in the browser test; it is a
-# test-only npm package, kept out of the repository in a cache directory.
-SUIVI_AXE_DIR ?= $(HOME)/.cache/suivi-axe
+# Test-only npm packages, kept out of the repository in a cache directory:
+# axe-core checks the pages' accessibility in the browser test, and
+# @redocly/cli lints the OpenAPI description as an independent validator.
+SUIVI_AXE_DIR ?= $(HOME)/.cache/suivi-test-npm
 export SUIVI_AXE_DIR
+SUIVI_REDOCLY ?= $(SUIVI_AXE_DIR)/node_modules/.bin/redocly
+export SUIVI_REDOCLY
 
 ## dev: build and run everything on this machine (embedded Temporal, Postgres, worker, web)
 dev: build
@@ -29,9 +32,9 @@ vet:
 	$(GO) vet ./...
 
 test-deps:
-	@if [ ! -f "$(SUIVI_AXE_DIR)/node_modules/axe-core/axe.min.js" ] && command -v npm >/dev/null 2>&1; then \
-		echo "installing axe-core into $(SUIVI_AXE_DIR)"; \
-		mkdir -p "$(SUIVI_AXE_DIR)" && npm install --silent --no-audit --no-fund --prefix "$(SUIVI_AXE_DIR)" axe-core@4 >/dev/null; \
+	@if [ ! -f "$(SUIVI_AXE_DIR)/node_modules/axe-core/axe.min.js" -o ! -x "$(SUIVI_AXE_DIR)/node_modules/.bin/redocly" ] && command -v npm >/dev/null 2>&1; then \
+		echo "installing axe-core and @redocly/cli into $(SUIVI_AXE_DIR)"; \
+		mkdir -p "$(SUIVI_AXE_DIR)" && npm install --silent --no-audit --no-fund --prefix "$(SUIVI_AXE_DIR)" axe-core@4.14.1 @redocly/cli@2.77.0 >/dev/null; \
 	fi
 
 ## histories: record workflow histories from the end-to-end scenarios into
