@@ -322,7 +322,7 @@ func TestEndToEnd(t *testing.T) {
 	}
 
 	if *recordHistories {
-		recordHistory(t, e.tc, "program/ncc-2027/demoscampi", "../../workflows/testdata/program_v3_started.json")
+		recordHistory(t, e.tc, "program/ncc-2027/demoscampi", "../../workflows/testdata/program_v5_started.json")
 	}
 }
 

@@ -302,6 +302,22 @@ func TestLifecycleEndToEnd(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	// A second holder, added by the coordinator, may then see the program,
+	// and the role goes with them when removed.
+	as(lyon, "holder", "add", "ncc-2027/demoscampi", "cotitulaire@example.org")
+	second := grantToken(t, e.st, auth.Grant{Email: "cotitulaire@example.org"})
+	waitFor(t, "the second holder's access", func() bool {
+		code, _, _ := cliAs(t, url, second, "program", "status", "ncc-2027/demoscampi")
+		return code == 0
+	})
+	if code, _, _ := cliAs(t, url, holder, "holder", "add", "ncc-2027/demoscampi", "intrus@example.org"); code != 1 {
+		t.Fatal("a holder added a holder")
+	}
+	as(lyon, "holder", "remove", "ncc-2027/demoscampi", "cotitulaire@example.org")
+	waitFor(t, "the second holder's access to end", func() bool {
+		code, _, _ := cliAs(t, url, second, "program", "status", "ncc-2027/demoscampi")
+		return code == 1
+	})
 	run("program", "graduate", "ncc-2027/demoscampi")
 	waitFor(t, "graduation", func() bool {
 		p, err = e.st.GetProgram(ctx, "ncc-2027", "demoscampi")
@@ -316,7 +332,7 @@ func TestLifecycleEndToEnd(t *testing.T) {
 	fail("is over", "step", "complete", "ncc-2027/demoscampi", "explainer-video")
 
 	if *recordHistories {
-		recordHistory(t, e.tc, "program/ncc-2027/demoscampi", "../../workflows/testdata/program_v3_lifecycle.json")
+		recordHistory(t, e.tc, "program/ncc-2027/demoscampi", "../../workflows/testdata/program_v5_lifecycle.json")
 		recordHistory(t, e.tc, "meetup-test", "../../workflows/testdata/meetup_v1.json")
 		recordHistory(t, e.tc, "digest-test", "../../workflows/testdata/digest_v1.json")
 		recordHistory(t, e.tc, workflows.OutboxWorkflowID, "../../workflows/testdata/outbox_v1.json")
