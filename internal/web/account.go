@@ -86,21 +86,26 @@ func (h *handler) tokenRevoke(w http.ResponseWriter, r *http.Request) {
 	if !h.allow(w, r, auth.OwnAccount) {
 		return
 	}
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err != nil || id <= 0 {
-		h.writeError(w, r, badRequest("token id %s is not a number; see `suivi token list`", validate.Quote(r.PathValue("id"))))
-		return
-	}
-	err = h.Store.RevokeToken(r.Context(), viewer(r).Email, id, h.now())
-	if errors.Is(err, store.ErrNotFound) {
-		h.writeError(w, r, &httpError{status: http.StatusNotFound, msg: "you have no live token " + strconv.FormatInt(id, 10) + "; see `suivi token list`"})
-		return
-	}
+	id, err := h.revokeOwnToken(r)
 	if err != nil {
 		h.writeError(w, r, err)
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]string{"message": "token " + strconv.FormatInt(id, 10) + " revoked"})
+}
+
+// revokeOwnToken revokes the viewer's token named by the path's {id}; a
+// token of someone else is "no token", like one that does not exist.
+func (h *handler) revokeOwnToken(r *http.Request) (int64, error) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, badRequest("token id %s is not a number; see `suivi token list`", validate.Quote(r.PathValue("id")))
+	}
+	err = h.Store.RevokeToken(r.Context(), viewer(r).Email, id, h.now())
+	if errors.Is(err, store.ErrNotFound) {
+		return 0, &httpError{status: http.StatusNotFound, msg: "you have no live token " + strconv.FormatInt(id, 10) + "; see `suivi token list`"}
+	}
+	return id, err
 }
 
 // userList lists everyone Suivi knows: grants, and where programs list them.

@@ -3,11 +3,9 @@ package web
 import (
 	"net/http"
 	"strconv"
-	"time"
 
 	"github.com/codecitoyen/suivi/internal/api"
 	"github.com/codecitoyen/suivi/internal/auth"
-	"github.com/codecitoyen/suivi/internal/github"
 	"github.com/codecitoyen/suivi/internal/store"
 )
 
@@ -26,33 +24,17 @@ func (h *handler) repoActivity(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	if _, _, ok := h.program(w, r, edition, project, auth.ViewProgram); !ok {
+	p, _, ok := h.program(w, r, edition, project, auth.ViewProgram)
+	if !ok {
 		return
 	}
-	repos, err := h.Store.ProgramRepos(r.Context(), edition, project)
+	act, err := h.programActivity(r.Context(), p, days, h.now())
 	if err != nil {
 		h.writeError(w, r, err)
 		return
 	}
-	now := h.now()
-	names := make([]string, len(repos))
-	archived := len(repos) > 0
-	var oldest time.Time
-	for i, rp := range repos {
-		names[i] = rp.Name
-		archived = archived && rp.Archived
-		if !rp.CreatedAt.IsZero() && (oldest.IsZero() || rp.CreatedAt.Before(oldest)) {
-			oldest = rp.CreatedAt
-		}
+	if act.Repos == nil {
+		act.Repos = []store.Repo{}
 	}
-	since := now.AddDate(0, 0, -max(days, int(github.Window.Hours()/24)))
-	hist, err := h.Store.RepoHistory(r.Context(), names, since)
-	if err != nil {
-		h.writeError(w, r, err)
-		return
-	}
-	if repos == nil {
-		repos = []store.Repo{}
-	}
-	writeJSON(w, http.StatusOK, api.RepoActivity{Repos: repos, Metrics: github.Compute(now, days, hist, archived, oldest)})
+	writeJSON(w, http.StatusOK, api.RepoActivity{Repos: act.Repos, Metrics: act.Metrics})
 }

@@ -1,15 +1,12 @@
 package web
 
 import (
-	"errors"
 	"net/http"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/codecitoyen/suivi/internal/auth"
 	"github.com/codecitoyen/suivi/internal/store"
-	"github.com/codecitoyen/suivi/internal/validate"
 )
 
 // settingsEmail saves the viewer's own email settings (language and
@@ -71,17 +68,7 @@ func (h *handler) settingsTokenRevoke(w http.ResponseWriter, r *http.Request) {
 	if !h.allow(w, r, auth.OwnAccount) {
 		return
 	}
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err != nil || id <= 0 {
-		h.writeError(w, r, badRequest("token id %s is not a number", validate.Quote(r.PathValue("id"))))
-		return
-	}
-	err = h.Store.RevokeToken(r.Context(), viewer(r).Email, id, h.now())
-	if errors.Is(err, store.ErrNotFound) {
-		h.writeError(w, r, &httpError{status: http.StatusNotFound, msg: "you have no live token " + strconv.FormatInt(id, 10)})
-		return
-	}
-	if err != nil {
+	if _, err := h.revokeOwnToken(r); err != nil {
 		h.writeError(w, r, err)
 		return
 	}
