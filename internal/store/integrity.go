@@ -121,13 +121,15 @@ func (s *Store) ProgramWorkflowIDs(ctx context.Context) (map[string]bool, error)
 	return out, nil
 }
 
-// AllMilestones returns the milestones of every program, keyed
+// MilestonesOf returns the milestones of the programs listed, keyed
 // "edition/project", in their order: one query where a list would make one
 // per program.
-func (s *Store) AllMilestones(ctx context.Context) (map[string][]Milestone, error) {
+func (s *Store) MilestonesOf(ctx context.Context, programs []Program) (map[string][]Milestone, error) {
+	eds, projects := programKeys(programs)
 	rows, err := s.pool.Query(ctx, `
 select edition || '/' || project, id, title_fr, title_en, to_char(due, 'YYYY-MM-DD'), evidence, optional, status, evidence_url, note, closed_at
-from milestones order by edition, project, position`)
+from milestones where (edition, project) in (select * from unnest($1::text[], $2::text[]))
+order by edition, project, position`, eds, projects)
 	if err != nil {
 		return nil, fmt.Errorf("store: milestones: %w", err)
 	}
@@ -148,12 +150,14 @@ from milestones order by edition, project, position`)
 	return out, rows.Err()
 }
 
-// AllUndelivered returns every failed or uncertain message, keyed
-// "edition/project".
-func (s *Store) AllUndelivered(ctx context.Context) (map[string][]Message, error) {
+// UndeliveredOf returns the failed or uncertain messages of the programs
+// listed, keyed "edition/project".
+func (s *Store) UndeliveredOf(ctx context.Context, programs []Program) (map[string][]Message, error) {
+	eds, projects := programKeys(programs)
 	rows, err := s.pool.Query(ctx, `
 select edition, project, key, kind, milestone, recipient, status, error, created_at from outbox
-where status in ('failed', 'uncertain') order by created_at`)
+where status in ('failed', 'uncertain') and (edition, project) in (select * from unnest($1::text[], $2::text[]))
+order by created_at`, eds, projects)
 	if err != nil {
 		return nil, fmt.Errorf("store: undelivered: %w", err)
 	}
@@ -189,4 +193,12 @@ func (s *Store) CommitDates(ctx context.Context, names []string, since time.Time
 		out[repo] = append(out[repo], at.UTC())
 	}
 	return out, rows.Err()
+}
+
+func programKeys(programs []Program) (eds, projects []string) {
+	eds, projects = make([]string, len(programs)), make([]string, len(programs))
+	for i, p := range programs {
+		eds[i], projects[i] = p.Edition, p.Project
+	}
+	return eds, projects
 }

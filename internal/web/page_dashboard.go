@@ -116,23 +116,23 @@ func (h *handler) dashboard(w http.ResponseWriter, r *http.Request) {
 		h.writeError(w, r, err)
 		return
 	}
-	// Three queries for every program's steps and undelivered emails, not
-	// three per program.
-	steps, err := h.Store.AllMilestones(ctx)
-	if err != nil {
-		h.writeError(w, r, err)
-		return
-	}
-	undelivered, err := h.Store.AllUndelivered(ctx)
-	if err != nil {
-		h.writeError(w, r, err)
-		return
-	}
 	var matching []store.Program
 	for _, row := range all {
 		if f.matches(row) {
 			matching = append(matching, row)
 		}
+	}
+	// Two queries for the steps and undelivered emails of every program
+	// shown, not two per program.
+	steps, err := h.Store.MilestonesOf(ctx, matching)
+	if err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	undelivered, err := h.Store.UndeliveredOf(ctx, matching)
+	if err != nil {
+		h.writeError(w, r, err)
+		return
 	}
 	d.Matching = len(matching)
 	d.Pages = max(1, (len(matching)+DashPageSize-1)/DashPageSize)
