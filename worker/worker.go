@@ -59,7 +59,11 @@ func New(c client.Client, acts *activities.Activities, o Options) *Workers {
 		// One per worker, loaded on first use.
 		acts.Licences = &licence.Classifier{}
 	}
-	main := sdkworker.New(c, config.TaskQueue, sdkworker.Options{})
+	// A short sticky timeout: when a worker is gone (restart, deploy),
+	// Temporal waits this long on its sticky queue before another worker
+	// replays the program; programs are small, so a replay costs less than
+	// the default 5 s wait a person sees on their first query.
+	main := sdkworker.New(c, config.TaskQueue, sdkworker.Options{StickyScheduleToStartTimeout: 2 * time.Second})
 	RegisterWorkflows(main)
 	main.RegisterActivity(acts)
 	rate := o.MailBatchesPerSecond

@@ -34,7 +34,11 @@ func (h *handler) programGet(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	ctx, cancel := context.WithTimeout(r.Context(), 5*time.Second)
+	// Longer than the worker's sticky schedule-to-start timeout: after a
+	// worker restart Temporal first sends the query to the old worker's
+	// sticky queue and only falls back to the shared queue once that times
+	// out.
+	ctx, cancel := context.WithTimeout(r.Context(), 10*time.Second)
 	defer cancel()
 	var st workflows.ProgramStatus
 	v, err := h.Temporal.QueryWorkflow(ctx, res.Workflow.ID, "", workflows.QueryState)
