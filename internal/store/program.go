@@ -132,6 +132,9 @@ where programs.seq < excluded.seq
 			if err := saveChildren(ctx, tx, p); err != nil {
 				return err
 			}
+			if err := savePhase(ctx, tx, p, audit); err != nil {
+				return err
+			}
 		}
 		for _, a := range audit {
 			if _, err := tx.Exec(ctx, `
@@ -147,6 +150,24 @@ values ($1, $2, $3, $4, $5, $6, $7, $8) on conflict do nothing`,
 		return fmt.Errorf("store: program %s/%s: %w", p.Edition, p.Project, err)
 	}
 	return nil
+}
+
+// savePhase records a change of phase in program_phases, dated by the
+// newest audit entry projected with it (the change's own workflow time);
+// reports read a program's phase at any past instant from it.
+func savePhase(ctx context.Context, tx pgx.Tx, p Program, audit []AuditEntry) error {
+	since := p.StartedAt
+	for _, a := range audit {
+		if a.At.After(since) {
+			since = a.At
+		}
+	}
+	_, err := tx.Exec(ctx, `
+insert into program_phases (edition, project, seq, phase, since)
+select $1::text, $2::text, $3::bigint, $4::text, $5::timestamptz
+where $4::text is distinct from (select phase from program_phases where edition = $1 and project = $2 order by seq desc limit 1)
+on conflict do nothing`, p.Edition, p.Project, p.Seq, p.Phase, since)
+	return err
 }
 
 // saveChildren replaces the program's milestones, attendance and people

@@ -224,8 +224,8 @@ values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $
 func saveLists(ctx context.Context, tx pgx.Tx, name string, obs github.Observation, at time.Time) error {
 	if obs.CommitsFetched {
 		for _, c := range obs.Commits {
-			if _, err := tx.Exec(ctx, `insert into repo_commits (repo, sha, author, committed_at) values ($1, $2, $3, $4)
-on conflict do nothing`, name, c.SHA, c.Author, c.Date); err != nil {
+			if _, err := tx.Exec(ctx, `insert into repo_commits (repo, sha, author, committed_at, seen_at) values ($1, $2, $3, $4, $5)
+on conflict do nothing`, name, c.SHA, c.Author, c.Date, at); err != nil {
 				return err
 			}
 		}
@@ -235,16 +235,22 @@ on conflict do nothing`, name, c.SHA, c.Author, c.Date); err != nil {
 	}
 	for _, i := range obs.Issues {
 		if _, err := tx.Exec(ctx, `
-insert into repo_issues (repo, number, is_pr, author, created_at, closed_at, first_response_at) values ($1, $2, $3, $4, $5, $6, $7)
+insert into repo_issues (repo, number, is_pr, author, created_at, closed_at, first_response_at,
+    seen_at, closed_seen_at, first_response_seen_at)
+values ($1, $2, $3, $4, $5, $6, $7, $8, case when $6::timestamptz is not null then $8 end, case when $7::timestamptz is not null then $8 end)
 on conflict (repo, number) do update set closed_at = excluded.closed_at,
-    first_response_at = coalesce(repo_issues.first_response_at, excluded.first_response_at)`,
-			name, i.Number, i.PR, i.Author, i.Created, nullTime(i.Closed), nullTime(i.FirstResponse)); err != nil {
+    closed_seen_at = case when excluded.closed_at is null then null
+        when repo_issues.closed_at is not distinct from excluded.closed_at then repo_issues.closed_seen_at
+        else excluded.closed_seen_at end,
+    first_response_at = coalesce(repo_issues.first_response_at, excluded.first_response_at),
+    first_response_seen_at = coalesce(repo_issues.first_response_seen_at, excluded.first_response_seen_at)`,
+			name, i.Number, i.PR, i.Author, i.Created, nullTime(i.Closed), nullTime(i.FirstResponse), at); err != nil {
 			return err
 		}
 	}
 	for _, r := range obs.Releases {
-		if _, err := tx.Exec(ctx, `insert into repo_releases (repo, tag, published_at) values ($1, $2, $3) on conflict do nothing`,
-			name, r.Tag, r.Published); err != nil {
+		if _, err := tx.Exec(ctx, `insert into repo_releases (repo, tag, published_at, seen_at) values ($1, $2, $3, $4) on conflict do nothing`,
+			name, r.Tag, r.Published, at); err != nil {
 			return err
 		}
 	}

@@ -1,0 +1,94 @@
+-- Funders and their monthly progress reports.
+
+create table funders (
+    slug       text primary key,
+    name       text not null,
+    lang       text not null default 'fr' check (lang in ('fr', 'en')),
+    created_at timestamptz not null default now()
+);
+
+-- Who receives a funder's report. Each contact also holds the funder role
+-- (a grant), so that they can sign in and read it.
+create table funder_contacts (
+    funder text not null references funders on delete cascade,
+    email  text not null check (email = lower(email)),
+    primary key (funder, email)
+);
+
+-- Funders named before this table existed, by a grant or a program.
+insert into funders (slug, name)
+select distinct funder, funder from (
+    select funder from program_funders
+    union select funder from grants where role = 'funder' and funder <> '') f
+on conflict do nothing;
+
+alter table program_funders
+    add constraint program_funders_funder_fkey foreign key (funder) references funders on delete cascade;
+
+-- When Suivi learned of each fact, so that a report for a past month uses
+-- only what was known at that month's end and never changes afterwards.
+-- Rows recorded before this column existed are taken as known when they
+-- happened.
+alter table repo_commits add column seen_at timestamptz not null default now();
+update repo_commits set seen_at = least(seen_at, committed_at);
+alter table repo_releases add column seen_at timestamptz not null default now();
+update repo_releases set seen_at = least(seen_at, published_at);
+alter table repo_issues
+    add column seen_at timestamptz not null default now(),
+    add column closed_seen_at timestamptz,
+    add column first_response_seen_at timestamptz;
+update repo_issues set seen_at = least(seen_at, created_at),
+    closed_seen_at = closed_at, first_response_seen_at = first_response_at;
+
+-- Each program's phases and when each began, kept by the projection.
+-- Backfilled from the audit log, which records every change of phase.
+create table program_phases (
+    edition text not null,
+    project text not null,
+    seq     bigint not null,
+    phase   text not null,
+    since   timestamptz not null,
+    primary key (edition, project, seq),
+    foreign key (edition, project) references programs on delete cascade
+);
+
+insert into program_phases (edition, project, seq, phase, since)
+select a.edition, a.project, a.seq,
+    case a.action
+        when 'started' then 'applied'
+        when 'select' then 'selected'
+        when 'reject' then 'rejected'
+        when 'withdraw' then 'withdrawn'
+        when 'graduate' then 'graduated'
+        else substr(a.action, 7) end,
+    a.at
+from audit_log a join programs p using (edition, project)
+where a.action in ('started', 'select', 'reject', 'withdraw', 'graduate') or a.action like 'phase:%'
+on conflict do nothing;
+
+-- Reports as generated: the figures (data) and the files built from them.
+-- A funder's report for a month is written once and never rewritten.
+create table reports (
+    id           bigserial primary key,
+    kind         text not null check (kind in ('funder', 'edition')),
+    subject      text not null,
+    city         text not null default '',
+    month        text not null check (month ~ '^\d{4}-(0[1-9]|1[0-2])$'),
+    lang         text not null check (lang in ('fr', 'en')),
+    generated_at timestamptz not null default now(),
+    data         jsonb not null,
+    pdf          bytea not null,
+    csv          bytea not null,
+    unique (kind, subject, city, month, lang)
+);
+
+---- create above / drop below ----
+
+drop table reports;
+drop table program_phases;
+alter table repo_issues drop column seen_at, drop column closed_seen_at, drop column first_response_seen_at;
+alter table repo_releases drop column seen_at;
+alter table repo_commits drop column seen_at;
+alter table program_funders drop constraint program_funders_funder_fkey;
+drop table funder_contacts;
+drop table funders;
