@@ -40,6 +40,19 @@ alter table repo_issues
 update repo_issues set seen_at = least(seen_at, created_at),
     closed_seen_at = closed_at, first_response_seen_at = first_response_at;
 
+-- Each licence verdict when it changed: a past month's report shows the
+-- licence as it stood then, not as the latest check found it.
+create table repo_licences (
+    repo       text not null references repos on delete cascade,
+    checked_at timestamptz not null,
+    spdx       text not null,
+    open       boolean,
+    primary key (repo, checked_at)
+);
+
+insert into repo_licences (repo, checked_at, spdx, open)
+select name, licence_checked_at, licence_spdx, licence_open from repos where licence_checked_at is not null;
+
 -- Each program's phases and when each began, kept by the projection.
 -- Backfilled from the audit log, which records every change of phase.
 create table program_phases (
@@ -66,6 +79,13 @@ from audit_log a join programs p using (edition, project)
 where a.action in ('started', 'select', 'reject', 'withdraw', 'graduate') or a.action like 'phase:%'
 on conflict do nothing;
 
+-- Any step taken by a dormant program woke it (the audit detail says so).
+insert into program_phases (edition, project, seq, phase, since)
+select a.edition, a.project, a.seq, 'accompaniment', a.at
+from audit_log a join programs p using (edition, project)
+where a.detail->>'woke' = 'true' and a.action not in ('withdraw', 'graduate')
+on conflict do nothing;
+
 -- Reports as generated: the figures (data) and the files built from them.
 -- A funder's report for a month is written once and never rewritten.
 create table reports (
@@ -86,6 +106,7 @@ create table reports (
 
 drop table reports;
 drop table program_phases;
+drop table repo_licences;
 alter table repo_issues drop column seen_at, drop column closed_seen_at, drop column first_response_seen_at;
 alter table repo_releases drop column seen_at;
 alter table repo_commits drop column seen_at;

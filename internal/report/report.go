@@ -86,8 +86,12 @@ type Program struct {
 	Name    string `json:"name"`
 	City    string `json:"city,omitempty"`
 	Theme   string `json:"theme,omitempty"`
-	// Phase at the month's end, and every change up to then.
-	Phase      string        `json:"phase"`
+	// Phase at the month's end (and at its start: "" when the program
+	// started during the month), and every change up to then.
+	Phase      string `json:"phase"`
+	PhaseStart string `json:"phase_start"`
+	// Paused at the month's end: reminders stopped by a coordinator.
+	Paused     bool          `json:"paused,omitempty"`
 	Started    time.Time     `json:"started"`
 	Phases     []PhaseChange `json:"phases"`
 	Milestones []Milestone   `json:"milestones"`

@@ -372,9 +372,20 @@ func (s *Store) SaveLicence(ctx context.Context, name string, l Licence) error {
 	if len(files) == 0 {
 		files = json.RawMessage("[]")
 	}
-	_, err := s.pool.Exec(ctx, `update repos set licence_spdx = $2, licence_open = $3, licence_category = $4,
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		// The history keeps a verdict only when it differs from the last.
+		if _, err := tx.Exec(ctx, `insert into repo_licences (repo, checked_at, spdx, open)
+select $1, $2, $3, $4 where not exists (
+    select 1 from repos where name = $1 and licence_checked_at is not null
+      and licence_spdx = $3 and licence_open is not distinct from $4)
+on conflict do nothing`, name, l.CheckedAt, l.SPDX, l.Open); err != nil {
+			return err
+		}
+		_, err := tx.Exec(ctx, `update repos set licence_spdx = $2, licence_open = $3, licence_category = $4,
     licence_confidence = $5, licence_reason = $6, licence_files = $7, licence_checked_at = $8 where name = $1`,
-		name, l.SPDX, l.Open, l.Category, l.Confidence, l.Reason, files, l.CheckedAt)
+			name, l.SPDX, l.Open, l.Category, l.Confidence, l.Reason, files, l.CheckedAt)
+		return err
+	})
 	if err != nil {
 		return fmt.Errorf("store: licence of %s: %w", name, err)
 	}

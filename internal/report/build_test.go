@@ -1,0 +1,355 @@
+package report_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"os"
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/codecitoyen/suivi/internal/edition"
+	"github.com/codecitoyen/suivi/internal/pgtest"
+	"github.com/codecitoyen/suivi/internal/report"
+	"github.com/codecitoyen/suivi/internal/store"
+)
+
+func TestMain(m *testing.M) { pgtest.Main(m) }
+
+// fixture is a funder's programs in May 2027, built to cover the edge
+// cases a report meets: a program started mid-month (beta), one paused
+// (gamma), one dormant that never did anything (delta), one without a
+// repository (epsilon), a renamed repository (gamma's), a holder who left
+// the team (gamma's frank), facts learned after the month's end (alpha's
+// dave, a later licence check, a later closure and extension), and
+// programs outside the scope (another funder's, one started in June).
+type fixture struct {
+	t  *testing.T
+	st *store.Store
+	db *pgx.Conn
+}
+
+func ts(s string) time.Time {
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		panic(err)
+	}
+	return t
+}
+
+func (f *fixture) exec(sql string, args ...any) {
+	f.t.Helper()
+	if _, err := f.db.Exec(context.Background(), sql, args...); err != nil {
+		f.t.Fatalf("%s: %v", sql, err)
+	}
+}
+
+func (f *fixture) program(project, city string, started string, repos []string, funder string) {
+	f.exec(`insert into programs (edition, project, name, holders, repositories, city, phase, workflow_id, started_at, seq)
+values ('ncc-2027', $1, $2, '{h@example.org}', $3, $4, 'applied', 'program/ncc-2027/' || $1, $5, 1)`,
+		project, "Projet "+project, repos, city, ts(started))
+	if funder != "" {
+		f.exec(`insert into program_funders values ('ncc-2027', $1, $2)`, project, funder)
+	}
+}
+
+func (f *fixture) phases(project string, list ...string) {
+	for i := 0; i < len(list); i += 2 {
+		f.exec(`insert into program_phases values ('ncc-2027', $1, $2, $3, $4)`, project, i, list[i], ts(list[i+1]))
+	}
+	f.exec(`update programs set phase = $2 where project = $1`, project, list[len(list)-2])
+}
+
+var seq int64 = 100
+
+func (f *fixture) audit(project, at, actor, action string, detail map[string]string) {
+	seq++
+	if detail == nil {
+		detail = map[string]string{}
+	}
+	f.exec(`insert into audit_log (edition, project, seq, at, actor, action, detail) values ('ncc-2027', $1, $2, $3, $4, $5, $6)`,
+		project, seq, ts(at), actor, action, detail)
+}
+
+func (f *fixture) milestone(project, id, due string, pos int) {
+	f.exec(`insert into milestones (edition, project, id, position, title_fr, title_en, due, evidence, status)
+values ('ncc-2027', $1, $2, $3, 'Jalon ' || $2, 'Milestone ' || $2, $4::date, 'url', 'open')`, project, id, pos, due)
+}
+
+func (f *fixture) repo(name, current, renamedFrom string) {
+	f.exec(`insert into repos (name, current_name, renamed_from, status) values ($1, $2, $3, 'ok')`, name, current, renamedFrom)
+}
+
+func (f *fixture) commit(repo, sha, author, at, seen string) {
+	f.exec(`insert into repo_commits (repo, sha, author, committed_at, seen_at) values ($1, $2, $3, $4, $5)`, repo, sha, author, ts(at), ts(seen))
+}
+
+func (f *fixture) licence(repo, at, spdx string, open bool) {
+	f.exec(`insert into repo_licences values ($1, $2, $3, $4)`, repo, ts(at), spdx, open)
+}
+
+func newFixture(t *testing.T) *fixture {
+	ctx := context.Background()
+	url := pgtest.NewDatabase(t)
+	st, err := store.Open(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(st.Close)
+	if _, err := st.Migrate(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+	db, err := pgx.Connect(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close(ctx) })
+	f := &fixture{t: t, st: st, db: db}
+
+	data, err := os.ReadFile("../../examples/ncc-2027.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ed, err := edition.Parse(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	spec, _ := json.Marshal(ed)
+	if _, _, err := st.ApplyEdition(ctx, ed.ID, ed.Hash(), spec); err != nil {
+		t.Fatal(err)
+	}
+	f.exec(`insert into funders (slug, name) values ('metropole-de-lyon', 'Métropole de Lyon'), ('autre', 'Autre')`)
+	calendar := []string{"applied", "2027-02-01T10:00:00Z", "selected", "2027-02-20T10:00:00Z",
+		"hackathon", "2027-03-05T17:00:00Z", "demo", "2027-03-07T17:00:00Z", "accompaniment", "2027-03-08T17:00:00Z"}
+
+	// alpha: on time, late and overdue steps, two meetups, a newcomer.
+	f.program("alpha", "Lyon", "2027-02-01T10:00:00Z", []string{"https://github.com/o/alpha"}, "metropole-de-lyon")
+	f.phases("alpha", calendar...)
+	for i, m := range [][2]string{{"open-licence", "2027-03-21"}, {"demo", "2027-03-07"}, {"explainer-video", "2027-06-07"}, {"first-external-contributor", "2027-07-07"}} {
+		f.milestone("alpha", m[0], m[1], i)
+	}
+	f.audit("alpha", "2027-03-20T09:00:00Z", "mentor@example.org", "complete", map[string]string{"milestone": "open-licence"})
+	f.audit("alpha", "2027-03-07T16:00:00Z", "h@example.org", "submit", map[string]string{"milestone": "demo", "url": "https://demo.example.org/alpha"})
+	f.audit("alpha", "2027-03-09T10:00:00Z", "mentor@example.org", "complete", map[string]string{"milestone": "demo"})
+	f.audit("alpha", "2027-04-06T17:00:00Z", "mentor@example.org", "attend", map[string]string{"meetup": "2027-04"})
+	f.audit("alpha", "2027-05-04T17:00:00Z", "mentor@example.org", "attend", map[string]string{"meetup": "2027-05", "note": "Bon rythme, vidéo en retard"})
+	// Known only in June: the video's extension and a closure.
+	f.audit("alpha", "2027-06-02T08:00:00Z", "coord@example.org", "extend", map[string]string{"milestone": "explainer-video", "from": "2027-05-07", "to": "2027-06-07"})
+	f.audit("alpha", "2027-06-01T08:00:00Z", "mentor@example.org", "complete", map[string]string{"milestone": "first-external-contributor", "note": "Juin"})
+	f.repo("o/alpha", "o/alpha", "")
+	f.licence("o/alpha", "2027-03-10T00:00:00Z", "MIT", true)
+	f.licence("o/alpha", "2027-06-05T00:00:00Z", "NOASSERTION", false)
+	f.commit("o/alpha", "a1", "alice", "2027-03-06T10:00:00Z", "2027-03-06T11:00:00Z")
+	f.commit("o/alpha", "b1", "bob", "2027-03-06T11:00:00Z", "2027-03-06T12:00:00Z")
+	f.commit("o/alpha", "b2", "bob", "2027-03-07T09:00:00Z", "2027-03-07T10:00:00Z")
+	f.commit("o/alpha", "a2", "alice", "2027-05-02T10:00:00Z", "2027-05-02T11:00:00Z")
+	f.commit("o/alpha", "c1", "carol", "2027-05-10T10:00:00Z", "2027-05-10T11:00:00Z")
+	f.commit("o/alpha", "c2", "carol", "2027-05-11T10:00:00Z", "2027-05-11T11:00:00Z")
+	f.commit("o/alpha", "d1", "dave", "2027-05-20T10:00:00Z", "2027-06-03T00:00:00Z") // late data
+	f.exec(`insert into repo_issues (repo, number, is_pr, author, created_at, closed_at, first_response_at, seen_at, closed_seen_at, first_response_seen_at) values
+('o/alpha', 1, true, 'carol', '2027-04-10T08:00:00Z', '2027-04-12T08:00:00Z', '2027-04-10T13:00:00Z', '2027-04-10T09:00:00Z', '2027-04-12T09:00:00Z', '2027-04-10T14:00:00Z'),
+('o/alpha', 2, true, 'carol', '2027-05-15T08:00:00Z', null, null, '2027-05-15T09:00:00Z', null, null),
+('o/alpha', 3, false, 'zoe', '2027-05-01T08:00:00Z', null, '2027-05-02T08:00:00Z', '2027-05-01T09:00:00Z', null, '2027-05-02T09:00:00Z'),
+('o/alpha', 4, true, 'carol', '2027-05-25T08:00:00Z', '2027-05-30T10:00:00Z', null, '2027-05-25T09:00:00Z', '2027-06-02T00:00:00Z', null)`)
+	f.exec(`insert into repo_releases (repo, tag, published_at, seen_at) values ('o/alpha', 'v0.1', '2027-05-05T10:00:00Z', '2027-05-05T11:00:00Z')`)
+
+	// beta: applied mid-month, nothing else yet.
+	f.program("beta", "Lyon", "2027-05-12T09:00:00Z", []string{"https://github.com/o/beta"}, "metropole-de-lyon")
+	f.phases("beta", "applied", "2027-05-12T09:00:00Z")
+	f.repo("o/beta", "o/beta", "")
+
+	// gamma: paused, a renamed repository, a holder who left (frank).
+	f.program("gamma", "Paris", "2027-02-02T10:00:00Z", []string{"https://github.com/o/old-name"}, "metropole-de-lyon")
+	f.phases("gamma", calendar...)
+	for i, m := range [][2]string{{"open-licence", "2027-03-21"}, {"demo", "2027-03-07"}, {"explainer-video", "2027-05-07"}} {
+		f.milestone("gamma", m[0], m[1], i)
+	}
+	f.audit("gamma", "2027-03-07T15:00:00Z", "mentor@example.org", "complete", map[string]string{"milestone": "demo"})
+	f.audit("gamma", "2027-03-25T10:00:00Z", "coord@example.org", "waive", map[string]string{"milestone": "open-licence"})
+	f.audit("gamma", "2027-04-01T10:00:00Z", "coord@example.org", "remove-holder", map[string]string{"holder": "frank@example.org"})
+	f.audit("gamma", "2027-04-01T10:05:00Z", "coord@example.org", "pause", nil)
+	f.audit("gamma", "2027-05-06T10:00:00Z", "mentor@example.org", "complete", map[string]string{"milestone": "explainer-video", "note": "Vidéo publiée"})
+	f.repo("o/old-name", "o/new-name", "o/old-name")
+	f.licence("o/old-name", "2027-03-12T00:00:00Z", "EUPL-1.2", true)
+	f.commit("o/old-name", "e1", "erin", "2027-03-06T10:00:00Z", "2027-03-06T11:00:00Z")
+	f.commit("o/old-name", "f1", "frank", "2027-03-07T10:00:00Z", "2027-03-07T11:00:00Z")
+	f.commit("o/old-name", "e2", "erin", "2027-05-03T09:00:00Z", "2027-05-03T10:00:00Z")
+
+	// delta: dormant, never did anything, a licence that is not open.
+	f.program("delta", "Lyon", "2027-02-03T10:00:00Z", []string{"https://github.com/o/delta"}, "metropole-de-lyon")
+	f.phases("delta", append(calendar, "dormant", "2027-05-20T00:00:00Z")...)
+	f.milestone("delta", "open-licence", "2027-03-21", 0)
+	f.milestone("delta", "demo", "2027-03-07", 1)
+	f.repo("o/delta", "o/delta", "")
+	f.licence("o/delta", "2027-03-15T00:00:00Z", "NOASSERTION", false)
+
+	// epsilon: no repository, attended May's meetup.
+	f.program("epsilon", "Lyon", "2027-02-04T10:00:00Z", []string{}, "metropole-de-lyon")
+	f.phases("epsilon", calendar...)
+	f.audit("epsilon", "2027-05-04T17:00:00Z", "mentor@example.org", "attend", map[string]string{"meetup": "2027-05"})
+
+	// Outside the scope.
+	f.program("zeta", "Lyon", "2027-02-01T10:00:00Z", []string{"https://github.com/o/alpha"}, "autre")
+	f.phases("zeta", calendar...)
+	f.program("eta", "Lyon", "2027-06-02T10:00:00Z", []string{}, "metropole-de-lyon")
+	return f
+}
+
+func build(t *testing.T, f *fixture, month, lang string) *report.Report {
+	t.Helper()
+	_, to, err := report.ParseMonth(month)
+	if err != nil {
+		t.Fatal(err)
+	}
+	facts, err := f.st.ReportFacts(context.Background(), store.ReportScope{Funder: "metropole-de-lyon"}, to)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := report.Build(report.Meta{Kind: "funder", Subject: "metropole-de-lyon", Title: "Métropole de Lyon", Lang: lang, Month: month}, facts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+// TestReportFigures holds every figure of the fixture's May report to the
+// value worked out by hand (in the comments).
+func TestReportFigures(t *testing.T) {
+	f := newFixture(t)
+	r := build(t, f, "2027-05", "fr")
+	s := r.Summary
+	eq := func(what string, got, want any) {
+		t.Helper()
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("%s = %v, want %v", what, got, want)
+		}
+	}
+	eq("from", r.From, ts("2027-04-30T22:00:00Z"))
+	eq("to", r.To, ts("2027-05-31T22:00:00Z"))
+	// alpha, beta, gamma, delta, epsilon; not zeta (another funder) nor
+	// eta (started in June).
+	eq("programs", s.Programs, 5)
+	names := []string{}
+	for _, p := range r.Programs {
+		names = append(names, p.Project)
+	}
+	eq("program order", names, []string{"alpha", "beta", "delta", "epsilon", "gamma"})
+	// At the start: four in accompaniment (beta had not applied). At the
+	// end: beta applied, delta dormant.
+	eq("phases", s.Phases, []report.PhaseCount{{Phase: "applied", Start: 0, End: 1}, {Phase: "accompaniment", Start: 4, End: 3}, {Phase: "dormant", Start: 0, End: 1}})
+	// On time: alpha's licence, gamma's demo and video. Late: alpha's demo.
+	// Overdue: alpha's video (its extension came in June), delta's two.
+	// Done this month: gamma's video. gamma's waived licence counts in none.
+	eq("on time", s.OnTime, 3)
+	eq("late", s.Late, 1)
+	eq("overdue", s.Overdue, 3)
+	eq("done this month", s.DoneThisMonth, 1)
+	// o/alpha (MIT: June's NOASSERTION is too late), o/beta (unchecked),
+	// o/old-name (EUPL-1.2), o/delta (NOASSERTION).
+	eq("repos", s.Repos, 4)
+	eq("open repos", s.OpenRepos, 2)
+	// Lyon and Paris; alpha, gamma, delta, epsilon expected; alpha and
+	// epsilon came.
+	eq("meetups", s.Meetups, 2)
+	eq("expected", s.Expected, 4)
+	eq("attended", s.Attended, 2)
+	// delta: nothing since accompaniment began on 8 March 17:00 UTC, 84
+	// days and 5 hours before the end; gamma is paused, not quiet.
+	eq("quiet", s.Quiet, []report.Quiet{{Edition: "ncc-2027", Project: "delta", Name: "Projet delta", Days: 84, Never: true}})
+	// alpha's a2, c1, c2 and gamma's e2; not dave's, learned in June.
+	eq("commits this month", s.Commits, 4)
+
+	alpha := r.Programs[0]
+	eq("alpha phase", alpha.Phase+"/"+alpha.PhaseStart, "accompaniment/accompaniment")
+	states := map[string]string{}
+	for _, m := range alpha.Milestones {
+		states[m.ID] = m.State + " " + m.Due
+	}
+	eq("alpha milestones", states, map[string]string{"open-licence": "on_time 2027-03-21", "demo": "late 2027-03-07",
+		"explainer-video": "overdue 2027-05-07", "first-external-contributor": "open 2027-07-07"})
+	eq("alpha demo evidence", alpha.Milestones[1].Evidence, "https://demo.example.org/alpha")
+	eq("alpha attended", alpha.Attended, []string{"2027-04", "2027-05"})
+	eq("alpha note", alpha.Note+" / "+alpha.NoteBy, "Bon rythme, vidéo en retard / mentor@example.org")
+	eq("alpha licence", alpha.Repos[0].Licence, "MIT")
+	h := alpha.Health
+	// Since the start: a1 b1 b2 a2 c1 c2. Team: alice, bob (by the end of
+	// the hackathon, 7 March 17:00 UTC); carol is new; bob's last commit
+	// (7 March) is older than 60 days. 90-day window: 2 each, so two
+	// people made half. PRs opened in the window: 1, 2, 4; closed as
+	// known: 1 (4's closure was learned in June). First responses: 5 h
+	// and 24 h, median 14.5 h.
+	eq("alpha health", [...]any{h.Commits, h.MonthCommits, h.Active, h.Team, h.Newcomers, h.Inactive, h.ClosureRatio, h.FirstResponseHours, h.Releases, h.AbsenceFactor},
+		[...]any{6, 3, 3, 2, 1, 1, 0.33, 14.5, 1, 2})
+	eq("alpha last commit", h.LastCommit, ts("2027-05-11T10:00:00Z"))
+	// Mondays from 1 February to 31 May: 18 weeks; the weekend of the
+	// hackathon falls in the week of 1 March.
+	eq("alpha weeks", len(h.Weeks), 18)
+	weeks := map[string]int{}
+	for _, w := range h.Weeks {
+		weeks[w.Start] = w.Commits
+	}
+	eq("alpha commits by week", [...]int{weeks["2027-03-01"], weeks["2027-04-26"], weeks["2027-05-10"], weeks["2027-05-17"]}, [...]int{3, 1, 2, 0})
+
+	beta := r.Programs[1]
+	eq("beta", beta.Phase+"/"+beta.PhaseStart, "applied/")
+	eq("beta licence unknown", beta.Repos[0].Open == nil, true)
+	eq("beta weeks", len(beta.Health.Weeks), 4) // 10, 17, 24 and 31 May
+
+	epsilon := r.Programs[3]
+	eq("epsilon weeks", len(epsilon.Health.Weeks), 0)
+	eq("epsilon repos", len(epsilon.Repos), 0)
+
+	gamma := r.Programs[4]
+	eq("gamma paused", gamma.Paused, true)
+	eq("gamma repo", gamma.Repos[0].URL+" < "+gamma.Repos[0].RenamedFrom, "https://github.com/o/new-name < o/old-name")
+	// erin and frank are the team; frank left and stopped on 7 March.
+	eq("gamma health", [...]int{gamma.Health.Team, gamma.Health.Newcomers, gamma.Health.Inactive, gamma.Health.AbsenceFactor}, [...]int{2, 0, 1, 1})
+	eq("gamma note", gamma.Note, "Vidéo publiée")
+
+	// The CSV says the same, in stable columns.
+	data, err := report.CSV(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := csv.NewReader(bytes.NewReader(data)).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	eq("csv header", rows[0], report.CSVColumns)
+	eq("csv rows", len(rows), 6)
+	col := map[string]string{}
+	for i, c := range rows[0] {
+		col[c] = rows[1][i]
+	}
+	eq("csv alpha", [...]string{col["project"], col["milestones_on_time"], col["milestones_late"], col["milestones_overdue"],
+		col["change_request_closure_ratio_90d"], col["median_first_response_hours_90d"], col["licences"], col["meetups_attended"], col["last_commit"]},
+		[...]string{"alpha", "1", "1", "1", "0.33", "14.5", "MIT", "2027-04 2027-05", "2027-05-11"})
+}
+
+// TestReportIsReproducible builds May twice, and again after facts dated in
+// May arrive in June: the same bytes each time. June's report shows them.
+func TestReportIsReproducible(t *testing.T) {
+	f := newFixture(t)
+	first := build(t, f, "2027-05", "en")
+	a, _ := json.Marshal(first)
+	ca, _ := report.CSV(first)
+	// Learned on 2 June: a commit of 30 May and a licence check.
+	f.commit("o/alpha", "z1", "zack", "2027-05-30T10:00:00Z", "2027-06-02T10:00:00Z")
+	f.licence("o/beta", "2027-06-02T10:00:00Z", "Apache-2.0", true)
+	again := build(t, f, "2027-05", "en")
+	b, _ := json.Marshal(again)
+	cb, _ := report.CSV(again)
+	if !bytes.Equal(a, b) || !bytes.Equal(ca, cb) {
+		t.Fatalf("May's report changed after June's facts:\n%s\n%s", a, b)
+	}
+	june := build(t, f, "2027-06", "en")
+	// alpha's licence check of 5 June found NOASSERTION; beta's Apache-2.0.
+	if june.Summary.OpenRepos != 2 || june.Programs[0].Repos[0].Licence != "NOASSERTION" || june.Programs[1].Repos[0].Licence != "Apache-2.0" ||
+		june.Programs[0].Health.Commits != 8 {
+		t.Fatalf("June: open repos %d, alpha commits %d; want 2 and 8 (dave's and zack's)", june.Summary.OpenRepos, june.Programs[0].Health.Commits)
+	}
+}
