@@ -41,7 +41,7 @@ test-deps:
 ## workflows/testdata (the replay test replays every file there; keep the old
 ## ones: programs started by older code must still replay)
 histories:
-	$(GO) test -count=1 -run 'TestEndToEnd|TestLifecycleEndToEnd|TestReusedUpdateIDIsAConflict|TestLostTemporalState' ./cmd/suivi -record-histories
+	$(GO) test -count=1 -run 'TestEndToEnd|TestLifecycleEndToEnd|TestReusedUpdateIDIsAConflict|TestLostTemporalState|TestFunderReportSentOnce' ./cmd/suivi -record-histories
 
 ## bench: the 24-month program simulation
 bench:

@@ -280,6 +280,9 @@ func (a *Activities) edition(ctx context.Context, id string) (*edition.Edition, 
 
 // compose renders one outbox message for its recipient.
 func (a *Activities) compose(ctx context.Context, c store.Claimed) (mail.Email, error) {
+	if c.Kind == "funder-report" {
+		return a.composeReport(ctx, c)
+	}
 	m := a.Mail
 	lang := c.Person.Locale
 	d := mail.Data{Lang: lang, Edition: c.Edition, Phase: c.Payload["phase"], Failed: c.Payload["failed"],

@@ -115,3 +115,54 @@ func EnsureDigestSchedule(ctx context.Context, c client.Client) error {
 	}
 	return nil
 }
+
+// FunderScheduleID is the Schedule of a funder's monthly report.
+func FunderScheduleID(slug string) string { return "funder-report/" + slug }
+
+// EnsureFunderSchedule creates or updates the Schedule that reports to a
+// funder every month: at 08:00 Paris time on each of the month's first
+// seven weekdays, of which the workflow keeps the first working day
+// (a Schedule's calendar knows weekdays, not public holidays). Overlaps are
+// skipped; a run missed while Temporal was down is caught up within three
+// days, and still reports on the month it was meant for.
+func EnsureFunderSchedule(ctx context.Context, c client.Client, slug string) error {
+	sc := c.ScheduleClient()
+	id := FunderScheduleID(slug)
+	spec := client.ScheduleSpec{
+		Calendars: []client.ScheduleCalendarSpec{{
+			DayOfMonth: []client.ScheduleRange{{Start: 1, End: 7}},
+			DayOfWeek:  []client.ScheduleRange{{Start: 1, End: 5}},
+			Hour:       []client.ScheduleRange{{Start: 8}},
+			Month:      []client.ScheduleRange{{Start: 1, End: 12}},
+		}},
+		TimeZoneName: "Europe/Paris",
+	}
+	action := &client.ScheduleWorkflowAction{
+		ID:        "funder-report/" + slug,
+		Workflow:  workflows.FunderReportWorkflowName,
+		Args:      []any{activities.FunderReportInput{Funder: slug}},
+		TaskQueue: config.TaskQueue,
+	}
+	policy := client.SchedulePolicies{Overlap: enumspb.SCHEDULE_OVERLAP_POLICY_SKIP, CatchupWindow: 3 * 24 * time.Hour}
+	_, err := sc.Create(ctx, client.ScheduleOptions{
+		ID: id, Spec: spec, Action: action, Overlap: policy.Overlap, CatchupWindow: policy.CatchupWindow,
+		Note: "monthly progress report to funder " + slug + " (first working day, 08:00 Europe/Paris)",
+	})
+	var exists *serviceerror.AlreadyExists
+	switch {
+	case errors.Is(err, temporal.ErrScheduleAlreadyRunning) || errors.As(err, &exists):
+		err = sc.GetHandle(ctx, id).Update(ctx, client.ScheduleUpdateOptions{
+			DoUpdate: func(in client.ScheduleUpdateInput) (*client.ScheduleUpdate, error) {
+				s := in.Description.Schedule
+				s.Spec, s.Action, s.Policy = &spec, action, &policy
+				return &client.ScheduleUpdate{Schedule: &s}, nil
+			},
+		})
+		if err != nil {
+			return fmt.Errorf("temporal: update schedule %s: %w", id, err)
+		}
+	case err != nil:
+		return fmt.Errorf("temporal: create schedule %s: %w", id, err)
+	}
+	return nil
+}

@@ -28,6 +28,7 @@ func RegisterWorkflows(r sdkworker.WorkflowRegistry) {
 	r.RegisterWorkflowWithOptions(workflows.OutboxWorkflow, workflow.RegisterOptions{Name: "OutboxWorkflow"})
 	r.RegisterWorkflowWithOptions(workflows.DigestWorkflow, workflow.RegisterOptions{Name: "DigestWorkflow"})
 	r.RegisterWorkflowWithOptions(workflows.WatchWorkflow, workflow.RegisterOptions{Name: "WatchWorkflow"})
+	r.RegisterWorkflowWithOptions(workflows.FunderReportWorkflow, workflow.RegisterOptions{Name: workflows.FunderReportWorkflowName})
 }
 
 // Options tune the workers.

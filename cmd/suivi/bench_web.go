@@ -536,6 +536,12 @@ func seedBenchWeb(ctx context.Context, st *store.Store, n int) error {
 		return err
 	default:
 	}
+	for _, f := range funders {
+		err := st.AddFunder(ctx, store.Funder{Slug: f, Name: f, Lang: "fr", Contacts: []string{f + "@bench.example.org"}}, "bench")
+		if err != nil && !errors.Is(err, store.ErrFunderExists) {
+			return err
+		}
+	}
 	for i := 0; i < n; i += 3 {
 		if err := st.Fund(ctx, ed.ID, fmt.Sprintf("projet-%04d", i), funders[i%len(funders)]); err != nil {
 			return err

@@ -423,7 +423,7 @@ func TestBrowserEveryoneDoesTheirPart(t *testing.T) {
 	run("edition", "apply", browserEdition(t, "demos"))
 	run("user", "add", "--email", "coordination-lyon@example.org", "--role", "coordinator", "--city", "Lyon")
 	run("user", "add", "--email", "jury@example.org", "--role", "jury", "--edition", "demos", "--city", "Lyon")
-	run("user", "add", "--email", "funder@example.org", "--role", "funder", "--funder", "metropole-de-lyon")
+	run("funder", "add", "metropole-de-lyon", "--name", "Métropole de Lyon", "--contact", "funder@example.org")
 	run("program", "start", "--edition", "demos", "--project", "projet-demo", "--name", "Projet en démo",
 		"--holder-email", "autre@example.org", "--repo", "https://github.com/a/b", "--city", "Lyon", "--theme", "democratie-numerique")
 	run("program", "select", "demos/projet-demo")

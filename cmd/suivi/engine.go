@@ -240,6 +240,9 @@ func startWorker(ctx context.Context, cfg *config.Config, st *store.Store, tc cl
 	if err == nil {
 		err = ensureEditionSchedules(ctx, st, tc)
 	}
+	if err == nil {
+		err = ensureFunderSchedules(ctx, st, tc)
+	}
 	if err != nil {
 		w.Stop()
 		return nil, nil, "", err
@@ -259,6 +262,21 @@ func ensureEditionSchedules(ctx context.Context, st *store.Store, tc client.Clie
 	for _, ed := range eds {
 		if _, err := worker.EnsureMeetupSchedules(ctx, tc, ed); err != nil {
 			return fmt.Errorf("meetup schedules of %s: %w", ed.ID, err)
+		}
+	}
+	return nil
+}
+
+// ensureFunderSchedules puts back every funder's monthly report Schedule
+// (a lost or new Temporal would otherwise never report again).
+func ensureFunderSchedules(ctx context.Context, st *store.Store, tc client.Client) error {
+	funders, err := st.ListFunders(ctx)
+	if err != nil {
+		return err
+	}
+	for _, f := range funders {
+		if err := worker.EnsureFunderSchedule(ctx, tc, f.Slug); err != nil {
+			return err
 		}
 	}
 	return nil

@@ -60,6 +60,8 @@ func commands() []command {
 		{"login", "sign the CLI in with a link emailed to you; saves an API token for SUIVI_URL", runLogin, nil},
 		{"user", "give, list or take back people's roles (coordinator, mentor, holder, jury, funder)", runUser, []string{"add", "list", "remove"}},
 		{"token", "create, list or revoke your API tokens", runToken, []string{"create", "list", "revoke"}},
+		{"funder", "add, change, show or list funders (who receive monthly reports)", runFunder, []string{"add", "set", "show", "list"}},
+		{"report", "a funder's or an edition's monthly report, as PDF, CSV or JSON", runReport, []string{"funder", "edition"}},
 		{"mail", "send a test email and show what the server answered", runMail, []string{"test"}},
 		{"bench", "measure: `suivi bench mail -n 10000`, `suivi bench github --repos 5000`", runBench, benchVerbs},
 		{"version", "print the version", runVersion, nil},

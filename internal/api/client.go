@@ -124,6 +124,10 @@ func (c *Client) doRaw(ctx context.Context, method, path, contentType string, bo
 		}
 		return &StatusError{Status: resp.StatusCode, Message: e.Error, Problems: e.Errors}
 	}
+	if raw, ok := out.(*[]byte); ok {
+		*raw = data
+		return nil
+	}
 	if out != nil {
 		if err := json.Unmarshal(data, out); err != nil {
 			return fmt.Errorf("decode answer of %s %s: %w", method, path, err)
@@ -251,4 +255,53 @@ func (c *Client) Fund(ctx context.Context, edition, project, funder string) (str
 	path := "/api/v1/programs/" + url.PathEscape(edition) + "/" + url.PathEscape(project) + "/funders"
 	err := c.do(ctx, http.MethodPost, path, FundRequest{Funder: funder}, &res)
 	return res.Message, err
+}
+
+// Funders lists every funder.
+func (c *Client) Funders(ctx context.Context) ([]FunderView, error) {
+	var out []FunderView
+	err := c.do(ctx, http.MethodGet, "/api/v1/funders", nil, &out)
+	return out, err
+}
+
+// AddFunder adds a funder.
+func (c *Client) AddFunder(ctx context.Context, f FunderRequest) (FunderView, error) {
+	var out FunderView
+	err := c.do(ctx, http.MethodPost, "/api/v1/funders", f, &out)
+	return out, err
+}
+
+// SetFunder changes a funder.
+func (c *Client) SetFunder(ctx context.Context, slug string, f FunderRequest) (FunderView, error) {
+	var out FunderView
+	err := c.do(ctx, http.MethodPut, "/api/v1/funders/"+url.PathEscape(slug), f, &out)
+	return out, err
+}
+
+// GetFunder shows a funder.
+func (c *Client) GetFunder(ctx context.Context, slug string) (FunderView, error) {
+	var out FunderView
+	err := c.do(ctx, http.MethodGet, "/api/v1/funders/"+url.PathEscape(slug), nil, &out)
+	return out, err
+}
+
+// FunderReport downloads a funder's report for a month in a format (json,
+// pdf or csv), as the server sends it.
+func (c *Client) FunderReport(ctx context.Context, slug, month, format string) ([]byte, error) {
+	var out []byte
+	err := c.do(ctx, http.MethodGet, "/api/v1/funders/"+url.PathEscape(slug)+"/reports/"+url.PathEscape(month)+"?format="+url.QueryEscape(format), nil, &out)
+	return out, err
+}
+
+// EditionReport downloads an edition's report.
+func (c *Client) EditionReport(ctx context.Context, edition, city, month, lang, format string) ([]byte, error) {
+	q := url.Values{"format": {format}}
+	for k, v := range map[string]string{"city": city, "month": month, "lang": lang} {
+		if v != "" {
+			q.Set(k, v)
+		}
+	}
+	var out []byte
+	err := c.do(ctx, http.MethodGet, "/api/v1/editions/"+url.PathEscape(edition)+"/report?"+q.Encode(), nil, &out)
+	return out, err
 }

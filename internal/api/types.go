@@ -192,3 +192,23 @@ type PublicRequest struct {
 type CalendarFeed struct {
 	URL string `json:"url"`
 }
+
+// FunderRequest is the body of POST /api/v1/funders (slug required) and
+// PUT /api/v1/funders/{slug} (slug from the path).
+type FunderRequest struct {
+	Slug     string   `json:"slug,omitempty"`
+	Name     string   `json:"name"`
+	Lang     string   `json:"lang,omitempty"`
+	Contacts []string `json:"contacts"`
+}
+
+// FunderView is a funder as the API shows it.
+type FunderView struct {
+	Slug     string   `json:"slug"`
+	Name     string   `json:"name"`
+	Lang     string   `json:"lang"`
+	Contacts []string `json:"contacts"`
+	Programs []string `json:"programs"`
+	// Reports are the months whose report was made and sent, newest first.
+	Reports []string `json:"reports"`
+}

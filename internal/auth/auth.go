@@ -94,6 +94,14 @@ const (
 	OwnAccount Action = "account.own"
 	// ManagePeople is changing someone else's email settings.
 	ManagePeople Action = "people.manage"
+	// ManageFunders adds funders and changes their contacts.
+	ManageFunders Action = "funders.manage"
+	// FunderReport reads a funder's reports; its Program names the
+	// funder in Funders (and nothing else).
+	FunderReport Action = "report.funder"
+	// EditionReport reads an edition's report; its Program gives the
+	// Edition and City ("" for every city).
+	EditionReport Action = "report.edition"
 )
 
 // scope says which programs a grant reaches for a rule.
@@ -158,6 +166,10 @@ var Rules = map[Action][]Rule{
 	ManageUsers:  {{Coordinator, allCities}},
 	OwnAccount:   {{Coordinator, anywhere}, {Mentor, anywhere}, {Holder, anywhere}, {Jury, anywhere}, {Funder, anywhere}},
 	ManagePeople: {{Coordinator, allCities}},
+
+	ManageFunders: {{Coordinator, allCities}},
+	FunderReport:  {{Coordinator, allCities}, {Funder, funds}},
+	EditionReport: {{Coordinator, city}},
 }
 
 // Can reports whether p may do a on prog (nil for actions on no program).

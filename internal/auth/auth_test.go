@@ -65,6 +65,10 @@ var want = map[auth.Action][]string{
 	auth.ManageUsers:  {"coord-all"},
 	auth.OwnAccount:   {"coord-all", "coord-lyon", "coord-tunis", "mentor", "other-mentor", "holder", "jury-lyon", "jury-tunis", "jury-2026", "funder", "other-funder"},
 	auth.ManagePeople: {"coord-all"},
+
+	auth.ManageFunders: {"coord-all"},
+	auth.FunderReport:  {"coord-all", "funder"},
+	auth.EditionReport: {"coord-all", "coord-lyon"},
 }
 
 // programActions are the actions whose decision depends on the program.
@@ -73,7 +77,7 @@ var programActions = map[auth.Action]bool{
 	auth.Pause: true, auth.Resume: true, auth.Withdraw: true, auth.Graduate: true, auth.Forget: true,
 	auth.Fund: true, auth.SetPublic: true, auth.Submit: true, auth.Complete: true, auth.Waive: true,
 	auth.Extend: true, auth.AssignMentor: true, auth.RemoveMentor: true, auth.Attend: true,
-	auth.AddHolder: true, auth.RemoveHolder: true,
+	auth.AddHolder: true, auth.RemoveHolder: true, auth.FunderReport: true, auth.EditionReport: true,
 }
 
 func TestMatrix(t *testing.T) {

@@ -28,6 +28,9 @@ type Email struct {
 	HTML        string
 	Headers     map[string]string
 	Attachments []Attachment
+	// Inline are images the HTML shows as "cid:NAME": each Name is its
+	// Content-ID.
+	Inline []Attachment
 }
 
 // Attachment is a file attached to an email.
@@ -113,6 +116,12 @@ func build(e Email) (*gomail.Msg, error) {
 	m.SetBodyString(gomail.TypeTextPlain, e.Text)
 	if e.HTML != "" {
 		m.AddAlternativeString(gomail.TypeTextHTML, e.HTML)
+	}
+	for _, a := range e.Inline {
+		opts := []gomail.FileOption{gomail.WithFileContentType(gomail.ContentType(a.ContentType)), gomail.WithFileContentID(a.Name)}
+		if err := m.EmbedReader(a.Name, bytes.NewReader(a.Data), opts...); err != nil {
+			return nil, fmt.Errorf("embed %s: %w", a.Name, err)
+		}
 	}
 	for _, a := range e.Attachments {
 		opts := []gomail.FileOption{gomail.WithFileContentType(gomail.ContentType(a.ContentType))}

@@ -353,3 +353,24 @@ func TestReportIsReproducible(t *testing.T) {
 		t.Fatalf("June: open repos %d, alpha commits %d; want 2 and 8 (dave's and zack's)", june.Summary.OpenRepos, june.Programs[0].Health.Commits)
 	}
 }
+
+func TestFirstWorkingDay(t *testing.T) {
+	for _, c := range []struct {
+		year  int
+		month time.Month
+		want  int
+	}{
+		{2027, time.May, 3},      // Saturday 1, Sunday 2
+		{2028, time.May, 2},      // Monday 1 is Labour Day
+		{2027, time.January, 4},  // Friday 1 is New Year's Day
+		{2029, time.April, 3},    // Sunday 1 is Easter, Monday 2 Easter Monday
+		{2027, time.November, 2}, // Monday 1 is All Saints' Day
+		{2027, time.June, 1},     // a Tuesday
+		{2025, time.June, 2},     // Sunday 1; Whit Monday is 9 June
+	} {
+		got := report.FirstWorkingDay(c.year, c.month)
+		if got.Day() != c.want || got.Month() != c.month {
+			t.Errorf("first working day of %d-%02d = %s, want day %d", c.year, c.month, got.Format("2006-01-02 Mon"), c.want)
+		}
+	}
+}

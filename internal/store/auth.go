@@ -157,6 +157,12 @@ func (s *Store) AllProgramFunders(ctx context.Context) (map[string][]string, err
 // Fund links a funder to a program; linking again changes nothing.
 func (s *Store) Fund(ctx context.Context, edition, project, funder string) error {
 	_, err := s.pool.Exec(ctx, `insert into program_funders (edition, project, funder) values ($1, $2, $3) on conflict do nothing`, edition, project, funder)
+	if isForeignKey(err, "program_funders_funder_fkey") {
+		return fmt.Errorf("store: fund %s/%s: %w", edition, project, ErrUnknownFunder)
+	}
+	if isForeignKey(err, "program_funders_edition_project_fkey") {
+		return fmt.Errorf("store: fund %s/%s: %w", edition, project, ErrNotFound)
+	}
 	if err != nil {
 		return fmt.Errorf("store: fund %s/%s: %w", edition, project, err)
 	}

@@ -228,6 +228,7 @@ var catalog = map[string]map[string]string{
 		"me.holder": "Les projets que je porte", "me.mentor": "Les projets que j’accompagne", "me.funder": "Les projets que nous finançons",
 		"me.nothing-open": "Aucun jalon ouvert.", "me.attendance": "Présence aux rencontres", "me.email": "Mes messages",
 		"me.funder-note": "Lecture seule ; un rapport mensuel vous est envoyé.",
+		"funder.reports": "Rapports mensuels", "me.reports": "Rapports mensuels de %s",
 
 		"settings.title": "Réglages", "settings.email": "Messages reçus",
 		"settings.email-intro":  "La langue et le rythme des e-mails que Suivi vous envoie.",
@@ -434,6 +435,7 @@ var catalog = map[string]map[string]string{
 		"me.holder": "The projects I hold", "me.mentor": "The projects I mentor", "me.funder": "The projects we fund",
 		"me.nothing-open": "No open milestone.", "me.attendance": "Meetup attendance", "me.email": "My emails",
 		"me.funder-note": "Read only; a monthly report is sent to you.",
+		"funder.reports": "Monthly reports", "me.reports": "Monthly reports of %s",
 
 		"settings.title": "Settings", "settings.email": "Emails",
 		"settings.email-intro":  "The language and pace of the emails Suivi sends you.",

@@ -346,6 +346,11 @@ func newFixture(t *testing.T, change func(*web.Deps)) *fixture {
 			t.Fatal(err)
 		}
 	}
+	for slug, contact := range map[string]string{"metropole": emails[funder], "region": emails[otherFunder], "matrix-fund": "mf@example.org"} {
+		if err := st.AddFunder(ctx, store.Funder{Slug: slug, Name: "Funder " + slug, Lang: "fr", Contacts: []string{contact}}, "matrix"); err != nil {
+			t.Fatal(err)
+		}
+	}
 	for program, f := range map[string]string{mxProject: "metropole", "autre": "region"} {
 		if err := st.Fund(ctx, mxEdition, program, f); err != nil {
 			t.Fatal(err)

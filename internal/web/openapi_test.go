@@ -27,6 +27,7 @@ import (
 	"github.com/codecitoyen/suivi/internal/auth"
 	"github.com/codecitoyen/suivi/internal/edition"
 	"github.com/codecitoyen/suivi/internal/github"
+	"github.com/codecitoyen/suivi/internal/report"
 	"github.com/codecitoyen/suivi/internal/store"
 	"github.com/codecitoyen/suivi/internal/web"
 	"github.com/codecitoyen/suivi/workflows"
@@ -310,6 +311,13 @@ var schemaTypes = map[string]struct {
 	"Grant": {reflect.TypeFor[auth.Grant](), false}, "Me": {reflect.TypeFor[api.Me](), false},
 	"UserChange": {reflect.TypeFor[api.UserChange](), true}, "User": {reflect.TypeFor[api.User](), false},
 	"UserList": {reflect.TypeFor[api.UserList](), false}, "FundRequest": {reflect.TypeFor[api.FundRequest](), true},
+	"FunderRequest": {reflect.TypeFor[api.FunderRequest](), true}, "Funder": {reflect.TypeFor[api.FunderView](), false},
+	"FunderList": {reflect.TypeFor[[]api.FunderView](), false}, "Report": {reflect.TypeFor[report.Report](), false},
+	"ReportSummary": {reflect.TypeFor[report.Summary](), false}, "ReportPhaseCount": {reflect.TypeFor[report.PhaseCount](), false},
+	"ReportQuiet": {reflect.TypeFor[report.Quiet](), false}, "ReportProgram": {reflect.TypeFor[report.Program](), false},
+	"ReportPhaseChange": {reflect.TypeFor[report.PhaseChange](), false}, "ReportMilestone": {reflect.TypeFor[report.Milestone](), false},
+	"ReportRepo": {reflect.TypeFor[report.Repo](), false}, "ReportHealth": {reflect.TypeFor[report.Health](), false},
+	"ReportWeek":    {reflect.TypeFor[report.Week](), false},
 	"PublicRequest": {reflect.TypeFor[api.PublicRequest](), true}, "Done": {reflect.TypeFor[doneAnswer](), false},
 	"AppliedEdition": {reflect.TypeFor[api.AppliedEdition](), false}, "Window": {reflect.TypeFor[edition.Window](), false},
 	"Weekend": {reflect.TypeFor[edition.Weekend](), false}, "Theme": {reflect.TypeFor[edition.Theme](), false},
@@ -655,6 +663,17 @@ func TestOpenAPIDescribesRealAnswers(t *testing.T) {
 		{who: holder, method: "PUT", path: "/api/v1/people/holder@example.org", body: `{"locale": "en", "reminders": "digest"}`, want: 200},
 		{who: holder, method: "PUT", path: "/api/v1/people/holder@example.org", body: `{"locale": "de"}`, want: 400},
 		{who: holder, method: "GET", path: "/api/v1/people/lyon@example.org", want: 404},
+		{who: global, method: "GET", path: "/api/v1/funders", want: 200},
+		{who: global, method: "POST", path: "/api/v1/funders", body: `{"slug": "x", "name": "X", "contacts": []}`, want: 400},
+		{who: global, method: "POST", path: "/api/v1/funders", body: `{"slug": "nouveau", "name": "Nouveau", "contacts": ["n@example.org"]}`, want: 503},
+		{who: funder, method: "GET", path: "/api/v1/funders/metropole", want: 200},
+		{who: funder, method: "GET", path: "/api/v1/funders/region", want: 404},
+		{who: global, method: "PUT", path: "/api/v1/funders/metropole", body: `{"name": "Métropole", "contacts": ["funder@example.org"]}`, want: 200},
+		{who: funder, method: "PUT", path: "/api/v1/funders/metropole", body: `{"name": "Métropole", "contacts": ["funder@example.org"]}`, want: 403},
+		{who: funder, method: "GET", path: "/api/v1/funders/metropole/reports/2027-03", want: 200},
+		{who: funder, method: "GET", path: "/api/v1/funders/metropole/reports/2027-04", want: 400},
+		{who: lyon, method: "GET", path: "/api/v1/editions/ncc-2027/report?city=Lyon&month=2027-03", want: 200},
+		{who: lyon, method: "GET", path: "/api/v1/editions/ncc-2027/report?month=2027-03", want: 404},
 	}
 	seen := map[string]bool{}
 	for _, c := range calls {
@@ -713,7 +732,7 @@ func TestOpenAPIDescribesRealAnswers(t *testing.T) {
 	}
 	// Every success status the description lists was seen at least once,
 	// but for the answers a closed Temporal port cannot give.
-	reachesTemporal := []string{"POST /api/v1/programs 201", "POST /api/v1/programs/{edition}/{project}/actions/{action} 200",
+	reachesTemporal := []string{"POST /api/v1/programs 201", "POST /api/v1/funders 201", "POST /api/v1/programs/{edition}/{project}/actions/{action} 200",
 		"POST /api/v1/programs/{edition}/{project}/forget 200", "POST /api/v1/editions 200", "POST /api/v1/editions 201",
 		"GET /healthz 503"}
 	for key, op := range ops {

@@ -39,6 +39,24 @@ func newSpark(commits []github.Commit, now time.Time) *spark {
 		s.Counts[i]++
 		s.Total++
 	}
+	return s.draw()
+}
+
+// sparkOf draws counts already bucketed (oldest first), at most the last
+// 52.
+func sparkOf(counts []int) *spark {
+	if len(counts) < 2 {
+		return nil
+	}
+	counts = counts[max(0, len(counts)-52):]
+	s := &spark{Counts: counts, W: 2 * len(counts), H: 24}
+	for _, n := range counts {
+		s.Total += n
+	}
+	return s.draw()
+}
+
+func (s *spark) draw() *spark {
 	top := 1
 	for _, n := range s.Counts {
 		top = max(top, n)

@@ -120,6 +120,11 @@ func newSite(t *testing.T, change func(*web.Deps)) *site {
 			t.Fatal(err)
 		}
 	}
+	for slug, contact := range map[string]string{"metropole": personaEmails[pFunder], "region": personaEmails[pOtherFunder]} {
+		if err := st.AddFunder(ctx, store.Funder{Slug: slug, Name: "Funder " + slug, Lang: "fr", Contacts: []string{contact}}, "fixture"); err != nil {
+			t.Fatal(err)
+		}
+	}
 	for program, f := range map[string]string{siteProject: "metropole", "autre": "region"} {
 		if err := st.Fund(ctx, siteEdition, program, f); err != nil {
 			t.Fatal(err)

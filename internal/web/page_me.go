@@ -13,6 +13,8 @@ type meData struct {
 	Mentor, Holder, Funder []programView
 	// Person is the viewer's email settings, shown to holders.
 	Person store.Person
+	// Funders are the slugs of the funders the viewer reads for.
+	Funders []string
 }
 
 // mePage is "My projects": a mentor's programs with their step and attendance
@@ -38,6 +40,11 @@ func (h *handler) mePage(w http.ResponseWriter, r *http.Request) {
 	l := lang(r)
 	eds := h.editions(ctx)
 	var d meData
+	for _, g := range who.Grants {
+		if g.Role == auth.Funder && g.Funder != "" && !slices.Contains(d.Funders, g.Funder) {
+			d.Funders = append(d.Funders, g.Funder)
+		}
+	}
 	for _, row := range list {
 		ap := &auth.Program{Edition: row.Edition, Project: row.Project, City: row.City, Phase: row.Phase,
 			Holders: row.Holders, Mentors: row.Mentors, Funders: funders[row.Edition+"/"+row.Project]}

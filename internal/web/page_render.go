@@ -12,6 +12,7 @@ import (
 
 	"github.com/codecitoyen/suivi/internal/auth"
 	"github.com/codecitoyen/suivi/internal/mail"
+	"github.com/codecitoyen/suivi/internal/report"
 	"github.com/codecitoyen/suivi/internal/store"
 	"github.com/codecitoyen/suivi/workflows"
 )
@@ -19,7 +20,7 @@ import (
 // pageNames are the pages drawn with the shared layout; each is
 // templates/NAME.html defining "main".
 var pageNames = []string{"index", "board", "call", "call_received", "dashboard", "preview", "program",
-	"jury", "me", "settings", "prefs"}
+	"jury", "me", "settings", "prefs", "report", "funder"}
 
 // pages holds, per language, every page parsed with the layout: one set of
 // templates, parsed once at start, its "t" function bound to the language
@@ -101,6 +102,14 @@ func pageFuncs(l string) template.FuncMap {
 			return v
 		},
 		"licence": func(s string) string { return tr(l, "licence."+strings.ReplaceAll(s, " ", "-")) },
+		// The report's own words and number formats (internal/report), so
+		// the page, the PDF and the email say the same.
+		"rt":     func(key string, args ...any) string { return report.T(l, key, args...) },
+		"rnum":   func(f float64) string { return report.Number(f, l) },
+		"rdate":  func(t time.Time) string { return report.Date(t, l) },
+		"rpct":   report.Percent,
+		"deref":  func(b *bool) bool { return b != nil && *b },
+		"rmonth": func(m string) string { return report.MonthName(m, l) },
 	}
 }
 

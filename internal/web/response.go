@@ -11,6 +11,7 @@ import (
 	"go.temporal.io/api/serviceerror"
 
 	"github.com/codecitoyen/suivi/internal/api"
+	"github.com/codecitoyen/suivi/internal/report"
 	"github.com/codecitoyen/suivi/internal/store"
 	"github.com/codecitoyen/suivi/internal/validate"
 )
@@ -83,6 +84,12 @@ func classify(err error) (status int, msg string, list []string) {
 		return http.StatusServiceUnavailable, "Postgres is unavailable; nothing was done, try again in a moment", nil
 	case errors.As(err, &tUnavailable), errors.As(err, &tDeadline):
 		return http.StatusServiceUnavailable, "Temporal is unavailable; nothing was done, try again in a moment", nil
+	case errors.Is(err, store.ErrFunderExists):
+		return http.StatusConflict, "this funder exists already; change it with `suivi funder set` (PUT /api/v1/funders/{slug})", nil
+	case errors.Is(err, store.ErrUnknownFunder):
+		return http.StatusBadRequest, "no such funder; add it first with `suivi funder add SLUG --name NAME --contact EMAIL`", nil
+	case errors.Is(err, report.ErrMonthNotOver):
+		return http.StatusBadRequest, strings.TrimPrefix(err.Error(), report.ErrMonthNotOver.Error()+": "), nil
 	case errors.Is(err, store.ErrNotFound), errors.As(err, &notFound):
 		return http.StatusNotFound, "not found", nil
 	}
