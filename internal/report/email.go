@@ -35,7 +35,7 @@ type Attachment struct {
 const ChartID = "commits.png"
 
 var emailTemplate = template.Must(template.New("email").Funcs(template.FuncMap{
-	"t": func(lang, key string, args ...any) string { return T(lang, key, args...) },
+	"t":       func(lang, key string, args ...any) string { return T(lang, key, args...) },
 	"percent": Percent,
 }).Parse(`<!DOCTYPE html>
 <html lang="{{.R.Lang}}"><head><meta charset="utf-8"><title>{{.Subject}}</title></head>
