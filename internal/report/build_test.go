@@ -6,6 +6,8 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"os"
+	"os/exec"
+	"strings"
 	"reflect"
 	"testing"
 	"time"
@@ -310,6 +312,22 @@ func TestReportFigures(t *testing.T) {
 	eq("gamma health", [...]int{gamma.Health.Team, gamma.Health.Newcomers, gamma.Health.Inactive, gamma.Health.AbsenceFactor}, [...]int{2, 0, 1, 1})
 	eq("gamma note", gamma.Note, "Vidéo publiée")
 
+	// The PDF says the same, in French: read back with poppler's pdftotext.
+	pdf, err := report.PDF(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := pdfText(t, pdf)
+	for _, want := range []string{"Rapport d'avancement — Métropole de Lyon", "Synthèse", "Projet alpha", "Projet epsilon",
+		"https://github.com/o/new-name", "Bon rythme, vidéo en retard", "fait en retard", "14,5 h", "0,33", "50 %"} {
+		if text != "" && !strings.Contains(text, want) {
+			t.Errorf("the PDF does not say %q", want)
+		}
+	}
+	if dir := os.Getenv("REPORT_LOOK"); dir != "" {
+		_ = os.WriteFile(dir+"/golden-fr.pdf", pdf, 0o644)
+	}
+
 	// The CSV says the same, in stable columns.
 	data, err := report.CSV(r)
 	if err != nil {
@@ -373,4 +391,25 @@ func TestFirstWorkingDay(t *testing.T) {
 			t.Errorf("first working day of %d-%02d = %s, want day %d", c.year, c.month, got.Format("2006-01-02 Mon"), c.want)
 		}
 	}
+}
+
+// pdfText is the PDF's text as pdftotext reads it ("" when poppler-utils is
+// missing outside CI, where .ci/run installs it).
+func pdfText(t *testing.T, pdf []byte) string {
+	t.Helper()
+	if _, err := exec.LookPath("pdftotext"); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("pdftotext (poppler-utils) is missing")
+		}
+		t.Log("no pdftotext: the PDF's text is not checked")
+		return ""
+	}
+	cmd := exec.Command("pdftotext", "-layout", "-", "-")
+	cmd.Stdin = bytes.NewReader(pdf)
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("pdftotext: %v", err)
+	}
+	// Lines are joined as a reader would: a phrase may wrap.
+	return strings.Join(strings.Fields(string(out)), " ")
 }
