@@ -19,6 +19,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/codecitoyen/suivi/internal/api"
+	"github.com/codecitoyen/suivi/internal/report"
 )
 
 // browser is a real headless Chromium driven through chromedp, with one
@@ -515,6 +516,20 @@ func TestBrowserEveryoneDoesTheirPart(t *testing.T) {
 		funder.fail("the funder's page offers no action", fmt.Errorf("%d action forms", n))
 	}
 	funder.open("/programs/demos/projet-demo")
+	funder.wantText("Not found")
+	// Its reports: the list on its page, then last month's report, read
+	// in its language (French, the default).
+	funder.open("/me")
+	funder.open("/funders/metropole-de-lyon")
+	last := report.PreviousMonth(time.Now())
+	funder.open("/funders/metropole-de-lyon/reports/" + last)
+	// The program started this month, after the month reported: none yet.
+	funder.wantText("Rapport d'avancement — Métropole de Lyon", "Synthèse", "Projets devenus silencieux")
+	if dir := os.Getenv("SUIVI_SCREENSHOTS"); dir != "" {
+		png := value(funder, "screenshot the report", chromedp.FullScreenshot(90))
+		_ = os.WriteFile(filepath.Join(dir, "funder-report.png"), png, 0o644)
+	}
+	funder.open("/funders/another-funder")
 	funder.wantText("Not found")
 
 	// The jury scores the demo of its seat.

@@ -7,8 +7,8 @@ import (
 	"encoding/json"
 	"os"
 	"os/exec"
-	"strings"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -412,4 +412,37 @@ func pdfText(t *testing.T, pdf []byte) string {
 	}
 	// Lines are joined as a reader would: a phrase may wrap.
 	return strings.Join(strings.Fields(string(out)), " ")
+}
+
+// TestEmailRendersInBothLanguages renders the report's email from the
+// fixture: subject, both bodies, the chart inline and both files attached.
+func TestEmailRendersInBothLanguages(t *testing.T) {
+	f := newFixture(t)
+	for lang, want := range map[string][]string{
+		"fr": {"Suivi — rapport d'avancement mai 2027, Métropole de Lyon", "Faits à temps : 3", "Projet delta : aucune activité depuis le début"},
+		"en": {"Suivi — progress report May 2027, Métropole de Lyon", "Done on time: 3", "Projet delta: no activity since it started"},
+	} {
+		r := build(t, f, "2027-05", lang)
+		pdf, err := report.PDF(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		csvData, _ := report.CSV(r)
+		e, err := report.MakeEmail(&report.Files{Report: r, PDF: pdf, CSV: csvData}, "https://suivi.example.org/funders/metropole-de-lyon/reports/2027-05")
+		if err != nil {
+			t.Fatal(err)
+		}
+		all := e.Subject + "\n" + e.Text + "\n" + e.HTML
+		for _, w := range want {
+			if !strings.Contains(all, w) && !strings.Contains(all, strings.ReplaceAll(w, "'", "&#39;")) {
+				t.Errorf("%s email lacks %q", lang, w)
+			}
+		}
+		if len(e.Inline) != 1 || !strings.Contains(e.HTML, `src="cid:`+e.Inline[0].ContentID+`"`) || !bytes.HasPrefix(e.Inline[0].PNG, []byte("\x89PNG")) {
+			t.Errorf("%s: inline chart %v not referenced", lang, len(e.Inline))
+		}
+		if len(e.Attachments) != 2 || e.Attachments[0].Name != "suivi-metropole-de-lyon-2027-05.pdf" || e.Attachments[1].ContentType != "text/csv; charset=utf-8" {
+			t.Errorf("%s: attachments %+v", lang, e.Attachments)
+		}
+	}
 }

@@ -48,15 +48,15 @@ var emailTemplate = template.Must(template.New("email").Funcs(template.FuncMap{
 {{range .R.Summary.Phases}}<tr><td>{{t $.R.Lang (printf "phase.%s" .Phase)}}</td><td align="right">{{.Start}}</td><td align="right">{{.End}}</td></tr>
 {{end}}</table>
 <ul>
-<li>{{t .R.Lang "on_time"}} : {{.R.Summary.OnTime}} · {{t .R.Lang "late"}} : {{.R.Summary.Late}} · {{t .R.Lang "overdue"}} : {{.R.Summary.Overdue}} · {{t .R.Lang "done_this_month"}} : {{.R.Summary.DoneThisMonth}}</li>
-<li>{{t .R.Lang "open_licence"}} : {{percent .R.Summary.OpenRepos .R.Summary.Repos}} ({{.R.Summary.OpenRepos}}/{{.R.Summary.Repos}})</li>
+<li>{{t .R.Lang "on_time"}}{{t $.R.Lang "colon"}}{{.R.Summary.OnTime}} · {{t .R.Lang "late"}}{{t $.R.Lang "colon"}}{{.R.Summary.Late}} · {{t .R.Lang "overdue"}}{{t $.R.Lang "colon"}}{{.R.Summary.Overdue}} · {{t .R.Lang "done_this_month"}}{{t $.R.Lang "colon"}}{{.R.Summary.DoneThisMonth}}</li>
+<li>{{t .R.Lang "open_licence"}}{{t $.R.Lang "colon"}}{{percent .R.Summary.OpenRepos .R.Summary.Repos}} ({{.R.Summary.OpenRepos}}/{{.R.Summary.Repos}})</li>
 <li>{{t .R.Lang "meetups_line" .R.Summary.Meetups .R.Summary.Attended .R.Summary.Expected}}</li>
 </ul>
 <p><img src="cid:{{.ChartID}}" alt="{{t .R.Lang "commits_per_week"}}" width="640" style="max-width:100%;height:auto"></p>
 <h2 style="font-size:18px">{{t .R.Lang "quiet"}}</h2>
 {{if .R.Summary.Quiet}}<ul>{{range .R.Summary.Quiet}}<li>{{if .Never}}{{t $.R.Lang "quiet_never" .Name}}{{else}}{{t $.R.Lang "quiet_days" .Name .Days}}{{end}}</li>{{end}}</ul>{{else}}<p>{{t .R.Lang "none"}}</p>{{end}}
 <h2 style="font-size:18px">{{t .R.Lang "programs"}}</h2>
-<ul>{{range .R.Programs}}<li><strong>{{.Name}}</strong> — {{t $.R.Lang (printf "phase.%s" .Phase)}}{{if .City}}, {{.City}}{{end}} · {{t $.R.Lang "commits"}} : {{.Health.MonthCommits}}</li>{{end}}</ul>
+<ul>{{range .R.Programs}}<li><strong>{{.Name}}</strong> — {{t $.R.Lang (printf "phase.%s" .Phase)}}{{if .City}}, {{.City}}{{end}} · {{t $.R.Lang "commits"}}{{t $.R.Lang "colon"}}{{.Health.MonthCommits}}</li>{{end}}</ul>
 </body></html>`))
 
 // MakeEmail renders the report's message; link is the report's page.

@@ -77,6 +77,7 @@ var labels = map[string][2]string{
 	"phase.withdrawn":     {"retiré", "withdrawn"},
 	"phase.dormant":       {"en sommeil", "dormant"},
 	"page":                {"Page %d", "Page %d"},
+	"colon":               {" : ", ": "},
 	"email.subject":       {"Suivi — rapport d'avancement %s, %s", "Suivi — progress report %s, %s"},
 	"email.intro":         {"Voici le rapport d'avancement des projets que vous financez pour %s. Le PDF et le CSV sont joints ; le rapport est aussi en ligne :", "Here is the progress report on the programs you fund for %s. The PDF and CSV are attached; the report is also online:"},
 }

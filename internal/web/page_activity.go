@@ -42,14 +42,14 @@ func newSpark(commits []github.Commit, now time.Time) *spark {
 	return s.draw()
 }
 
-// sparkOf draws counts already bucketed (oldest first), at most the last
-// 52.
+// sparkOf draws the last sparkWeeks of counts already bucketed by week
+// (oldest first), as the dashboard does, so that its words hold.
 func sparkOf(counts []int) *spark {
-	if len(counts) < 2 {
-		return nil
+	if len(counts) < sparkWeeks {
+		counts = append(make([]int, sparkWeeks-len(counts)), counts...)
 	}
-	counts = counts[max(0, len(counts)-52):]
-	s := &spark{Counts: counts, W: 2 * len(counts), H: 24}
+	counts = counts[len(counts)-sparkWeeks:]
+	s := &spark{Counts: counts, W: 96, H: 24}
 	for _, n := range counts {
 		s.Total += n
 	}

@@ -68,6 +68,10 @@ func addRich(t *testing.T, f *site) {
 		{Seq: 2, At: time.Date(2027, 3, 7, 17, 0, 0, 0, time.UTC), Actor: "suivi", Action: "phase:demo", Detail: map[string]string{"why": "the weekend ended"}}}); err != nil {
 		t.Fatal(err)
 	}
+	// The hostile names are in the funder's report too.
+	if err := f.st.Fund(ctx, siteEdition, "xss-script", "metropole"); err != nil {
+		t.Fatal(err)
+	}
 	msgs := []store.Message{
 		{Key: "rich|1", Edition: siteEdition, Project: "xss-script", Kind: "due-today", Milestone: "demo", Due: "2027-03-07", Recipient: personaEmails[pHolder]},
 		{Key: "rich|2", Edition: siteEdition, Project: "xss-script", Kind: "overdue-week-2", Milestone: "demo", Due: "2027-03-07", Recipient: personaEmails[pHolder]},
@@ -119,6 +123,7 @@ func TestPagesEscapeWhatPeopleTyped(t *testing.T) {
 		{pAnon, "/"}, {pAnon, "/board"}, {pLyon, "/"}, {pGlobal, "/dashboard"}, {pLyon, "/dashboard?city=Lyon"},
 		{pJury, "/jury"}, {pMentor, "/me"}, {pHolder, "/me"}, {pLyon, "/programs/ncc-2027/xss-script"},
 		{pHolder, "/programs/ncc-2027/xss-script"}, {pLyon, "/programs/ncc-2027/xss-img"}, {pGlobal, preview},
+		{pFunder, "/funders/metropole/reports/2027-03"}, {pLyon, "/editions/ncc-2027/report?city=Lyon&month=2027-03"},
 	}
 	for _, p := range pages {
 		for _, l := range []string{"fr", "en"} {
