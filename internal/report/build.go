@@ -43,6 +43,13 @@ func Build(meta Meta, f *store.ReportFacts) (*Report, error) {
 	r := &Report{Kind: meta.Kind, Subject: meta.Subject, Title: meta.Title, City: meta.City, Lang: lang,
 		Month: meta.Month, From: from.UTC(), To: to.UTC(), Programs: []Program{}}
 	b := builder{r: r, f: f, from: from, to: to, snaps: map[string]*edition.Snapshot{}}
+	earliest := to
+	for _, p := range f.Programs {
+		if p.StartedAt.Before(earliest) {
+			earliest = p.StartedAt
+		}
+	}
+	b.weeks = newWeekCalendar(earliest, to)
 	startCounts, endCounts := map[string]int{}, map[string]int{}
 	repos := map[string]bool{}
 	weeks := map[string]int{}
@@ -124,6 +131,32 @@ type builder struct {
 	f        *store.ReportFacts
 	from, to time.Time
 	snaps    map[string]*edition.Snapshot
+	weeks    *weekCalendar
+}
+
+// weekCalendar is every Monday (00:00 Paris) from a report's earliest start
+// to its end, at most MaxWeeks+1 of them: a commit finds its week by
+// binary search, which costs far less than a time zone conversion each.
+type weekCalendar struct {
+	starts []time.Time
+	labels []string
+}
+
+func newWeekCalendar(from, to time.Time) *weekCalendar {
+	if min := to.AddDate(0, 0, -7*(MaxWeeks+1)); from.Before(min) {
+		from = min
+	}
+	c := &weekCalendar{}
+	for d := mondayTime(from); d.Before(to); d = d.AddDate(0, 0, 7) {
+		c.starts = append(c.starts, d)
+		c.labels = append(c.labels, d.Format("2006-01-02"))
+	}
+	return c
+}
+
+// index is the week holding t, -1 before the first.
+func (c *weekCalendar) index(t time.Time) int {
+	return sort.Search(len(c.starts), func(i int) bool { return c.starts[i].After(t) }) - 1
 }
 
 // snapshot is the edition as a program of that city sees it, or nil.
@@ -230,7 +263,7 @@ func (b *builder) program(fp *store.ReportProgram) Program {
 	if s := b.snapshot(fp); s != nil {
 		hackathonEnd = s.HackathonEnd
 	}
-	p.Health = health(commits, issues, releases, fp.StartedAt, hackathonEnd, b.from, asOf)
+	p.Health = health(commits, issues, releases, fp.StartedAt, hackathonEnd, b.from, asOf, b.weeks)
 	if len(fp.Repositories) == 0 {
 		p.Health.Weeks = []Week{} // nothing to chart
 	}
@@ -305,12 +338,12 @@ func milestoneAt(m store.Milestone, audit []store.AuditEntry, asOf time.Time, to
 //   - Contributor Absence Factor (formerly "bus factor"; CHAOSS wg-risk,
 //     focus-areas/business-risk/contributor-absence-factor.md): the fewest
 //     contributors who made 50% of the contributions (commits, 90 days).
-func health(commits []github.Commit, issues []github.Issue, releases []github.Release, started, hackathonEnd, monthStart, asOf time.Time) Health {
+func health(commits []github.Commit, issues []github.Issue, releases []github.Release, started, hackathonEnd, monthStart, asOf time.Time, cal *weekCalendar) Health {
 	h := Health{Weeks: []Week{}, ClosureRatio: -1, FirstResponseHours: -1}
 	recent := asOf.Add(-RecentWindow)
 	first, last := map[string]time.Time{}, map[string]time.Time{}
 	recentBy := map[string]int{}
-	weeks := map[string]int{}
+	weeks := make([]int, len(cal.starts))
 	for _, c := range commits {
 		if f, ok := first[c.Author]; !ok || c.Date.Before(f) {
 			first[c.Author] = c.Date
@@ -331,21 +364,17 @@ func health(commits []github.Commit, issues []github.Issue, releases []github.Re
 			continue
 		}
 		h.Commits++
-		weeks[monday(c.Date)]++
+		if i := cal.index(c.Date); i >= 0 {
+			weeks[i]++
+		}
 	}
 	// Every week from the start, empty ones too, so the chart shows gaps.
-	if h.Commits > 0 || !started.After(asOf) {
-		startWeek := started
-		if min := asOf.AddDate(0, 0, -7*MaxWeeks); startWeek.Before(min) {
-			startWeek = min
-		}
-		for d := mondayTime(startWeek); d.Before(asOf); d = d.AddDate(0, 0, 7) {
-			k := d.Format("2006-01-02")
-			h.Weeks = append(h.Weeks, Week{Start: k, Commits: weeks[k]})
-		}
-		if n := len(h.Weeks); n > MaxWeeks {
-			h.Weeks = h.Weeks[n-MaxWeeks:]
-		}
+	first0 := max(0, cal.index(started))
+	for i := first0; i < len(cal.starts); i++ {
+		h.Weeks = append(h.Weeks, Week{Start: cal.labels[i], Commits: weeks[i]})
+	}
+	if n := len(h.Weeks); n > MaxWeeks {
+		h.Weeks = h.Weeks[n-MaxWeeks:]
 	}
 	h.Active = len(recentBy)
 	for a, f := range first {
@@ -439,9 +468,6 @@ func (b *builder) quiet(fp *store.ReportProgram, p Program) (Quiet, bool) {
 	q.Days = int(idle / (24 * time.Hour))
 	return q, true
 }
-
-// monday is the Monday (in Paris) of t's week, as a date.
-func monday(t time.Time) string { return mondayTime(t).Format("2006-01-02") }
 
 func mondayTime(t time.Time) time.Time {
 	p := t.In(Paris)

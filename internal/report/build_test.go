@@ -446,3 +446,154 @@ func TestEmailRendersInBothLanguages(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkFunderReport1000 is a funder's report over 1,000 programs with
+// 24 months of repository history each (about 270,000 commits, 40,000
+// issues and pull requests, 6,000 releases, 24 meetups per program),
+// read from Postgres: loading the facts, computing the figures, and
+// making the PDF, the CSV and the email's HTML with its chart, each
+// timed alone and then all together ("all", the figure the goal is for).
+func BenchmarkFunderReport1000(b *testing.B) {
+	ctx := context.Background()
+	url := pgtest.NewDatabase(b)
+	st, err := store.Open(ctx, url)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer st.Close()
+	if _, err := st.Migrate(ctx, nil); err != nil {
+		b.Fatal(err)
+	}
+	db, err := pgx.Connect(ctx, url)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close(ctx)
+	data, _ := os.ReadFile("../../examples/ncc-2027.yaml")
+	ed, err := edition.Parse(data)
+	if err != nil {
+		b.Fatal(err)
+	}
+	spec, _ := json.Marshal(ed)
+	if _, _, err := st.ApplyEdition(ctx, ed.ID, ed.Hash(), spec); err != nil {
+		b.Fatal(err)
+	}
+	for _, q := range []string{
+		`insert into funders (slug, name) values ('metropole', 'Métropole de Lyon')`,
+		`insert into programs (edition, project, name, holders, repositories, city, phase, workflow_id, started_at, seq)
+select 'ncc-2027', 'p-' || i, 'Projet ' || i, '{h@example.org}', array['https://github.com/o/p-' || i],
+    (array['Lyon', 'Paris', 'Lille', 'Tunis'])[1 + i % 4], 'accompaniment', 'program/ncc-2027/p-' || i, '2027-02-01', 1
+from generate_series(1, 1000) i`,
+		`insert into program_funders select edition, project, 'metropole' from programs`,
+		`insert into program_phases select edition, project, 1, 'applied', timestamptz '2027-02-01' from programs
+union all select edition, project, 2, 'accompaniment', timestamptz '2027-03-08' from programs`,
+		`insert into milestones (edition, project, id, position, title_fr, title_en, due, evidence, status)
+select edition, project, 'm' || k, k, 'Jalon ' || k, 'Milestone ' || k, date '2027-03-07' + 30 * k, 'url', 'open'
+from programs, generate_series(0, 6) k`,
+		`insert into audit_log (edition, project, seq, at, actor, action, detail)
+select edition, project, 10 + k, timestamptz '2027-03-10' + k * interval '1 month', 'mentor@example.org', 'attend',
+    jsonb_build_object('meetup', to_char(timestamptz '2027-03-10' + k * interval '1 month', 'YYYY-MM'), 'note', 'Bonne séance ' || k)
+from programs, generate_series(0, 23) k`,
+		`insert into audit_log (edition, project, seq, at, actor, action, detail)
+select edition, project, 100 + k, timestamptz '2027-03-06' + (30 * k + (project = 'p-7')::int * 40) * interval '1 day', 'mentor@example.org', 'complete',
+    jsonb_build_object('milestone', 'm' || k)
+from programs, generate_series(0, 3) k`,
+		`insert into repos (name, current_name, status) select lower('o/p-' || i), 'o/p-' || i, 'ok' from generate_series(1, 1000) i`,
+		`insert into repo_licences select name, '2027-03-10', case when random() < 0.8 then 'MIT' else 'NOASSERTION' end, random() < 0.8 from repos`,
+		`insert into repo_commits (repo, sha, author, committed_at, seen_at)
+select r.name, md5(r.name || w || c), 'dev' || (c % 4), timestamptz '2027-03-05' + w * interval '1 week' + c * interval '7 hours',
+    timestamptz '2027-03-05' + w * interval '1 week' + c * interval '7 hours' + interval '1 hour'
+from repos r, generate_series(0, 103) w, generate_series(0, 2) c where (w + c + length(r.name)) % 7 <> 0`,
+		`insert into repo_issues (repo, number, is_pr, author, created_at, closed_at, first_response_at, seen_at, closed_seen_at, first_response_seen_at)
+select r.name, n, n % 2 = 0, 'dev' || (n % 5), timestamptz '2027-03-10' + n * interval '18 days',
+    case when n % 3 <> 0 then timestamptz '2027-03-12' + n * interval '18 days' end, timestamptz '2027-03-10 06:00' + n * interval '18 days',
+    timestamptz '2027-03-10 01:00' + n * interval '18 days', case when n % 3 <> 0 then timestamptz '2027-03-12 01:00' + n * interval '18 days' end,
+    timestamptz '2027-03-10 07:00' + n * interval '18 days'
+from repos r, generate_series(1, 40) n`,
+		`insert into repo_releases (repo, tag, published_at, seen_at)
+select r.name, 'v0.' || n, timestamptz '2027-04-01' + n * interval '4 months', timestamptz '2027-04-01 01:00' + n * interval '4 months'
+from repos r, generate_series(0, 5) n`,
+		`analyze`,
+	} {
+		if _, err := db.Exec(ctx, q); err != nil {
+			b.Fatalf("%s: %v", q, err)
+		}
+	}
+	const month = "2029-02"
+	_, to, _ := report.ParseMonth(month)
+	if os.Getenv("SUIVI_EXPLAIN") != "" {
+		for _, q := range []string{
+			`select repo, sha, author, committed_at from repo_commits where repo = any(array(select name from repos)) and seen_at < $1 and committed_at < $1 order by repo, committed_at, sha`,
+			`select repo, number, is_pr, author, created_at from repo_issues where repo = any(array(select name from repos)) and seen_at < $1 and created_at < $1 order by repo, number`,
+		} {
+			rows, err := db.Query(ctx, "explain (analyze, buffers) "+q, to)
+			if err != nil {
+				b.Fatal(err)
+			}
+			plan, _ := pgx.CollectRows(rows, pgx.RowTo[string])
+			b.Logf("%s\n%s", q, strings.Join(plan, "\n"))
+		}
+	}
+	meta := report.Meta{Kind: "funder", Subject: "metropole", Title: "Métropole de Lyon", Lang: "fr", Month: month}
+	facts, err := st.ReportFacts(ctx, store.ReportScope{Funder: "metropole"}, to)
+	if err != nil {
+		b.Fatal(err)
+	}
+	r, err := report.Build(meta, facts)
+	if err != nil {
+		b.Fatal(err)
+	}
+	pdf, _ := report.PDF(r)
+	b.Run("facts", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := st.ReportFacts(ctx, store.ReportScope{Funder: "metropole"}, to); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("build", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := report.Build(meta, facts); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("pdf", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := report.PDF(r); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.ReportMetric(float64(len(pdf))/1e6, "MB-pdf")
+	})
+	b.Run("csv", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := report.CSV(r); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("all", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			facts, err := st.ReportFacts(ctx, store.ReportScope{Funder: "metropole"}, to)
+			if err != nil {
+				b.Fatal(err)
+			}
+			r, err := report.Build(meta, facts)
+			if err != nil {
+				b.Fatal(err)
+			}
+			pdf, err := report.PDF(r)
+			if err != nil {
+				b.Fatal(err)
+			}
+			c, _ := report.CSV(r)
+			if _, err := report.MakeEmail(&report.Files{Report: r, PDF: pdf, CSV: c}, "https://suivi.example.org/r"); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.ReportMetric(float64(len(r.Programs)), "programs")
+	})
+}
