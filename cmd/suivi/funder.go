@@ -175,31 +175,14 @@ func runReport(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	c := apiClient(&cfg)
-	// The API gives the figures as JSON and the files as they are; the
-	// HTML is the web app's page, so the CLI points there.
-	apiFormat := format
-	if format == "html" {
-		apiFormat = "json"
-	}
 	var data []byte
 	if verb == "funder" {
-		data, err = c.FunderReport(ctx, pos[0], month, apiFormat)
+		data, err = c.FunderReport(ctx, pos[0], month, format)
 	} else {
-		data, err = c.EditionReport(ctx, pos[0], city, month, lang, apiFormat)
+		data, err = c.EditionReport(ctx, pos[0], city, month, lang, format)
 	}
 	if err != nil {
 		return err
-	}
-	if format == "html" {
-		page := strings.TrimRight(cfg.URL, "/") + "/funders/" + pos[0] + "/reports/" + month
-		if verb == "edition" {
-			page = strings.TrimRight(cfg.URL, "/") + "/editions/" + pos[0] + "/report?month=" + month
-			if city != "" {
-				page += "&city=" + city
-			}
-		}
-		fprintf(e.stdout, "The HTML report is a page of the web app: %s\n", page)
-		return nil
 	}
 	if out == "-" {
 		_, err := e.stdout.Write(data)

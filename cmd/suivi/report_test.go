@@ -151,6 +151,14 @@ func TestFunderReportSentOnce(t *testing.T) {
 	if !bytes.Contains(got, []byte("2026-10,ncc-2027,demoscampi,Démocratie et crustacés,Lyon")) {
 		t.Fatalf("CSV:\n%s", got)
 	}
+	htmlPath := dir + "/r.html"
+	if code, out, errOut := cli(t, e.api.URL, "report", "funder", "metropole-de-lyon", "--month", "2026-10", "--format", "html", "-o", htmlPath); code != 0 {
+		t.Fatalf("report funder --format html = %d %q %q", code, out, errOut)
+	}
+	got, _ = os.ReadFile(htmlPath)
+	if !bytes.Contains(got, []byte(`<html lang="en">`)) || !bytes.Contains(got, []byte("data:image/png;base64,")) || !bytes.Contains(got, []byte("Démocratie et crustacés")) {
+		t.Fatalf("HTML report:\n%.500s", got)
+	}
 	if code, _, errOut := cli(t, e.api.URL, "report", "funder", "metropole-de-lyon", "--month", "2099-01"); code != 1 || !strings.Contains(errOut, "latest complete month") {
 		t.Fatalf("a month not over = %d %q", code, errOut)
 	}

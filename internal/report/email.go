@@ -2,9 +2,11 @@ package report
 
 import (
 	"bytes"
+	"encoding/base64"
 	"fmt"
 	"html/template"
 	"strings"
+	"time"
 )
 
 // Email is a report as a message: both bodies, the charts the HTML shows
@@ -37,11 +39,13 @@ const ChartID = "commits.png"
 var emailTemplate = template.Must(template.New("email").Funcs(template.FuncMap{
 	"t":       func(lang, key string, args ...any) string { return T(lang, key, args...) },
 	"percent": Percent,
+	"month":   MonthName,
+	"day":     func(t time.Time, lang string) string { return Date(t.Add(-time.Second), lang) },
 }).Parse(`<!DOCTYPE html>
 <html lang="{{.R.Lang}}"><head><meta charset="utf-8"><title>{{.Subject}}</title></head>
 <body style="font-family:Arial,Helvetica,sans-serif;color:#1a1a1a;max-width:640px;margin:0 auto;padding:16px">
 <h1 style="font-size:22px;color:#0b3d91">{{.Heading}}</h1>
-<p>{{.Intro}} <a href="{{.Link}}" style="color:#0b3d91">{{.Link}}</a></p>
+{{if .Link}}<p>{{.Intro}} <a href="{{.Link}}" style="color:#0b3d91">{{.Link}}</a></p>{{else}}<p>{{t .R.Lang "period" (month .R.Month .R.Lang) (day .R.To .R.Lang)}}</p>{{end}}
 <h2 style="font-size:18px">{{t .R.Lang "summary"}}</h2>
 <table style="border-collapse:collapse" cellpadding="4">
 <tr><th align="left">{{t .R.Lang "phase"}}</th><th align="right">{{t .R.Lang "start_of_month"}}</th><th align="right">{{t .R.Lang "end_of_month"}}</th></tr>
@@ -52,7 +56,7 @@ var emailTemplate = template.Must(template.New("email").Funcs(template.FuncMap{
 <li>{{t .R.Lang "open_licence"}}{{t $.R.Lang "colon"}}{{percent .R.Summary.OpenRepos .R.Summary.Repos}} ({{.R.Summary.OpenRepos}}/{{.R.Summary.Repos}})</li>
 <li>{{t .R.Lang "meetups_line" .R.Summary.Meetups .R.Summary.Attended .R.Summary.Expected}}</li>
 </ul>
-<p><img src="cid:{{.ChartID}}" alt="{{t .R.Lang "commits_per_week"}}" width="640" style="max-width:100%;height:auto"></p>
+<p><img src="{{.ChartSrc}}" alt="{{t .R.Lang "commits_per_week"}}" width="640" style="max-width:100%;height:auto"></p>
 <h2 style="font-size:18px">{{t .R.Lang "quiet"}}</h2>
 {{if .R.Summary.Quiet}}<ul>{{range .R.Summary.Quiet}}<li>{{if .Never}}{{t $.R.Lang "quiet_never" .Name}}{{else}}{{t $.R.Lang "quiet_days" .Name .Days}}{{end}}</li>{{end}}</ul>{{else}}<p>{{t .R.Lang "none"}}</p>{{end}}
 <h2 style="font-size:18px">{{t .R.Lang "programs"}}</h2>
@@ -72,7 +76,7 @@ func MakeEmail(f *Files, link string) (Email, error) {
 	intro := T(r.Lang, "email.intro", period)
 	var html bytes.Buffer
 	if err := emailTemplate.Execute(&html, map[string]any{"R": r, "Subject": e.Subject, "Heading": heading, "Intro": intro,
-		"Link": link, "ChartID": ChartID}); err != nil {
+		"Link": link, "ChartSrc": template.URL("cid:" + ChartID)}); err != nil {
 		return Email{}, fmt.Errorf("report email: %w", err)
 	}
 	e.HTML = html.String()
@@ -135,4 +139,22 @@ func emailText(r *Report, heading, intro, link string) string {
 		fmt.Fprintf(&b, "- %s — %s\n", p.Name, T(r.Lang, "phase."+p.Phase))
 	}
 	return b.String()
+}
+
+// HTMLDocument is the report as one self-contained HTML file (the email's
+// body, its chart as a data: URL), for `suivi report --format html`.
+func HTMLDocument(f *Files) ([]byte, error) {
+	r := f.Report
+	chart, err := CommitsChart(r.Summary.Weeks, r.Lang)
+	if err != nil {
+		return nil, err
+	}
+	var html bytes.Buffer
+	err = emailTemplate.Execute(&html, map[string]any{"R": r, "Subject": reportTitle(r), "Heading": reportTitle(r),
+		// Made here from numbers only: a PNG we drew, safe as a URL.
+		"ChartSrc": template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(chart))})
+	if err != nil {
+		return nil, fmt.Errorf("report html: %w", err)
+	}
+	return html.Bytes(), nil
 }

@@ -203,7 +203,7 @@ func reportFormat(r *http.Request, def string) (string, error) {
 	if f == "" {
 		return def, nil
 	}
-	allowed := []string{"json", "pdf", "csv"}
+	allowed := []string{"json", "html", "pdf", "csv"}
 	if !strings.HasPrefix(r.URL.Path, "/api/") {
 		allowed = []string{"html", "pdf", "csv"}
 	}
@@ -304,7 +304,22 @@ func (h *handler) writeReport(w http.ResponseWriter, r *http.Request, f *report.
 		hd.Set("Cache-Control", "no-store")
 		hd.Set("X-Content-Type-Options", "nosniff")
 		_, _ = w.Write(data)
-	default:
-		h.reportPage(w, r, f)
+	case "html":
+		if !strings.HasPrefix(r.URL.Path, "/api/") {
+			h.reportPage(w, r, f)
+			return
+		}
+		// The API's HTML is a file to keep, not a page of this site.
+		doc, err := report.HTMLDocument(f)
+		if err != nil {
+			h.writeError(w, r, err)
+			return
+		}
+		hd.Set("Content-Type", "text/html; charset=utf-8")
+		hd.Set("Content-Disposition", `attachment; filename="`+name+`.html"`)
+		hd.Set("Content-Security-Policy", "default-src 'none'; img-src data:; style-src 'unsafe-inline'; sandbox")
+		hd.Set("Cache-Control", "no-store")
+		hd.Set("X-Content-Type-Options", "nosniff")
+		_, _ = w.Write(doc)
 	}
 }
