@@ -39,6 +39,10 @@ func (h *handler) pageAction(w http.ResponseWriter, r *http.Request) {
 		h.pagePublic(w, r, edition, project, back)
 		return
 	}
+	if action == "fund" {
+		h.pageFund(w, r, edition, project, back)
+		return
+	}
 	a, ok := updateActions[action]
 	if !ok {
 		h.writeError(w, r, &httpError{status: http.StatusNotFound, msg: "no action " + validate.Quote(action)})
@@ -134,5 +138,32 @@ func (h *handler) pagePublic(w http.ResponseWriter, r *http.Request, edition, pr
 		msg = "flash.done.public-on"
 	}
 	h.flash(r, tr(lang(r), msg), "", false)
+	http.Redirect(w, r, back, http.StatusSeeOther)
+}
+
+// pageFund links a funder to the program (coordinators: auth.Fund).
+func (h *handler) pageFund(w http.ResponseWriter, r *http.Request, edition, project, back string) {
+	if _, _, ok := h.program(w, r, edition, project, auth.Fund); !ok {
+		return
+	}
+	l := lang(r)
+	slug := r.PostFormValue("funder")
+	fail := func(msg string) {
+		h.flash(r, tr(l, "flash.failed"), msg, true)
+		http.Redirect(w, r, back, http.StatusSeeOther)
+	}
+	if err := validate.Slug("funder", slug); err != nil {
+		fail(err.Error())
+		return
+	}
+	if err := h.Store.Fund(r.Context(), edition, project, slug); err != nil {
+		if status, msg, _ := classify(err); status < 500 {
+			fail(msg)
+			return
+		}
+		h.writeError(w, r, err)
+		return
+	}
+	h.flash(r, tr(l, "flash.done.fund", slug), "", false)
 	http.Redirect(w, r, back, http.StatusSeeOther)
 }

@@ -20,7 +20,7 @@ import (
 // pageNames are the pages drawn with the shared layout; each is
 // templates/NAME.html defining "main".
 var pageNames = []string{"index", "board", "call", "call_received", "dashboard", "preview", "program",
-	"jury", "me", "settings", "prefs", "report", "funder"}
+	"jury", "me", "settings", "prefs", "report", "funder", "funders"}
 
 // pages holds, per language, every page parsed with the layout: one set of
 // templates, parsed once at start, its "t" function bound to the language
@@ -177,6 +177,9 @@ func navFor(l string, who *auth.Person, path string) []navItem {
 	}
 	if auth.Can(who, auth.JuryPage, nil) {
 		items = append(items, navItem{Href: "/jury", Label: tr(l, "nav.jury")})
+	}
+	if auth.Can(who, auth.ManageFunders, nil) {
+		items = append(items, navItem{Href: "/funders", Label: tr(l, "nav.funders")})
 	}
 	if hasOwnPrograms(who) {
 		items = append(items, navItem{Href: "/me", Label: tr(l, "nav.me")})

@@ -7,8 +7,11 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/codecitoyen/suivi/internal/api"
 	"github.com/codecitoyen/suivi/internal/auth"
 	"github.com/codecitoyen/suivi/internal/report"
+	"github.com/codecitoyen/suivi/internal/store"
+	"github.com/codecitoyen/suivi/worker"
 )
 
 // reportView is a report's page: the figures, the summary chart as a PNG
@@ -121,4 +124,57 @@ func (h *handler) editionReportPage(w http.ResponseWriter, r *http.Request) {
 		r.URL.RawQuery = q.Encode()
 	}
 	h.editionReport(w, r)
+}
+
+// fundersData is the coordinators' funders page: the list and the form.
+type fundersData struct {
+	Funders []store.Funder
+	// Form holds what was typed when it must be shown again, Error why.
+	Form  api.FunderRequest
+	Error string
+}
+
+// fundersPage lists every funder, with a form to add one (coordinators of
+// every city).
+func (h *handler) fundersPage(w http.ResponseWriter, r *http.Request) {
+	if !h.allow(w, r, auth.ManageFunders) {
+		return
+	}
+	h.renderFunders(w, r, http.StatusOK, fundersData{Form: api.FunderRequest{Lang: lang(r)}})
+}
+
+func (h *handler) renderFunders(w http.ResponseWriter, r *http.Request, status int, d fundersData) {
+	list, err := h.Store.ListFunders(r.Context())
+	if err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	d.Funders = list
+	h.render(w, r, status, "funders", h.page(r, tr(lang(r), "funders.title"), d))
+}
+
+// fundersAdd adds a funder from the page's form.
+func (h *handler) fundersAdd(w http.ResponseWriter, r *http.Request) {
+	if !h.allow(w, r, auth.ManageFunders) {
+		return
+	}
+	req := api.FunderRequest{Slug: strings.TrimSpace(r.PostFormValue("slug")), Name: r.PostFormValue("name"), Lang: r.PostFormValue("lang"),
+		Contacts: strings.FieldsFunc(r.PostFormValue("contacts"), func(c rune) bool { return c == '\n' || c == '\r' || c == ',' || c == ' ' })}
+	f, err := funderRequest(req)
+	if err == nil {
+		if err = worker.EnsureFunderSchedule(r.Context(), h.Temporal, f.Slug); err == nil {
+			err = h.Store.AddFunder(r.Context(), f, viewer(r).Email)
+		}
+	}
+	if err != nil {
+		status, msg, _ := classify(err)
+		if status >= 500 {
+			h.writeError(w, r, err)
+			return
+		}
+		h.renderFunders(w, r, status, fundersData{Form: req, Error: msg})
+		return
+	}
+	h.flash(r, tr(lang(r), "flash.done.funder", f.Name), "", false)
+	http.Redirect(w, r, "/funders/"+url.PathEscape(f.Slug), http.StatusSeeOther)
 }

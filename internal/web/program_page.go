@@ -41,6 +41,10 @@ type programPage struct {
 	Undelivered []store.Message
 	Audit       []store.AuditEntry
 	AuditMore   int
+	// Funders fund the program; FundWith are the others a coordinator may
+	// add (nil when the viewer may not).
+	Funders  []string
+	FundWith []store.Funder
 }
 
 // programPage is where emails link to: a program's phases, steps,
@@ -88,6 +92,19 @@ func (h *handler) programPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d.Timeline = phaseTimeline(audit)
+	d.Funders = ap.Funders
+	if auth.Can(who, auth.Fund, ap) {
+		all, err := h.Store.ListFunders(ctx)
+		if err != nil {
+			h.writeError(w, r, err)
+			return
+		}
+		for _, f := range all {
+			if !slices.Contains(ap.Funders, f.Slug) {
+				d.FundWith = append(d.FundWith, f)
+			}
+		}
+	}
 	if d.Activity, err = h.programActivity(ctx, p, activityDays, now); err != nil {
 		h.writeError(w, r, err)
 		return

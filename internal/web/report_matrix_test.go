@@ -17,6 +17,8 @@ func init() {
 	set := only(unauth, ok, notFound, global)
 	set[otherFunder] = forbidden
 	addRows(map[string][]row{
+		"GET /funders":                        {{want: only(seeOther, ok, notFound, global)}},
+		"POST /funders":                       {{body: "slug=form-funder&name=F&contacts=ff%40example.org", want: only(seeOther, reaches, notFound, global)}},
 		"GET /funders/{slug}":                 {{path: "/funders/metropole", want: only(seeOther, ok, notFound, global, funder)}},
 		"GET /funders/{slug}/reports/{month}": {{path: "/funders/metropole/reports/2027-03", want: only(seeOther, ok, notFound, global, funder)}},
 		"GET /editions/{edition}/report": {

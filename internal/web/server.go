@@ -100,6 +100,8 @@ func (h *handler) routes() []route {
 		in("POST /programs/{edition}/{project}/actions/{action}", h.pageAction),
 		in("GET /jury", h.jury),
 		in("GET /me", h.mePage),
+		in("GET /funders", h.fundersPage),
+		in("POST /funders", h.fundersAdd),
 		in("GET /funders/{slug}", h.funderPage),
 		in("GET /funders/{slug}/reports/{month}", h.funderReportPage),
 		in("GET /editions/{edition}/report", h.editionReportPage),
