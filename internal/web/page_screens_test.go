@@ -86,6 +86,7 @@ func TestScreenshots(t *testing.T) {
 		{"me-holder", pHolder, "/me", "en", 2200, 0},
 		{"me-funder", pFunder, "/me", "fr", 800, 0},
 		{"funder", pFunder, "/funders/metropole", "fr", 700, 0},
+		{"funders", pGlobal, "/funders", "en", 900, 0},
 		{"funder-report", pFunder, "/funders/metropole/reports/2027-03", "fr", 2600, 0},
 		{"edition-report-en", pLyon, "/editions/ncc-2027/report?city=Lyon&month=2027-03", "en", 3000, 0},
 		{"settings", pHolder, "/settings", "fr", 1600, 0},
