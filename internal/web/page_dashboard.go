@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/codecitoyen/suivi/internal/auth"
+	"github.com/codecitoyen/suivi/internal/report"
 	"github.com/codecitoyen/suivi/internal/store"
 	"github.com/codecitoyen/suivi/internal/validate"
 	"github.com/codecitoyen/suivi/workflows"
@@ -81,6 +82,9 @@ type dashData struct {
 	UndeliveredMore int
 	Planned         []planned
 	PlannedMore     int
+	// Reports link to last month's report of each edition the viewer
+	// coordinates (of their city when they coordinate one).
+	Reports []option
 }
 
 // dashboard is the coordinators' page: every program they may view, with
@@ -111,6 +115,19 @@ func (h *handler) dashboard(w http.ResponseWriter, r *http.Request) {
 	}
 	who := viewer(r)
 	back := "/dashboard" + f.Query()
+	month := report.PreviousMonth(now)
+	for _, e := range d.Editions {
+		base := "/editions/" + url.PathEscape(e.Value) + "/report?month=" + month
+		if auth.Can(who, auth.EditionReport, &auth.Program{Edition: e.Value}) {
+			d.Reports = append(d.Reports, option{base, e.Label + " — " + report.MonthName(month, l)})
+			continue
+		}
+		for _, g := range who.Grants {
+			if g.Role == auth.Coordinator && g.City != "" && auth.Can(who, auth.EditionReport, &auth.Program{Edition: e.Value, City: g.City}) {
+				d.Reports = append(d.Reports, option{base + "&city=" + url.QueryEscape(g.City), e.Label + ", " + g.City + " — " + report.MonthName(month, l)})
+			}
+		}
+	}
 	funders, err := h.Store.AllProgramFunders(ctx)
 	if err != nil {
 		h.writeError(w, r, err)

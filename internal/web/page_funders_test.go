@@ -45,3 +45,19 @@ func TestFundFromTheProgramPage(t *testing.T) {
 		t.Fatalf("bad funder form = %d %.3000s", a.status, a.body)
 	}
 }
+
+// The dashboard links to last month's report of what each coordinator
+// coordinates, and the link opens.
+func TestDashboardLinksToReports(t *testing.T) {
+	f := newSite(t, nil)
+	lyonLink := "/editions/ncc-2027/report?month=2027-03&amp;city=Lyon"
+	if a := f.page(t, pLyon, "/dashboard", "fr"); !strings.Contains(a.body, lyonLink) || strings.Contains(a.body, `report?month=2027-03"`) {
+		t.Fatalf("Lyon's dashboard links: %.3000s", a.body)
+	}
+	if a := f.page(t, pGlobal, "/dashboard", "en"); !strings.Contains(a.body, `/editions/ncc-2027/report?month=2027-03"`) {
+		t.Fatal("the global coordinator's dashboard has no link to the edition's report")
+	}
+	if a := f.page(t, pLyon, strings.ReplaceAll(lyonLink, "&amp;", "&"), "fr"); a.status != http.StatusOK || !strings.Contains(a.body, "Démocratie et crustacés") {
+		t.Fatalf("Lyon's report = %d", a.status)
+	}
+}
