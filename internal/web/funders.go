@@ -230,12 +230,28 @@ func (h *handler) funderReport(w http.ResponseWriter, r *http.Request) {
 		h.writeError(w, r, badRequest("%v", err))
 		return
 	}
+	if !h.reportSlot(w, r) {
+		return
+	}
+	defer func() { <-h.reports }()
 	files, err := report.ForFunder(r.Context(), h.Store, f.Slug, month, h.now(), false)
 	if err != nil {
 		h.writeError(w, r, err)
 		return
 	}
 	h.writeReport(w, r, files, format)
+}
+
+// reportSlot waits for one of the ReportsAtOnce places to build a report;
+// when the request's time runs out first, it answers 503.
+func (h *handler) reportSlot(w http.ResponseWriter, r *http.Request) bool {
+	select {
+	case h.reports <- struct{}{}:
+		return true
+	case <-r.Context().Done():
+		h.writeError(w, r, unavailable("reports are being built for others; try again in a moment"))
+		return false
+	}
 }
 
 // editionReport answers an edition's report (?month=, ?city=, ?lang=) for
@@ -277,6 +293,10 @@ func (h *handler) editionReport(w http.ResponseWriter, r *http.Request) {
 	if l != "en" && l != "fr" {
 		l = lang(r)
 	}
+	if !h.reportSlot(w, r) {
+		return
+	}
+	defer func() { <-h.reports }()
 	files, err := report.ForEdition(r.Context(), h.Store, id, city, month, l, h.now())
 	if err != nil {
 		h.writeError(w, r, err)

@@ -108,6 +108,10 @@ func (h *handler) funderReportPage(w http.ResponseWriter, r *http.Request) {
 		h.writeError(w, r, badRequest("%v", err))
 		return
 	}
+	if !h.reportSlot(w, r) {
+		return
+	}
+	defer func() { <-h.reports }()
 	files, err := report.ForFunder(r.Context(), h.Store, f.Slug, month, h.now(), false)
 	if err != nil {
 		h.writeError(w, r, err)

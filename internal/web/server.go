@@ -54,7 +54,14 @@ type handler struct {
 	Deps
 	// Sessions are the browsers' signed-in sessions.
 	Sessions *scs.SessionManager
+	// reports bounds how many reports are built at once (each reads a
+	// month of history and may take a second or more).
+	reports chan struct{}
 }
+
+// ReportsAtOnce is how many reports one server builds at the same time;
+// others wait their turn within the request's time limit.
+const ReportsAtOnce = 2
 
 // Route is one route of the web server. Public routes answer anyone (the
 // handler still decides what each person sees); the others need someone
@@ -158,7 +165,7 @@ func NewHandler(d Deps) http.Handler {
 	if d.Logger == nil {
 		d.Logger = slog.New(slog.DiscardHandler)
 	}
-	h := &handler{Deps: d}
+	h := &handler{Deps: d, reports: make(chan struct{}, ReportsAtOnce)}
 	if d.Store != nil {
 		h.Sessions = newSessions(d.Store, d.SecureCookies)
 		// scs would log with the standard logger and answer a bare 500:
