@@ -329,6 +329,7 @@ func (a *Activities) compose(ctx context.Context, c store.Claimed) (mail.Email, 
 		d.Items = strings.Split(items, "\n")
 	}
 	var attachments []mail.Attachment
+	var invitation []byte
 	if c.Kind == "meetup-invitation" {
 		loc, err := time.LoadLocation(c.Payload["time_zone"])
 		if err != nil {
@@ -337,18 +338,26 @@ func (a *Activities) compose(ctx context.Context, c store.Claimed) (mail.Email, 
 		at, _ := time.Parse(time.RFC3339, c.Payload["at"])
 		d.City = c.Payload["city"]
 		d.MeetupAt = mail.FormatDateTime(at, loc, lang)
+		summary := "Petite Nuit du Code Citoyen — " + d.City
+		if lang == "en" {
+			summary = "Citizen Code Night meetup — " + d.City
+		}
 		ev := mail.Event{
-			UID:     fmt.Sprintf("meetup-%s-%s-%s@suivi", c.Edition, edition.CitySlug(d.City), c.Milestone),
-			Summary: "Petite Nuit du Code Citoyen — " + d.City, Location: d.City,
+			// The sender's domain keeps two installations' UIDs apart.
+			UID:     fmt.Sprintf("meetup-%s-%s-%s@%s", c.Edition, edition.CitySlug(d.City), c.Milestone, mail.Domain(m.From)),
+			Summary: summary, Location: d.City,
 			Start: at, End: at.Add(2 * time.Hour), Zone: loc, Invite: true,
 			Organizer: bareAddress(m.From), Attendee: c.Recipient,
 		}
-		attachments = append(attachments, mail.Attachment{Name: "invitation.ics", ContentType: "text/calendar; method=REQUEST; charset=utf-8", Data: ev.ICS(a.now())})
+		invitation = ev.ICS(a.now())
+		attachments = append(attachments, mail.Attachment{Name: "invitation.ics", ContentType: "text/calendar; method=REQUEST; charset=utf-8", Data: invitation})
 	} else if mail.IsReminder(c.Kind) && c.Milestone != "" && c.Due != "" {
 		due, _ := time.Parse("2006-01-02", c.Due)
 		ev := mail.Event{
-			UID:     fmt.Sprintf("milestone-%s-%s-%s@suivi", c.Edition, c.Project, c.Milestone),
+			UID:     fmt.Sprintf("milestone-%s-%s-%s@%s", c.Edition, c.Project, c.Milestone, mail.Domain(m.From)),
 			Summary: d.Program + " — " + d.Milestone, Start: due, AllDay: true,
+			// RFC 5546 §3.2.1: a PUBLISH names its organizer.
+			Organizer: bareAddress(m.From),
 		}
 		attachments = append(attachments, mail.Attachment{Name: "echeance.ics", ContentType: "text/calendar; method=PUBLISH; charset=utf-8", Data: ev.ICS(a.now())})
 	}
@@ -358,14 +367,15 @@ func (a *Activities) compose(ctx context.Context, c store.Claimed) (mail.Email, 
 	if err != nil {
 		return mail.Email{}, &mail.TemplateError{Err: err}
 	}
+	headers := map[string]string{"X-Suivi-Kind": c.Kind}
+	if mail.Unsubscribable(c.Kind) {
+		// Only where the one-click unsubscribe stops this kind of message.
+		headers["List-Unsubscribe"] = "<" + base + "/prefs/unsubscribe?t=" + url.QueryEscape(token) + ">"
+		headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+	}
 	return mail.Email{
 		Key: c.Key, From: m.From, To: c.Recipient, Subject: r.Subject, Text: r.Text, HTML: r.HTML,
-		Headers: map[string]string{
-			"List-Unsubscribe":      "<" + base + "/prefs/unsubscribe?t=" + url.QueryEscape(token) + ">",
-			"List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-			"X-Suivi-Kind":          c.Kind,
-		},
-		Attachments: attachments,
+		Headers: headers, Attachments: attachments, Calendar: string(invitation),
 	}, nil
 }
 

@@ -127,7 +127,7 @@ func (a *Activities) composeReport(ctx context.Context, c store.Claimed) (mail.E
 		return mail.Email{}, &mail.TemplateError{Err: err}
 	}
 	out := mail.Email{Key: c.Key, From: a.Mail.From, To: c.Recipient, Subject: e.Subject, Text: e.Text, HTML: e.HTML,
-		Headers: map[string]string{"X-Suivi-Kind": c.Kind, "Auto-Submitted": "auto-generated"}}
+		Headers: map[string]string{"X-Suivi-Kind": c.Kind}}
 	for _, in := range e.Inline {
 		out.Inline = append(out.Inline, mail.Attachment{Name: in.ContentID, ContentType: "image/png", Data: in.PNG})
 	}

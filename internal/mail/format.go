@@ -58,3 +58,21 @@ func IsReminder(kind string) bool {
 	}
 	return false
 }
+
+// Unsubscribable reports whether the one-click unsubscribe stops a kind:
+// it switches a person to escalations only, which ends reminders and the
+// digest of held ones. Other kinds (sign-in links, escalations, failures,
+// reports, applications) are transactional and carry no List-Unsubscribe.
+func Unsubscribable(kind string) bool { return IsReminder(kind) || kind == "digest" }
+
+// Domain is the domain of a sender address ("Suivi <suivi@example.org>"
+// gives "example.org"), for identifiers that must not collide between two
+// installations; "suivi.invalid" when there is none.
+func Domain(from string) string {
+	if i := strings.LastIndex(from, "@"); i >= 0 {
+		if d := strings.ToLower(strings.Trim(from[i+1:], "> ")); d != "" {
+			return d
+		}
+	}
+	return "suivi.invalid"
+}

@@ -2,6 +2,7 @@ package mail
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	ics "github.com/arran4/golang-ical"
@@ -43,9 +44,9 @@ func (e Event) ICS(now time.Time) []byte {
 	ev.SetDtStampTime(now.UTC())
 	// Later versions of the same event must carry a higher sequence.
 	ev.SetSequence(int(now.Unix()/60 - 29_000_000))
-	ev.SetSummary(e.Summary)
+	ev.SetSummary(icsText(e.Summary))
 	if e.Location != "" {
-		ev.SetLocation(e.Location)
+		ev.SetLocation(icsText(e.Location))
 	}
 	if e.AllDay {
 		ev.SetAllDayStartAt(e.Start)
@@ -176,12 +177,12 @@ func Feed(name string, events []Event, now time.Time) []byte {
 	for _, e := range events {
 		ev := cal.AddEvent(e.UID)
 		ev.SetDtStampTime(now.UTC())
-		ev.SetSummary(e.Summary)
+		ev.SetSummary(icsText(e.Summary))
 		if e.Location != "" {
-			ev.SetLocation(e.Location)
+			ev.SetLocation(icsText(e.Location))
 		}
 		if e.Description != "" {
-			ev.SetDescription(e.Description)
+			ev.SetDescription(icsText(e.Description))
 		}
 		if e.URL != "" {
 			ev.SetURL(e.URL)
@@ -201,4 +202,13 @@ func Feed(name string, events []Event, now time.Time) []byte {
 		ev.SetProperty(ics.ComponentPropertyDtEnd, e.End.In(zone).Format("20060102T150405"), tz)
 	}
 	return []byte(cal.Serialize(ics.WithNewLineWindows))
+}
+
+// icsText makes a text value safe for a content line whatever its source:
+// every line break (CR, LF, CRLF) becomes one LF, which the encoder writes
+// as RFC 5545's "\n" escape; a bare CR would otherwise end the line in
+// some readers and let the rest pass for a property.
+func icsText(s string) string {
+	s = strings.ReplaceAll(s, "\r\n", "\n")
+	return strings.ReplaceAll(s, "\r", "\n")
 }

@@ -28,6 +28,10 @@ type Email struct {
 	HTML        string
 	Headers     map[string]string
 	Attachments []Attachment
+	// Calendar, when set, is an iCalendar REQUEST also offered as a
+	// text/calendar alternative of the body, as Office 365 and Gmail send
+	// invitations (the .ics stays attached for the other clients).
+	Calendar string
 	// Inline are images the HTML shows as "cid:NAME": each Name is its
 	// Content-ID.
 	Inline []Attachment
@@ -45,11 +49,7 @@ type Attachment struct {
 // one.
 func MessageID(key, from string) string {
 	sum := sha256.Sum256([]byte(key))
-	domain := "suivi.invalid"
-	if i := strings.LastIndex(from, "@"); i >= 0 {
-		domain = strings.Trim(from[i+1:], "> ")
-	}
-	return hex.EncodeToString(sum[:16]) + "@" + domain
+	return hex.EncodeToString(sum[:16]) + "@" + Domain(from)
 }
 
 // Outcome is what became of one email.
@@ -110,12 +110,19 @@ func build(e Email) (*gomail.Msg, error) {
 	m.SetMessageIDWithValue(MessageID(e.Key, e.From))
 	m.Subject(oneLine(e.Subject))
 	m.SetDate()
+	// Every message is written by a machine (RFC 3834): out-of-office
+	// replies and Exchange's auto-answers must not come back.
+	m.SetGenHeader("Auto-Submitted", "auto-generated")
+	m.SetGenHeader("X-Auto-Response-Suppress", "All")
 	for k, v := range e.Headers {
 		m.SetGenHeader(gomail.Header(k), oneLine(v))
 	}
 	m.SetBodyString(gomail.TypeTextPlain, e.Text)
 	if e.HTML != "" {
 		m.AddAlternativeString(gomail.TypeTextHTML, e.HTML)
+	}
+	if e.Calendar != "" {
+		m.AddAlternativeString(gomail.ContentType("text/calendar; method=REQUEST"), e.Calendar)
 	}
 	for _, a := range e.Inline {
 		opts := []gomail.FileOption{gomail.WithFileContentType(gomail.ContentType(a.ContentType)), gomail.WithFileContentID(a.Name)}

@@ -238,6 +238,7 @@ func init() {
 		"GET /prefs":              {{want: everyone(forbidden, forbidden)}},
 		"POST /prefs":             {{body: "t=x&locale=en", want: everyone(forbidden, forbidden)}},
 		"POST /prefs/unsubscribe": {{path: "/prefs/unsubscribe?t=x", want: everyone(forbidden, forbidden)}},
+		"GET /prefs/unsubscribe":  {{path: "/prefs/unsubscribe?t=x", want: everyone(forbidden, forbidden)}},
 		// No MailDir outside `suivi dev`: nothing to show.
 		"GET /dev/mail":                     {{want: everyone(notFound, notFound)}},
 		"GET /dev/mail/{name}":              {{path: "/dev/mail/1.eml", want: everyone(notFound, notFound)}},

@@ -20,7 +20,7 @@ import (
 // pageNames are the pages drawn with the shared layout; each is
 // templates/NAME.html defining "main".
 var pageNames = []string{"index", "board", "call", "call_received", "dashboard", "preview", "program",
-	"jury", "me", "settings", "prefs", "report", "funder", "funders"}
+	"jury", "me", "settings", "prefs", "report", "funder", "funders", "unsubscribe"}
 
 // pages holds, per language, every page parsed with the layout: one set of
 // templates, parsed once at start, its "t" function bound to the language

@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"net/url"
 
 	"github.com/codecitoyen/suivi/internal/store"
 	"github.com/codecitoyen/suivi/internal/validate"
@@ -82,8 +83,31 @@ func (h *handler) unsubscribe(w http.ResponseWriter, r *http.Request) {
 		h.writeError(w, r, err)
 		return
 	}
+	if r.PostFormValue("confirm") == "page" {
+		// A person who opened the link and pressed the button: show them
+		// where they now stand, and how to change it back.
+		h.prefsPage(w, r, email, r.URL.Query().Get("t"), true)
+		return
+	}
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	_, _ = w.Write([]byte("Désinscrit des rappels / unsubscribed from reminders\n"))
+}
+
+// unsubscribePage answers a GET (or HEAD) of the List-Unsubscribe link:
+// people open it in a browser and scanners fetch it, so it changes nothing
+// and asks for a button press, which POSTs (RFC 8058 §3.2).
+func (h *handler) unsubscribePage(w http.ResponseWriter, r *http.Request) {
+	token := r.URL.Query().Get("t")
+	email, err := h.signedEmail(token)
+	if err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	l := lang(r)
+	v := h.page(r, tr(l, "unsub.title"), map[string]any{"Email": email, "Action": "/prefs/unsubscribe?t=" + url.QueryEscape(token),
+		"Prefs": "/prefs?t=" + url.QueryEscape(token)})
+	v.NoLangSwitch = true
+	h.render(w, r, http.StatusOK, "unsubscribe", v)
 }
 
 func checkPerson(p store.Person) error {

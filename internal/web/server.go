@@ -91,6 +91,7 @@ func (h *handler) routes() []route {
 		in("POST /signout/everywhere", h.signoutEverywhere),
 		pub("GET /prefs", h.prefs),
 		pub("POST /prefs", h.prefsSave),
+		pub("GET /prefs/unsubscribe", h.unsubscribePage),
 		pub("POST /prefs/unsubscribe", h.unsubscribe),
 		pub("GET /dev/mail", h.devMailList),
 		pub("GET /dev/mail/{name}", h.devMailShow),
