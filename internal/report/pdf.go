@@ -69,6 +69,7 @@ var (
 // PDF renders r as an A4 portrait PDF in r.Lang. The same report gives
 // the same bytes: the dates come from r.To and resources are sorted.
 func PDF(r *Report) ([]byte, error) {
+	r = printable(r)
 	charts, wait := renderCharts(r)
 	defer wait()
 	f := fpdf.New("P", "mm", "A4", "")

@@ -107,3 +107,31 @@ func TestApplyEditionVersions(t *testing.T) {
 		t.Fatalf("GetEdition = %+v, %v", e, err)
 	}
 }
+
+// The janitor's sweep removes sign-in links a day past their expiry and
+// old sign-in requests, and keeps live ones (it once failed on every run
+// with "operator does not exist: timestamp with time zone < interval").
+func TestDeleteExpiredSweepsLinksAndRequests(t *testing.T) {
+	s := migrated(t)
+	ctx := context.Background()
+	now := time.Date(2027, 4, 1, 12, 0, 0, 0, time.UTC)
+	if err := s.CreateMagicLink(ctx, []byte("old-link-hash-0123456789abcdef01"), "a@example.org", "/", now.Add(-48*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.CreateMagicLink(ctx, []byte("new-link-hash-0123456789abcdef01"), "a@example.org", "/", now.Add(10*time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := s.RecordSigninRequest(ctx, "a@example.org", "192.0.2.1", now.Add(-72*time.Hour), 15*time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	n, err := s.DeleteExpired(ctx, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n != 2 {
+		t.Errorf("deleted %d rows, want the old link and the old request", n)
+	}
+	if _, ok, err := s.MagicLinkFor(ctx, []byte("new-link-hash-0123456789abcdef01"), now); err != nil || !ok {
+		t.Errorf("the live link is gone: %v %v", ok, err)
+	}
+}

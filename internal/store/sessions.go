@@ -69,7 +69,10 @@ func (s *Store) DeleteExpired(ctx context.Context, now time.Time) (int64, error)
 	var n int64
 	for _, q := range []string{
 		`delete from sessions where expiry < $1`,
-		`delete from magic_links where expires_at < $1 - interval '1 day'`,
+		// Typed: Postgres reads "$1 - interval" as interval minus interval.
+		`delete from magic_links where expires_at < $1::timestamptz - interval '1 day'`,
+		// The rate limits look back 15 minutes; a day is plenty.
+		`delete from signin_requests where at < $1::timestamptz - interval '1 day'`,
 	} {
 		tag, err := s.pool.Exec(ctx, q, now)
 		if err != nil {
