@@ -23,7 +23,14 @@ select distinct funder, funder from (
 on conflict do nothing;
 
 alter table program_funders
-    add constraint program_funders_funder_fkey foreign key (funder) references funders on delete cascade;
+    add constraint program_funders_funder_fkey foreign key (funder) references funders on delete cascade,
+    -- When the funding began and (once undone) ended, so that a past
+    -- month's report lists the programs funded then. Links made before
+    -- this column are taken as funding the program from its start.
+    add column funded_at timestamptz not null default now(),
+    add column unfunded_at timestamptz;
+update program_funders pf set funded_at = p.started_at from programs p
+where p.edition = pf.edition and p.project = pf.project;
 
 -- When Suivi learned of each fact, so that a report for a past month uses
 -- only what was known at that month's end and never changes afterwards.
@@ -110,6 +117,6 @@ drop table repo_licences;
 alter table repo_issues drop column seen_at, drop column closed_seen_at, drop column first_response_seen_at;
 alter table repo_releases drop column seen_at;
 alter table repo_commits drop column seen_at;
-alter table program_funders drop constraint program_funders_funder_fkey;
+alter table program_funders drop constraint program_funders_funder_fkey, drop column funded_at, drop column unfunded_at;
 drop table funder_contacts;
 drop table funders;

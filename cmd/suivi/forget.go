@@ -44,32 +44,45 @@ func programForget(ctx context.Context, e env, args []string) error {
 	return nil
 }
 
-// programFund runs `suivi program fund E/P --funder SLUG`.
-func programFund(ctx context.Context, e env, args []string) error {
+// programFund runs `suivi program fund E/P --funder SLUG [--since DATE]`
+// and, with remove, `suivi program unfund E/P --funder SLUG`.
+func programFund(ctx context.Context, e env, args []string, remove bool) error {
+	verb := "program fund"
+	if remove {
+		verb = "program unfund"
+	}
 	var cfg config.Config
-	var funder string
-	fs := newFlags("program fund", e, &cfg, clientSettings...)
+	var funder, since string
+	fs := newFlags(verb, e, &cfg, clientSettings...)
 	fs.StringVar(&funder, "funder", "", "the funder's slug, e.g. metropole-de-lyon (required)")
-	pos, err := parse("program fund", e, fs, "suivi program fund EDITION/PROJECT --funder SLUG\n\n"+
-		"Records that a funder funds the program: its people with the funder role\n"+
-		"(`suivi user add --role funder --funder SLUG`) may then read it.", args)
+	usage := "suivi program fund EDITION/PROJECT --funder SLUG [--since YYYY-MM-DD]\n\n" +
+		"Records that a funder (`suivi funder add`) funds the program: its people may then read\n" +
+		"the program, and its monthly reports include it from --since (default today)."
+	if remove {
+		usage = "suivi program unfund EDITION/PROJECT --funder SLUG\n\n" +
+			"Ends a funder's funding of the program: its people no longer see it, and reports\n" +
+			"of the months after leave it out (those of the months it was funded keep it)."
+	} else {
+		fs.StringVar(&since, "since", "", "the day the funding began, YYYY-MM-DD (default today)")
+	}
+	pos, err := parse(verb, e, fs, usage, args)
 	if err != nil {
 		return err
 	}
 	if len(pos) != 1 {
-		return &usageError{"program fund", "name one program as EDITION/PROJECT, such as ncc-2027/demoscampi"}
+		return &usageError{verb, "name one program as EDITION/PROJECT, such as ncc-2027/demoscampi"}
 	}
 	ed, project, err := validate.ProgramKey(pos[0])
 	if err != nil {
-		return &usageError{"program fund", err.Error()}
+		return &usageError{verb, err.Error()}
 	}
 	if err := validate.Slug("funder", funder); err != nil {
-		return &usageError{"program fund", "--funder: " + err.Error()}
+		return &usageError{verb, "--funder: " + err.Error()}
 	}
-	if err := validConfig("program fund", &cfg); err != nil {
+	if err := validConfig(verb, &cfg); err != nil {
 		return err
 	}
-	msg, err := apiClient(&cfg).Fund(ctx, ed, project, funder)
+	msg, err := apiClient(&cfg).Fund(ctx, ed, project, funder, since, remove)
 	if err != nil {
 		return err
 	}

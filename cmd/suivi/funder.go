@@ -97,8 +97,8 @@ func runFunder(ctx context.Context, e env, args []string) error {
 	if asJSON {
 		return writeJSON(e.stdout, f)
 	}
-	fprintf(e.stdout, "%s — %s (%s)\ncontacts: %s\nprograms: %s\nreports sent: %s\n", f.Slug, f.Name, f.Lang,
-		listOrNone(f.Contacts), listOrNone(f.Programs), listOrNone(f.Reports))
+	fprintf(e.stdout, "%s — %s (%s)\ncontacts: %s\nreaders (funder role): %s\nprograms: %s\nreports sent: %s\n", f.Slug, f.Name, f.Lang,
+		listOrNone(f.Contacts), listOrNone(f.Readers), listOrNone(f.Programs), listOrNone(f.Reports))
 	if verb == "add" {
 		fprintf(e.stdout, "Link its programs with `suivi program fund EDITION/PROJECT --funder %s`.\n", f.Slug)
 	}

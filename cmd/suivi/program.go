@@ -32,7 +32,8 @@ func programVerbs() []verb {
 		vs = append(vs, verb{name, programActions[name].summary})
 	}
 	return append(vs,
-		verb{"fund", "Records that a funder funds the program (EDITION/PROJECT --funder SLUG)."},
+		verb{"fund", "Records that a funder funds the program (EDITION/PROJECT --funder SLUG [--since DATE])."},
+		verb{"unfund", "Ends a funder's funding of the program (EDITION/PROJECT --funder SLUG)."},
 		verb{"forget", "Sets aside the record of a program whose workflow Temporal lost, so it can start again (EDITION/PROJECT)."})
 }
 
@@ -69,7 +70,9 @@ func runProgram(ctx context.Context, e env, args []string) error {
 	case "forget":
 		return programForget(ctx, e, args[1:])
 	case "fund":
-		return programFund(ctx, e, args[1:])
+		return programFund(ctx, e, args[1:], false)
+	case "unfund":
+		return programFund(ctx, e, args[1:], true)
 	case "-h", "--help", "-help", "help":
 		printProgramUsage(e.stdout)
 		return nil

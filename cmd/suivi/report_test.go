@@ -63,7 +63,7 @@ func TestFunderReportSentOnce(t *testing.T) {
 	if code, _, errOut := cli(t, e.api.URL, "program", "fund", "ncc-2027/demoscampi", "--funder", "nobody-funds"); code != 1 || !strings.Contains(errOut, "suivi funder add") {
 		t.Fatalf("fund by an unknown funder = %d %q", code, errOut)
 	}
-	if code, _, errOut := cli(t, e.api.URL, "program", "fund", "ncc-2027/demoscampi", "--funder", "metropole-de-lyon"); code != 0 {
+	if code, _, errOut := cli(t, e.api.URL, "program", "fund", "ncc-2027/demoscampi", "--funder", "metropole-de-lyon", "--since", "2026-09-01"); code != 0 {
 		t.Fatalf("program fund = %d %q", code, errOut)
 	}
 

@@ -247,13 +247,17 @@ func (c *Client) ChangeUser(ctx context.Context, u UserChange, add bool) (string
 	return res.Message, err
 }
 
-// Fund links a funder to a program.
-func (c *Client) Fund(ctx context.Context, edition, project, funder string) (string, error) {
+// Fund links a funder to a program, from since (YYYY-MM-DD, "" for
+// today); remove undoes it.
+func (c *Client) Fund(ctx context.Context, edition, project, funder, since string, remove bool) (string, error) {
 	var res struct {
 		Message string `json:"message"`
 	}
 	path := "/api/v1/programs/" + url.PathEscape(edition) + "/" + url.PathEscape(project) + "/funders"
-	err := c.do(ctx, http.MethodPost, path, FundRequest{Funder: funder}, &res)
+	if remove {
+		path += "/remove"
+	}
+	err := c.do(ctx, http.MethodPost, path, FundRequest{Funder: funder, Since: since}, &res)
 	return res.Message, err
 }
 

@@ -180,6 +180,10 @@ type UserList struct {
 // FundRequest is the body of POST /api/v1/programs/{e}/{p}/funders.
 type FundRequest struct {
 	Funder string `json:"funder"`
+	// Since is the day the funding began (YYYY-MM-DD, not after today),
+	// for reports of past months; today when left out. Ignored by
+	// .../funders/remove.
+	Since string `json:"since,omitempty"`
 }
 
 // PublicRequest is the body of POST /api/v1/programs/{e}/{p}/public.
@@ -211,4 +215,6 @@ type FunderView struct {
 	Programs []string `json:"programs"`
 	// Reports are the months whose report was made and sent, newest first.
 	Reports []string `json:"reports"`
+	// Readers hold the funder role: the contacts and anyone else given it.
+	Readers []string `json:"readers"`
 }

@@ -198,16 +198,21 @@ func newFixture(t *testing.T) *fixture {
 	f.program("zeta", "Lyon", "2027-02-01T10:00:00Z", []string{"https://github.com/o/alpha"}, "autre")
 	f.phases("zeta", calendar...)
 	f.program("eta", "Lyon", "2027-06-02T10:00:00Z", []string{}, "metropole-de-lyon")
+	// Funded from 10 June, and funded until 15 April: neither in May.
+	f.program("theta", "Lyon", "2027-02-01T10:00:00Z", []string{}, "metropole-de-lyon")
+	f.exec(`update program_funders set funded_at = '2027-06-10T00:00:00Z' where project = 'theta'`)
+	f.program("iota", "Lyon", "2027-02-01T10:00:00Z", []string{}, "metropole-de-lyon")
+	f.exec(`update program_funders set funded_at = '2027-02-01T00:00:00Z', unfunded_at = '2027-04-15T00:00:00Z' where project = 'iota'`)
 	return f
 }
 
 func build(t *testing.T, f *fixture, month, lang string) *report.Report {
 	t.Helper()
-	_, to, err := report.ParseMonth(month)
+	from, to, err := report.ParseMonth(month)
 	if err != nil {
 		t.Fatal(err)
 	}
-	facts, err := f.st.ReportFacts(context.Background(), store.ReportScope{Funder: "metropole-de-lyon"}, to)
+	facts, err := f.st.ReportFacts(context.Background(), store.ReportScope{Funder: "metropole-de-lyon", From: from}, to)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -232,8 +237,9 @@ func TestReportFigures(t *testing.T) {
 	}
 	eq("from", r.From, ts("2027-04-30T22:00:00Z"))
 	eq("to", r.To, ts("2027-05-31T22:00:00Z"))
-	// alpha, beta, gamma, delta, epsilon; not zeta (another funder) nor
-	// eta (started in June).
+	// alpha, beta, gamma, delta, epsilon; not zeta (another funder), eta
+	// (started in June), theta (funded from June) nor iota (funded until
+	// April).
 	eq("programs", s.Programs, 5)
 	names := []string{}
 	for _, p := range r.Programs {
@@ -369,6 +375,18 @@ func TestReportIsReproducible(t *testing.T) {
 	if june.Summary.OpenRepos != 2 || june.Programs[0].Repos[0].Licence != "NOASSERTION" || june.Programs[1].Repos[0].Licence != "Apache-2.0" ||
 		june.Programs[0].Health.Commits != 8 {
 		t.Fatalf("June: open repos %d, alpha commits %d; want 2 and 8 (dave's and zack's)", june.Summary.OpenRepos, june.Programs[0].Health.Commits)
+	}
+	// eta started and theta's funding began in June; iota's ended in April.
+	var names []string
+	for _, p := range june.Programs {
+		names = append(names, p.Project)
+	}
+	if want := []string{"alpha", "beta", "delta", "epsilon", "eta", "gamma", "theta"}; !reflect.DeepEqual(names, want) {
+		t.Fatalf("June's programs = %v, want %v", names, want)
+	}
+	april := build(t, f, "2027-04", "en")
+	if n := len(april.Programs); n != 5 || april.Programs[4].Project != "iota" {
+		t.Fatalf("April's programs: %d, last %s; want iota, funded until mid-April", n, april.Programs[n-1].Project)
 	}
 }
 

@@ -51,8 +51,8 @@ func ForFunder(ctx context.Context, st *store.Store, slug, month string, now tim
 	} else if !errors.Is(err, store.ErrNotFound) {
 		return nil, err
 	}
-	_, to, _ := ParseMonth(month)
-	facts, err := st.ReportFacts(ctx, store.ReportScope{Funder: slug}, to)
+	from, to, _ := ParseMonth(month)
+	facts, err := st.ReportFacts(ctx, store.ReportScope{Funder: slug, From: from}, to)
 	if err != nil {
 		return nil, err
 	}

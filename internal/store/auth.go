@@ -79,8 +79,21 @@ where $1 = '' or email = lower($1) order by email, role, city, edition, funder`,
 // AddGrant gives a role; giving it again changes nothing. It returns
 // whether the grant is new.
 func (s *Store) AddGrant(ctx context.Context, g auth.Grant, by string) (bool, error) {
+	// A funder's role names a funder that exists: a grant for a slug
+	// added later would be an unseen reader of its reports.
 	tag, err := s.pool.Exec(ctx, `insert into grants (email, role, city, edition, funder, created_by)
-values (lower($1), $2, $3, $4, $5, $6) on conflict do nothing`, g.Email, g.Role, g.City, g.Edition, g.Funder, by)
+select lower($1), $2, $3, $4, $5, $6
+where $2::text <> 'funder' or exists (select 1 from funders where slug = $5)
+on conflict do nothing`, g.Email, g.Role, g.City, g.Edition, g.Funder, by)
+	if err == nil && tag.RowsAffected() == 0 && g.Role == auth.Funder {
+		var known bool
+		if err := s.pool.QueryRow(ctx, `select exists (select 1 from funders where slug = $1)`, g.Funder).Scan(&known); err != nil {
+			return false, fmt.Errorf("store: grant %s to %s: %w", g.Role, g.Email, err)
+		}
+		if !known {
+			return false, fmt.Errorf("store: grant %s to %s: %w", g.Role, g.Email, ErrUnknownFunder)
+		}
+	}
 	if err != nil {
 		return false, fmt.Errorf("store: grant %s to %s: %w", g.Role, g.Email, err)
 	}
@@ -89,13 +102,23 @@ values (lower($1), $2, $3, $4, $5, $6) on conflict do nothing`, g.Email, g.Role,
 
 // RemoveGrant takes a role back; ErrNotFound when it was not given.
 func (s *Store) RemoveGrant(ctx context.Context, g auth.Grant) error {
-	tag, err := s.pool.Exec(ctx, `delete from grants where email = lower($1) and role = $2 and city = $3 and edition = $4 and funder = $5`,
-		g.Email, g.Role, g.City, g.Edition, g.Funder)
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `delete from grants where email = lower($1) and role = $2 and city = $3 and edition = $4 and funder = $5`,
+			g.Email, g.Role, g.City, g.Edition, g.Funder)
+		if err != nil {
+			return err
+		}
+		if tag.RowsAffected() == 0 {
+			return ErrNotFound
+		}
+		// Who may no longer read a funder's reports no longer gets them.
+		if g.Role == auth.Funder {
+			_, err = tx.Exec(ctx, `delete from funder_contacts where funder = $1 and email = lower($2)`, g.Funder, g.Email)
+		}
+		return err
+	})
 	if err != nil {
 		return fmt.Errorf("store: grant %s of %s: %w", g.Role, g.Email, err)
-	}
-	if tag.RowsAffected() == 0 {
-		return fmt.Errorf("store: grant %s of %s: %w", g.Role, g.Email, ErrNotFound)
 	}
 	return nil
 }
@@ -125,7 +148,7 @@ order by 1, 2`)
 
 // ProgramFunders returns the slugs of the funders of a program.
 func (s *Store) ProgramFunders(ctx context.Context, edition, project string) ([]string, error) {
-	rows, err := s.pool.Query(ctx, `select funder from program_funders where edition = $1 and project = $2 order by funder`, edition, project)
+	rows, err := s.pool.Query(ctx, `select funder from program_funders where edition = $1 and project = $2 and unfunded_at is null order by funder`, edition, project)
 	if err != nil {
 		return nil, fmt.Errorf("store: funders of %s/%s: %w", edition, project, err)
 	}
@@ -138,7 +161,7 @@ func (s *Store) ProgramFunders(ctx context.Context, edition, project string) ([]
 
 // AllProgramFunders returns every program's funders, keyed "edition/project".
 func (s *Store) AllProgramFunders(ctx context.Context) (map[string][]string, error) {
-	rows, err := s.pool.Query(ctx, `select edition || '/' || project, funder from program_funders order by 1, 2`)
+	rows, err := s.pool.Query(ctx, `select edition || '/' || project, funder from program_funders where unfunded_at is null order by 1, 2`)
 	if err != nil {
 		return nil, fmt.Errorf("store: program funders: %w", err)
 	}
@@ -156,7 +179,17 @@ func (s *Store) AllProgramFunders(ctx context.Context) (map[string][]string, err
 
 // Fund links a funder to a program; linking again changes nothing.
 func (s *Store) Fund(ctx context.Context, edition, project, funder string) error {
-	_, err := s.pool.Exec(ctx, `insert into program_funders (edition, project, funder) values ($1, $2, $3) on conflict do nothing`, edition, project, funder)
+	return s.FundSince(ctx, edition, project, funder, time.Time{})
+}
+
+// FundSince links a funder to a program from a date (zero: now), which
+// reports of earlier months respect. Funding again after it was undone
+// carries on from the earlier start.
+func (s *Store) FundSince(ctx context.Context, edition, project, funder string, since time.Time) error {
+	_, err := s.pool.Exec(ctx, `insert into program_funders (edition, project, funder, funded_at)
+values ($1, $2, $3, coalesce($4, now()))
+on conflict (edition, project, funder) do update set unfunded_at = null,
+    funded_at = least(program_funders.funded_at, excluded.funded_at)`, edition, project, funder, nullTime(since))
 	if isForeignKey(err, "program_funders_funder_fkey") {
 		return fmt.Errorf("store: fund %s/%s: %w", edition, project, ErrUnknownFunder)
 	}
@@ -167,6 +200,26 @@ func (s *Store) Fund(ctx context.Context, edition, project, funder string) error
 		return fmt.Errorf("store: fund %s/%s: %w", edition, project, err)
 	}
 	return nil
+}
+
+// Unfund ends a funder's funding of a program: its people no longer see
+// the program, and reports for the months after leave it out (those of the
+// months it was funded keep it). It reports whether the funder funded it;
+// ErrUnknownFunder for a funder never added.
+func (s *Store) Unfund(ctx context.Context, edition, project, funder string, now time.Time) (bool, error) {
+	var known bool
+	if err := s.pool.QueryRow(ctx, `select exists (select 1 from funders where slug = $1)`, funder).Scan(&known); err != nil {
+		return false, fmt.Errorf("store: unfund %s/%s: %w", edition, project, err)
+	}
+	if !known {
+		return false, fmt.Errorf("store: unfund %s/%s: %w", edition, project, ErrUnknownFunder)
+	}
+	tag, err := s.pool.Exec(ctx, `update program_funders set unfunded_at = $4
+where edition = $1 and project = $2 and funder = $3 and unfunded_at is null`, edition, project, funder, now)
+	if err != nil {
+		return false, fmt.Errorf("store: unfund %s/%s: %w", edition, project, err)
+	}
+	return tag.RowsAffected() == 1, nil
 }
 
 // SetPublic opts a program in or out of the public board.

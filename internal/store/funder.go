@@ -20,6 +20,9 @@ type Funder struct {
 	Contacts []string `json:"contacts"`
 	// Programs it funds, "edition/project" (filled by GetFunder).
 	Programs []string `json:"programs,omitempty"`
+	// Readers hold the funder role for it: its contacts and anyone given
+	// the role by `suivi user add --role funder` (filled by GetFunder).
+	Readers []string `json:"readers,omitempty"`
 }
 
 // ErrFunderExists is returned when adding a funder whose slug is taken.
@@ -89,8 +92,9 @@ func (s *Store) GetFunder(ctx context.Context, slug string) (Funder, error) {
 	var f Funder
 	err := s.pool.QueryRow(ctx, `select slug, name, lang,
     array(select email from funder_contacts where funder = f.slug order by email),
-    array(select edition || '/' || project from program_funders where funder = f.slug order by 1)
-from funders f where slug = $1`, slug).Scan(&f.Slug, &f.Name, &f.Lang, &f.Contacts, &f.Programs)
+    array(select edition || '/' || project from program_funders where funder = f.slug and unfunded_at is null order by 1),
+    array(select distinct email from grants where role = 'funder' and funder = f.slug order by 1)
+from funders f where slug = $1`, slug).Scan(&f.Slug, &f.Name, &f.Lang, &f.Contacts, &f.Programs, &f.Readers)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return Funder{}, fmt.Errorf("store: funder %s: %w", slug, ErrNotFound)
 	}
@@ -104,7 +108,7 @@ from funders f where slug = $1`, slug).Scan(&f.Slug, &f.Name, &f.Lang, &f.Contac
 func (s *Store) ListFunders(ctx context.Context) ([]Funder, error) {
 	rows, err := s.pool.Query(ctx, `select slug, name, lang,
     array(select email from funder_contacts where funder = f.slug order by email),
-    array(select edition || '/' || project from program_funders where funder = f.slug order by 1)
+    array(select edition || '/' || project from program_funders where funder = f.slug and unfunded_at is null order by 1)
 from funders f order by slug`)
 	if err != nil {
 		return nil, fmt.Errorf("store: funders: %w", err)

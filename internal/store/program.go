@@ -310,7 +310,7 @@ where ($1 = '' or edition = $1) and ($2 = '' or phase = $2) and ($3 = '' or lowe
   and ($4 or lower(city) = any($5)
        or (edition, lower(city)) in (select * from unnest($6::text[], $7::text[]))
        or exists (select 1 from program_people pp where pp.edition = programs.edition and pp.project = programs.project and pp.email = $8)
-       or exists (select 1 from program_funders pf where pf.edition = programs.edition and pf.project = programs.project and pf.funder = any($9)))
+       or exists (select 1 from program_funders pf where pf.edition = programs.edition and pf.project = programs.project and pf.funder = any($9) and pf.unfunded_at is null))
 order by edition, project`, f.Edition, f.Phase, f.City, all, cities, seatEd, seatCity, email, funders)
 	if err != nil {
 		return nil, fmt.Errorf("store: list programs: %w", err)

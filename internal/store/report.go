@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -18,6 +19,9 @@ type ReportScope struct {
 	Funder  string
 	Edition string
 	City    string
+	// From is the reported month's start: a program whose funding ended
+	// before it is left out. Zero means the instant of the facts.
+	From time.Time
 }
 
 // ReportFacts is everything Suivi knew at AsOf about a report's programs.
@@ -88,10 +92,11 @@ func loadFacts(ctx context.Context, tx pgx.Tx, scope ReportScope, f *ReportFacts
 	rows, err := tx.Query(ctx, `
 select p.edition, p.project, p.name, p.city, p.theme, p.started_at, p.repositories from programs p
 where p.started_at < $1
-  and ($2 = '' or exists (select 1 from program_funders pf where pf.edition = p.edition and pf.project = p.project and pf.funder = $2))
+  and ($2 = '' or exists (select 1 from program_funders pf where pf.edition = p.edition and pf.project = p.project and pf.funder = $2
+      and pf.funded_at < $1 and (pf.unfunded_at is null or pf.unfunded_at >= $5)))
   and ($3 = '' or p.edition = $3)
   and ($4 = '' or lower(p.city) = lower($4))
-order by p.edition, p.project`, asOf, scope.Funder, scope.Edition, scope.City)
+order by p.edition, p.project`, asOf, scope.Funder, scope.Edition, scope.City, cmp.Or(scope.From, asOf))
 	if err != nil {
 		return err
 	}

@@ -6,9 +6,11 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/codecitoyen/suivi/internal/api"
 	"github.com/codecitoyen/suivi/internal/auth"
+	"github.com/codecitoyen/suivi/internal/report"
 	"github.com/codecitoyen/suivi/internal/store"
 	"github.com/codecitoyen/suivi/internal/validate"
 	"github.com/codecitoyen/suivi/workflows"
@@ -295,14 +297,59 @@ func (h *handler) fund(w http.ResponseWriter, r *http.Request) {
 		h.writeError(w, r, badRequest("%v", err))
 		return
 	}
+	var since time.Time
+	if req.Since != "" {
+		d, err := time.ParseInLocation("2006-01-02", req.Since, report.Paris)
+		if err != nil || d.Year() < 2000 {
+			h.writeError(w, r, badRequest("since %s: write the day the funding began as YYYY-MM-DD", validate.Quote(req.Since)))
+			return
+		}
+		if d.After(h.now()) {
+			h.writeError(w, r, badRequest("since %s is in the future; fund the program when the funding begins", req.Since))
+			return
+		}
+		since = d
+	}
 	if _, _, ok := h.program(w, r, edition, project, auth.Fund); !ok {
 		return
 	}
-	if err := h.Store.Fund(r.Context(), edition, project, req.Funder); err != nil {
+	if err := h.Store.FundSince(r.Context(), edition, project, req.Funder, since); err != nil {
 		h.writeError(w, r, err)
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]string{"message": req.Funder + " funds " + edition + "/" + project})
+}
+
+// unfund ends a funder's funding of a program.
+func (h *handler) unfund(w http.ResponseWriter, r *http.Request) {
+	edition, project, err := programPath(r)
+	if err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	var req api.FundRequest
+	if err := decodeJSON(r, &req); err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	if err := validate.Slug("funder", req.Funder); err != nil {
+		h.writeError(w, r, badRequest("%v", err))
+		return
+	}
+	if _, _, ok := h.program(w, r, edition, project, auth.Fund); !ok {
+		return
+	}
+	ended, err := h.Store.Unfund(r.Context(), edition, project, req.Funder, h.now())
+	if err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	msg := req.Funder + " no longer funds " + edition + "/" + project
+	if !ended {
+		// Asking twice is no mistake: say so, and change nothing.
+		msg = req.Funder + " did not fund " + edition + "/" + project + "; nothing changed"
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"message": msg})
 }
 
 // setPublic opts a program in or out of the public board.

@@ -65,8 +65,8 @@ func funderRequest(req api.FunderRequest) (store.Funder, error) {
 }
 
 func funderView(f store.Funder, months []string) api.FunderView {
-	v := api.FunderView{Slug: f.Slug, Name: f.Name, Lang: f.Lang, Contacts: f.Contacts, Programs: f.Programs, Reports: months}
-	for _, l := range []*[]string{&v.Contacts, &v.Programs, &v.Reports} {
+	v := api.FunderView{Slug: f.Slug, Name: f.Name, Lang: f.Lang, Contacts: f.Contacts, Programs: f.Programs, Reports: months, Readers: f.Readers}
+	for _, l := range []*[]string{&v.Contacts, &v.Programs, &v.Reports, &v.Readers} {
 		if *l == nil {
 			*l = []string{}
 		}
@@ -117,7 +117,7 @@ func (h *handler) funderAdd(w http.ResponseWriter, r *http.Request) {
 		h.writeError(w, r, err)
 		return
 	}
-	f.Programs = []string{}
+	f.Programs, f.Readers = []string{}, f.Contacts
 	writeJSON(w, http.StatusCreated, funderView(f, nil))
 }
 

@@ -274,6 +274,7 @@ func init() {
 		"GET /api/v1/programs/{edition}/{project}/activity":          {{want: viewers(unauth, ok)}},
 		"POST /api/v1/programs/{edition}/{project}/forget":           {{body: `{}`, want: actors(unauth, reaches, global)}},
 		"POST /api/v1/programs/{edition}/{project}/funders":          {{body: `{"funder": "matrix-fund"}`, want: actors(unauth, ok, global, lyon)}},
+		"POST /api/v1/programs/{edition}/{project}/funders/remove":   {{path: "/api/v1/programs/ncc-2027/candidat/funders/remove", body: `{"funder": "matrix-fund"}`, want: only(unauth, ok, notFound, global, lyon)}},
 		"POST /api/v1/programs/{edition}/{project}/public":           {{body: `{"public": true}`, want: actors(unauth, ok, global, lyon, holder)}},
 		"POST /api/v1/editions":                                      {{ctype: "application/yaml", body: editionYAML, want: only(unauth, reaches, notFound, global)}},
 		"GET /api/v1/editions/{id}":                                  {{path: "/api/v1/editions/ncc-2027", want: only(unauth, ok, notFound, withRole...)}},

@@ -137,6 +137,7 @@ func (h *handler) routes() []route {
 		in("GET /api/v1/programs/{edition}/{project}/activity", h.repoActivity),
 		in("POST /api/v1/programs/{edition}/{project}/forget", h.programForget),
 		in("POST /api/v1/programs/{edition}/{project}/funders", h.fund),
+		in("POST /api/v1/programs/{edition}/{project}/funders/remove", h.unfund),
 		in("POST /api/v1/programs/{edition}/{project}/public", h.setPublic),
 		in("POST /api/v1/editions", h.editionApply),
 		in("GET /api/v1/editions/{id}", h.editionGet),
