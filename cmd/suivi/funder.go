@@ -46,7 +46,11 @@ func runFunder(ctx context.Context, e env, args []string) error {
 	if verb == "add" || verb == "set" {
 		fs.StringVar(&req.Name, "name", "", "the funder's name, e.g. \"Métropole de Lyon\" (required)")
 		fs.Var(&contacts, "contact", "email of who receives the report (required; repeat for several)")
-		fs.StringVar(&req.Lang, "lang", "fr", "the report's language: fr or en")
+		def, what := "fr", "the report's language: fr or en"
+		if verb == "set" {
+			def, what = "", "the report's language: fr or en (default: unchanged)"
+		}
+		fs.StringVar(&req.Lang, "lang", def, what)
 	}
 	fs.BoolVar(&asJSON, "json", false, "print the answer as JSON")
 	pos, err := parse("funder "+verb, e, fs, funderUsage, args[1:])

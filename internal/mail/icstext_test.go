@@ -25,3 +25,20 @@ func TestCalendarTextEscapesLineBreaks(t *testing.T) {
 		}
 	}
 }
+
+// The button of a sign-in email says sign in, not "open the program".
+func TestSignInEmailButton(t *testing.T) {
+	tpl, err := LoadTemplates()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for lang, want := range map[string]string{"fr": "Me connecter", "en": "Sign in"} {
+		r, err := tpl.Render("login-link", Data{Lang: lang, Link: "https://suivi.example.org/signin/confirm?t=x"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(r.HTML, want) || strings.Contains(r.HTML, "programme") || strings.Contains(r.HTML, "program's") {
+			t.Errorf("%s sign-in email's button: %s", lang, r.HTML)
+		}
+	}
+}

@@ -95,8 +95,21 @@ func TemplateKind(kind string) string {
 }
 
 var words = map[string]map[string]string{
-	"fr": {"sep": " : ", "action": "Ouvrir la page du programme", "signature": "Suivi, La Nuit du Code Citoyen", "prefs": "Choisir les messages que je reçois"},
-	"en": {"sep": ": ", "action": "Open the program's page", "signature": "Suivi, La Nuit du Code Citoyen", "prefs": "Choose which messages I get"},
+	"fr": {"sep": " : ", "action": "Ouvrir la page du programme", "signature": "Suivi, La Nuit du Code Citoyen", "prefs": "Choisir les messages que je reçois",
+		"action.login-link": "Me connecter", "action.none": "Ouvrir Suivi"},
+	"en": {"sep": ": ", "action": "Open the program's page", "signature": "Suivi, La Nuit du Code Citoyen", "prefs": "Choose which messages I get",
+		"action.login-link": "Sign in", "action.none": "Open Suivi"},
+}
+
+// actionWords names the message's button by where its link goes.
+func actionWords(w map[string]string, kind string, d Data) string {
+	if a, ok := w["action."+kind]; ok {
+		return a
+	}
+	if d.Program == "" {
+		return w["action.none"]
+	}
+	return w["action"]
 }
 
 // Render writes a message of one kind in one language (fr unless "en").
@@ -121,7 +134,7 @@ func (t *Templates) Render(kind string, d Data) (Rendered, error) {
 	var text strings.Builder
 	text.WriteString(strings.Join(paragraphs, "\n\n"))
 	if d.Link != "" {
-		fmt.Fprintf(&text, "\n\n%s%s%s", w["action"], w["sep"], d.Link)
+		fmt.Fprintf(&text, "\n\n%s%s%s", actionWords(w, kind, d), w["sep"], d.Link)
 	}
 	fmt.Fprintf(&text, "\n\n-- \n%s", w["signature"])
 	if d.PrefsLink != "" {
@@ -130,7 +143,7 @@ func (t *Templates) Render(kind string, d Data) (Rendered, error) {
 	r.Text = text.String() + "\n"
 	var html bytes.Buffer
 	err := t.layout.Execute(&html, map[string]any{
-		"Lang": d.Lang, "Subject": r.Subject, "Paragraphs": paragraphs, "Link": d.Link, "Action": w["action"],
+		"Lang": d.Lang, "Subject": r.Subject, "Paragraphs": paragraphs, "Link": d.Link, "Action": actionWords(w, kind, d),
 		"Signature": w["signature"], "PrefsLink": d.PrefsLink, "Prefs": w["prefs"],
 	})
 	if err != nil {

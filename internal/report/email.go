@@ -40,6 +40,7 @@ var emailTemplate = template.Must(template.New("email").Funcs(template.FuncMap{
 	"t":       func(lang, key string, args ...any) string { return T(lang, key, args...) },
 	"percent": Percent,
 	"month":   MonthName,
+	"meetups": MeetupsLine,
 	"day":     func(t time.Time, lang string) string { return Date(t.Add(-time.Second), lang) },
 }).Parse(`<!DOCTYPE html>
 <html lang="{{.R.Lang}}"><head><meta charset="utf-8"><title>{{.Subject}}</title></head>
@@ -54,7 +55,7 @@ var emailTemplate = template.Must(template.New("email").Funcs(template.FuncMap{
 <ul>
 <li>{{t .R.Lang "on_time"}}{{t $.R.Lang "colon"}}{{.R.Summary.OnTime}} · {{t .R.Lang "late"}}{{t $.R.Lang "colon"}}{{.R.Summary.Late}} · {{t .R.Lang "overdue"}}{{t $.R.Lang "colon"}}{{.R.Summary.Overdue}} · {{t .R.Lang "done_this_month"}}{{t $.R.Lang "colon"}}{{.R.Summary.DoneThisMonth}}</li>
 <li>{{t .R.Lang "open_licence"}}{{t $.R.Lang "colon"}}{{percent .R.Summary.OpenRepos .R.Summary.Repos}} ({{.R.Summary.OpenRepos}}/{{.R.Summary.Repos}})</li>
-<li>{{t .R.Lang "meetups_line" .R.Summary.Meetups .R.Summary.Attended .R.Summary.Expected}}</li>
+<li>{{t .R.Lang "meetups"}}{{t .R.Lang "colon"}}{{meetups .R}}</li>
 </ul>
 <p><img src="{{.ChartSrc}}" alt="{{t .R.Lang "commits_per_week"}}" width="640" style="max-width:100%;height:auto"></p>
 <h2 style="font-size:18px">{{t .R.Lang "quiet"}}</h2>
@@ -122,7 +123,7 @@ func emailText(r *Report, heading, intro, link string) string {
 	fmt.Fprintf(&b, "- %s: %d, %s: %d, %s: %d, %s: %d\n", T(r.Lang, "on_time"), s.OnTime, T(r.Lang, "late"), s.Late,
 		T(r.Lang, "overdue"), s.Overdue, T(r.Lang, "done_this_month"), s.DoneThisMonth)
 	fmt.Fprintf(&b, "- %s: %s (%d/%d)\n", T(r.Lang, "open_licence"), Percent(s.OpenRepos, s.Repos), s.OpenRepos, s.Repos)
-	fmt.Fprintf(&b, "- %s\n", T(r.Lang, "meetups_line", s.Meetups, s.Attended, s.Expected))
+	fmt.Fprintf(&b, "- %s%s%s\n", T(r.Lang, "meetups"), T(r.Lang, "colon"), MeetupsLine(r))
 	fmt.Fprintf(&b, "\n%s\n", T(r.Lang, "quiet"))
 	if len(s.Quiet) == 0 {
 		fmt.Fprintf(&b, "- %s\n", T(r.Lang, "none"))

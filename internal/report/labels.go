@@ -28,6 +28,7 @@ var labels = map[string][2]string{
 	"open_licence":        {"Dépôts sous licence ouverte", "Repositories under an open licence"},
 	"meetups":             {"Rencontres du mois", "Meetups this month"},
 	"meetups_line":        {"%d rencontre(s), %d projet(s) présent(s) sur %d attendu(s)", "%d meetup(s), %d of %d expected program(s) attended"},
+	"meetups_none":        {"aucune ce mois-ci (aucun projet en accompagnement dans une ville qui en tient)", "none this month (no program in accompaniment in a city that holds them)"},
 	"quiet":               {"Projets devenus silencieux", "Programs gone quiet"},
 	"quiet_days":          {"%s : aucune activité depuis %d jours", "%s: no activity for %d days"},
 	"quiet_never":         {"%s : aucune activité depuis le début", "%s: no activity since it started"},
@@ -142,4 +143,13 @@ func Percent(part, whole int) string {
 		return "—"
 	}
 	return fmt.Sprintf("%d %%", (part*100+whole/2)/whole)
+}
+
+// MeetupsLine says the month's meetups and who came, or that there were none.
+func MeetupsLine(r *Report) string {
+	s := r.Summary
+	if s.Expected == 0 {
+		return T(r.Lang, "meetups_none")
+	}
+	return T(r.Lang, "meetups_line", s.Meetups, s.Attended, s.Expected)
 }

@@ -392,7 +392,7 @@ func (d *pdfDoc) summary(r *Report) {
 	d.pair(T(lang, "open_licence"), tr(lang, "pdf.open_share", Percent(s.OpenRepos, s.Repos), s.OpenRepos, s.Repos))
 
 	d.subheading(T(lang, "meetups"))
-	d.para(T(lang, "meetups_line", s.Meetups, s.Attended, s.Expected))
+	d.para(MeetupsLine(r))
 
 	d.subheading(T(lang, "quiet"))
 	if len(s.Quiet) == 0 {

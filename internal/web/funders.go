@@ -25,7 +25,7 @@ const (
 func funderRequest(req api.FunderRequest) (store.Funder, error) {
 	var problems []string
 	f := store.Funder{Slug: req.Slug, Lang: req.Lang}
-	if err := validate.Slug("funder", req.Slug); err != nil {
+	if err := validate.Slug("funder slug", req.Slug); err != nil {
 		problems = append(problems, err.Error())
 	}
 	name, err := validate.Text("name", req.Name, true, MaxFunderName)
@@ -42,8 +42,9 @@ func funderRequest(req api.FunderRequest) (store.Funder, error) {
 	}
 	switch {
 	case len(req.Contacts) == 0:
-		problems = append(problems, "at least one contact email is required (--contact), who receives the report")
-	case len(req.Contacts) > MaxFunderContacts:
+		problems = append(problems, "contacts: at least one email address is required, to receive the report")
+	case len(req.Contacts) > 10*MaxFunderContacts:
+		// Refused before reading each: a list of thousands costs nothing.
 		problems = append(problems, fmt.Sprintf("%d contacts: a funder has at most %d", len(req.Contacts), MaxFunderContacts))
 	default:
 		for _, c := range req.Contacts {
@@ -56,6 +57,10 @@ func funderRequest(req api.FunderRequest) (store.Funder, error) {
 			if !slices.Contains(f.Contacts, addr) {
 				f.Contacts = append(f.Contacts, addr)
 			}
+		}
+		// Counted once duplicates (in any case) are merged.
+		if len(f.Contacts) > MaxFunderContacts {
+			problems = append(problems, fmt.Sprintf("%d contacts: a funder has at most %d", len(f.Contacts), MaxFunderContacts))
 		}
 	}
 	if len(problems) > 0 {
@@ -124,7 +129,8 @@ func (h *handler) funderAdd(w http.ResponseWriter, r *http.Request) {
 // funderSet changes a funder's name, language and contacts.
 func (h *handler) funderSet(w http.ResponseWriter, r *http.Request) {
 	slug := r.PathValue("slug")
-	if _, ok := h.funder(w, r, slug, auth.ManageFunders); !ok {
+	current, ok := h.funder(w, r, slug, auth.ManageFunders)
+	if !ok {
 		return
 	}
 	var req api.FunderRequest
@@ -137,6 +143,9 @@ func (h *handler) funderSet(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	req.Slug = slug
+	if req.Lang == "" {
+		req.Lang = current.Lang // a change of name keeps the language
+	}
 	f, err := funderRequest(req)
 	if err != nil {
 		h.writeError(w, r, err)
@@ -267,10 +276,30 @@ func (h *handler) editionReport(w http.ResponseWriter, r *http.Request) {
 		msg := "not found"
 		if city == "" && auth.Can(viewer(r), auth.Dashboard, nil) {
 			// A city's coordinator asked for every city: say how to ask.
-			msg = "a report on every city is for coordinators of every city; add ?city= with your city"
+			msg = "a report on every city is for coordinators of every city; name your city (city= in the API, --city in the CLI)"
 		}
 		h.writeError(w, r, &httpError{status: http.StatusNotFound, msg: msg})
 		return
+	}
+	if l := q.Get("lang"); l != "" && l != "fr" && l != "en" {
+		h.writeError(w, r, badRequest("lang %s: say fr or en", validate.Quote(l)))
+		return
+	}
+	if city != "" {
+		e, err := h.Store.GetEdition(r.Context(), id)
+		if err != nil {
+			h.writeError(w, r, err)
+			return
+		}
+		ed, err := e.Decode()
+		if err != nil {
+			h.writeError(w, r, err)
+			return
+		}
+		if _, ok := ed.City(city); !ok {
+			h.writeError(w, r, &httpError{status: http.StatusNotFound, msg: "edition " + id + " has no city " + validate.Quote(city)})
+			return
+		}
 	}
 	def := "json"
 	if !strings.HasPrefix(r.URL.Path, "/api/") {

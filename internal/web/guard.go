@@ -2,7 +2,9 @@ package web
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io"
 	"mime"
 	"net"
 	"net/http"
@@ -58,7 +60,7 @@ func (h *handler) guard(next http.Handler) http.Handler {
 		if r.URL.Path == "/api/v1/editions" {
 			limit = MaxEditionBody
 		}
-		r.Body = http.MaxBytesReader(w, r.Body, limit)
+		r.Body = bodyReader{http.MaxBytesReader(w, r.Body, limit)}
 		if r.ContentLength > limit {
 			h.writeError(w, r, tooLarge(limit))
 			return
@@ -127,4 +129,22 @@ func checkContentType(r *http.Request) error {
 func tooLarge(limit int64) error {
 	return &httpError{status: http.StatusRequestEntityTooLarge,
 		msg: fmt.Sprintf("the request body is larger than the limit of %s; nothing was done", validate.ByteSize(limit))}
+}
+
+// bodyReader tells a body that stopped arriving (the client went away, or
+// sent too slowly for the server's read timeout) from everything else: it
+// is the caller's connection, not Postgres, and the answer is 408.
+type bodyReader struct{ io.ReadCloser }
+
+// errIncompleteBody is a body that did not arrive in full.
+var errIncompleteBody = &httpError{status: http.StatusRequestTimeout,
+	msg: "the request's body did not arrive in full (it stopped, or came too slowly); nothing was done: send it again"}
+
+func (b bodyReader) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	var tooBig *http.MaxBytesError
+	if err != nil && err != io.EOF && !errors.As(err, &tooBig) {
+		return n, fmt.Errorf("%w (%v)", errIncompleteBody, err)
+	}
+	return n, err
 }

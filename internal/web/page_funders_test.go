@@ -31,6 +31,10 @@ func TestFundFromTheProgramPage(t *testing.T) {
 	if a := f.form(t, pGlobal, "/programs/ncc-2027/demoscampi/actions/fund", "funder=region", "en"); a.status != http.StatusSeeOther {
 		t.Fatalf("fund = %d %.300s", a.status, a.body)
 	}
+	// A funder does not learn who else funds the program.
+	if a := f.page(t, pFunder, "/programs/ncc-2027/demoscampi", "en"); a.status != http.StatusOK || strings.Contains(a.body, "region") {
+		t.Fatalf("a funder's view of the program names the other funders: %d", a.status)
+	}
 	got, err := f.st.ProgramFunders(context.Background(), "ncc-2027", "demoscampi")
 	if err != nil || !slices.Equal(got, []string{"metropole", "region"}) {
 		t.Fatalf("funders = %v, %v", got, err)
@@ -41,7 +45,7 @@ func TestFundFromTheProgramPage(t *testing.T) {
 		t.Fatalf("/funders = %d", a.status)
 	}
 	if a := f.form(t, pGlobal, "/funders", "slug=Bad+Slug&name=&contacts=", "en"); a.status != http.StatusBadRequest ||
-		!strings.Contains(a.body, "at least one contact") || !strings.Contains(a.body, `value="Bad Slug"`) {
+		!strings.Contains(a.body, "at least one email address is required") || !strings.Contains(a.body, `value="Bad Slug"`) {
 		t.Fatalf("bad funder form = %d %.3000s", a.status, a.body)
 	}
 }

@@ -104,12 +104,13 @@ func pageFuncs(l string) template.FuncMap {
 		"licence": func(s string) string { return tr(l, "licence."+strings.ReplaceAll(s, " ", "-")) },
 		// The report's own words and number formats (internal/report), so
 		// the page, the PDF and the email say the same.
-		"rt":     func(key string, args ...any) string { return report.T(l, key, args...) },
-		"rnum":   func(f float64) string { return report.Number(f, l) },
-		"rdate":  func(t time.Time) string { return report.Date(t, l) },
-		"rpct":   report.Percent,
-		"deref":  func(b *bool) bool { return b != nil && *b },
-		"rmonth": func(m string) string { return report.MonthName(m, l) },
+		"rt":       func(key string, args ...any) string { return report.T(l, key, args...) },
+		"rnum":     func(f float64) string { return report.Number(f, l) },
+		"rdate":    func(t time.Time) string { return report.Date(t, l) },
+		"rpct":     report.Percent,
+		"rmeetups": report.MeetupsLine,
+		"deref":    func(b *bool) bool { return b != nil && *b },
+		"rmonth":   func(m string) string { return report.MonthName(m, l) },
 	}
 }
 

@@ -92,7 +92,11 @@ func (h *handler) programPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d.Timeline = phaseTimeline(audit)
-	d.Funders = ap.Funders
+	// Who else funds a program is the program's people's business, not
+	// another funder's.
+	if d.Staff {
+		d.Funders = ap.Funders
+	}
 	if auth.Can(who, auth.Fund, ap) {
 		all, err := h.Store.ListFunders(ctx)
 		if err != nil {
