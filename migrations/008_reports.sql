@@ -47,6 +47,18 @@ alter table repo_issues
 update repo_issues set seen_at = least(seen_at, created_at),
     closed_seen_at = closed_at, first_response_seen_at = first_response_at;
 
+-- GitHub's licence ids as Suivi now stores them: none for NOASSERTION, the
+-- current SPDX id for GitHub's deprecated GNU ids.
+update repos set license = case
+    when license in ('NOASSERTION', 'other') then ''
+    when license in ('GPL-2.0', 'GPL-3.0', 'LGPL-2.1', 'LGPL-3.0', 'AGPL-3.0') then license || '-only'
+    else license end
+where license in ('NOASSERTION', 'other', 'GPL-2.0', 'GPL-3.0', 'LGPL-2.1', 'LGPL-3.0', 'AGPL-3.0');
+update repo_snapshots set license = case
+    when license in ('NOASSERTION', 'other') then ''
+    else license || '-only' end
+where license in ('NOASSERTION', 'other', 'GPL-2.0', 'GPL-3.0', 'LGPL-2.1', 'LGPL-3.0', 'AGPL-3.0');
+
 -- Each licence verdict when it changed: a past month's report shows the
 -- licence as it stood then, not as the latest check found it.
 create table repo_licences (

@@ -2,8 +2,10 @@ package github_test
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -153,7 +155,7 @@ func TestRateLimitsPause(t *testing.T) {
 				fake.Force(tt.force...)
 			}
 			_, err := c.Poll(ctx, github.Known{Name: "o/b"}, clk.Now())
-			until, limited := github.IsRateLimited(err)
+			until, limited := c.Limited(err)
 			if !limited || until.Sub(clk.Now()) < tt.wait-time.Second || until.Sub(clk.Now()) > tt.wait+time.Second {
 				t.Fatalf("err = %v; want a pause of %s", err, tt.wait)
 			}
@@ -181,7 +183,7 @@ func TestSecondaryLimitWithoutHeadersBacksOffAtLeastAMinute(t *testing.T) {
 	now := time.Now()
 	c.Transport.Now = func() time.Time { return now }
 	_, err = c.Poll(context.Background(), github.Known{Name: "o/r"}, now)
-	until, ok := github.IsRateLimited(err)
+	until, ok := c.Limited(err)
 	if !ok || until.Sub(now) < time.Minute {
 		t.Fatalf("err = %v, want a pause of at least 60 s", err)
 	}
@@ -338,5 +340,52 @@ func TestCommitsByHeadNotByDate(t *testing.T) {
 	obs, err = c.Poll(context.Background(), k, clk.Now())
 	if err != nil || len(obs.Commits) != 1 || obs.Commits[0].Author != "bob" {
 		t.Fatalf("a commit authored earlier, pushed later = %+v, %v", obs.Commits, err)
+	}
+}
+
+// TestRecordedRateLimits replays GitHub's own 403s (testdata/README.md):
+// the old "abuse detection" wording without Retry-After is a secondary
+// limit and pauses; a spent quota without a reset is the primary limit,
+// said so; and every pause counts from the transport's clock, not the
+// machine's.
+func TestRecordedRateLimits(t *testing.T) {
+	for _, tt := range []struct {
+		file, remaining, reason string
+	}{
+		{"abuse-403.json", "", "secondary limit"},
+		{"primary-403.json", "0", "primary limit, no reset given"},
+	} {
+		t.Run(tt.file, func(t *testing.T) {
+			body, err := os.ReadFile("testdata/" + tt.file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Content-Type", "application/json; charset=utf-8")
+				if tt.remaining != "" {
+					w.Header().Set("X-RateLimit-Limit", "60")
+					w.Header().Set("X-RateLimit-Remaining", tt.remaining)
+				}
+				w.WriteHeader(http.StatusForbidden)
+				_, _ = w.Write(body)
+			}))
+			defer srv.Close()
+			c, err := github.New(github.Options{APIURL: srv.URL})
+			if err != nil {
+				t.Fatal(err)
+			}
+			// A clock far from the machine's: the pause must follow it.
+			clock := time.Date(2031, 5, 1, 12, 0, 0, 0, time.UTC)
+			c.Transport.Now = func() time.Time { return clock }
+			_, err = c.Poll(context.Background(), github.Known{Name: "o/r"}, clock)
+			var rl *github.RateLimited
+			if !errors.As(err, &rl) || rl.Reason != tt.reason {
+				t.Fatalf("err = %v, want a pause for %q", err, tt.reason)
+			}
+			until, ok := c.Limited(err)
+			if !ok || until.Sub(clock) < time.Minute || until.Sub(clock) > 10*time.Minute {
+				t.Fatalf("pause until %s, want about a minute after the transport's clock %s", until, clock)
+			}
+		})
 	}
 }

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	gh "github.com/google/go-github/v60/github"
+
+	"github.com/codecitoyen/suivi/internal/licence"
 )
 
 // DefaultAPIURL is GitHub's public API.
@@ -162,7 +164,7 @@ func (c *Client) Poll(ctx context.Context, k Known, now time.Time) (Observation,
 		obs.PushedAt, obs.CreatedAt = repo.GetPushedAt().Time, repo.GetCreatedAt().Time
 		obs.DefaultBranch, obs.Archived = repo.GetDefaultBranch(), repo.GetArchived()
 		obs.Stars, obs.Forks, obs.OpenIssues = repo.GetStargazersCount(), repo.GetForksCount(), repo.GetOpenIssuesCount()
-		obs.License = repo.GetLicense().GetSPDXID()
+		obs.License = licence.FromGitHub(repo.GetLicense().GetSPDXID())
 	}
 	if err := c.maybeCommits(ctx, &obs, owner, name, k, obs.PushedAt, now); err != nil {
 		return obs, err

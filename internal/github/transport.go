@@ -249,32 +249,47 @@ func (t *Transport) rateLimit(resp *http.Response) (time.Time, string, bool) {
 	retryAfter := h.Get("Retry-After")
 	exhausted := h.Get("X-RateLimit-Remaining") == "0"
 	if resp.StatusCode == http.StatusForbidden && retryAfter == "" && !exhausted {
-		// A 403 may be a real permission error: look for GitHub's words.
+		// A 403 may be a real permission error: look for GitHub's words,
+		// old ("You have triggered an abuse detection mechanism") and new
+		// ("You have exceeded a secondary rate limit", "API rate limit
+		// exceeded").
 		body, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
 		resp.Body = io.NopCloser(bytes.NewReader(body))
-		if !bytes.Contains(bytes.ToLower(body), []byte("rate limit")) {
+		lower := bytes.ToLower(body)
+		if !bytes.Contains(lower, []byte("rate limit")) && !bytes.Contains(lower, []byte("abuse detection")) {
 			return time.Time{}, "", false
 		}
 	}
 	now := t.now()
 	if s, err := strconv.Atoi(retryAfter); err == nil && s >= 0 {
-		return now.Add(time.Duration(s) * time.Second), "retry-after", true
-	}
-	if exhausted {
-		if reset, err := strconv.ParseInt(h.Get("X-RateLimit-Reset"), 10, 64); err == nil && time.Unix(reset, 0).After(now) {
-			return time.Unix(reset, 0), "primary limit", true
+		reason := "secondary limit, retry-after"
+		if exhausted {
+			reason = "primary limit, retry-after"
 		}
+		return now.Add(time.Duration(s) * time.Second), reason, true
+	}
+	reason := "secondary limit"
+	if exhausted {
+		reason = "primary limit"
+		if reset, err := strconv.ParseInt(h.Get("X-RateLimit-Reset"), 10, 64); err == nil && time.Unix(reset, 0).After(now) {
+			return time.Unix(reset, 0), reason, true
+		}
+		// The quota is spent but GitHub did not say until when: wait as
+		// for a secondary limit (GitHub's own advice), doubling.
+		reason = "primary limit, no reset given"
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	t.backoff = max(time.Minute, 2*t.backoff)
-	return now.Add(t.backoff), "secondary limit", true
+	return now.Add(t.backoff), reason, true
 }
 
 // IsRateLimited reports whether err means "wait", and until when: our
 // transport's RateLimited, or go-github's own errors (it refuses requests
-// locally once it has seen the quota exhausted).
-func IsRateLimited(err error) (time.Time, bool) {
+// locally once it has seen the quota exhausted). A wait go-github gives as
+// a duration counts from now, which callers take from the clock their
+// transport uses.
+func IsRateLimited(err error, now time.Time) (time.Time, bool) {
 	var rl *RateLimited
 	var primary *gh.RateLimitError
 	var abuse *gh.AbuseRateLimitError
@@ -284,7 +299,10 @@ func IsRateLimited(err error) (time.Time, bool) {
 	case errors.As(err, &primary):
 		return primary.Rate.Reset.Time, true
 	case errors.As(err, &abuse):
-		return time.Now().Add(max(abuse.GetRetryAfter(), time.Minute)), true
+		return now.Add(max(abuse.GetRetryAfter(), time.Minute)), true
 	}
 	return time.Time{}, false
 }
+
+// Limited is IsRateLimited on the client's own clock.
+func (c *Client) Limited(err error) (time.Time, bool) { return IsRateLimited(err, c.Transport.now()) }

@@ -513,3 +513,15 @@ var normaliseAliases = func() map[string]string {
 	add("LicenseRef-All-Rights-Reserved", "UNLICENSED", "Proprietary", "All Rights Reserved")
 	return m
 }()
+
+// FromGitHub turns the licence GitHub names for a repository (its
+// spdx_id) into what Suivi stores and shows: "" when GitHub identified none
+// ("NOASSERTION", which it also reports as key "other"), and the current
+// SPDX id for a deprecated one (GitHub still answers "LGPL-3.0", "GPL-2.0").
+func FromGitHub(spdxID string) string {
+	id := strings.TrimSpace(spdxID)
+	if id == "" || strings.EqualFold(id, "NOASSERTION") || strings.EqualFold(id, "other") {
+		return ""
+	}
+	return exprCanonical(NormaliseID(id))
+}

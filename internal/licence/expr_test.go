@@ -313,3 +313,14 @@ func FuzzParseExpr(f *testing.F) {
 		}
 	})
 }
+
+func TestFromGitHub(t *testing.T) {
+	for in, want := range map[string]string{
+		"NOASSERTION": "", "": "", "other": "", "MIT": "MIT", "LGPL-3.0": "LGPL-3.0-only", "GPL-2.0": "GPL-2.0-only",
+		"AGPL-3.0": "AGPL-3.0-only", "GPL-3.0": "GPL-3.0-only", "Apache-2.0": "Apache-2.0", "EUPL-1.2": "EUPL-1.2",
+	} {
+		if got := licence.FromGitHub(in); got != want {
+			t.Errorf("FromGitHub(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
