@@ -389,3 +389,54 @@ func TestRecordedRateLimits(t *testing.T) {
 		})
 	}
 }
+
+// Lists are followed by their Link header's rel="next" address as GitHub
+// gives it: /repositories/{id}/… paths with page numbers, or cursors.
+func TestPaginationFollowsTheLinkHeader(t *testing.T) {
+	var paths []string
+	var srvURL string
+	commit := func(sha, date string) string {
+		return `{"sha":"` + sha + `","commit":{"author":{"name":"A","date":"` + date + `"}},"author":{"login":"alice"}}`
+	}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		paths = append(paths, r.URL.RequestURI())
+		w.Header().Set("Content-Type", "application/json; charset=utf-8")
+		now := time.Now().UTC()
+		d1, d2 := now.Add(-48*time.Hour).Format(time.RFC3339), now.Add(-72*time.Hour).Format(time.RFC3339)
+		switch {
+		case r.URL.Path == "/repos/o/r":
+			_, _ = w.Write([]byte(`{"id":99,"full_name":"o/r","name":"r","owner":{"login":"o"},"default_branch":"main","pushed_at":"` + d1 + `","created_at":"2020-01-01T00:00:00Z"}`))
+		case r.URL.Path == "/repos/o/r/commits":
+			w.Header().Set("Link", `<`+srvURL+`/repositories/99/commits?per_page=100&page=2>; rel="next", <`+srvURL+`/repositories/99/commits?per_page=100&page=2>; rel="last"`)
+			_, _ = w.Write([]byte(`[` + commit("c1", d1) + `]`))
+		case r.URL.Path == "/repositories/99/commits":
+			_, _ = w.Write([]byte(`[` + commit("c2", d2) + `]`))
+		case r.URL.Path == "/repos/o/r/issues":
+			w.Header().Set("Link", `<`+srvURL+`/repositories/99/issues?per_page=100&after=Y3Vyc29yOnYyOpK5>; rel="next"`)
+			_, _ = w.Write([]byte(`[{"number":1,"user":{"login":"bob"},"created_at":"` + d1 + `","updated_at":"` + d1 + `","comments":0}]`))
+		case r.URL.Path == "/repositories/99/issues":
+			_, _ = w.Write([]byte(`[{"number":2,"user":{"login":"bob"},"created_at":"` + d2 + `","updated_at":"` + d2 + `","comments":0}]`))
+		default:
+			_, _ = w.Write([]byte(`[]`))
+		}
+	}))
+	defer srv.Close()
+	srvURL = srv.URL
+	c, err := github.New(github.Options{APIURL: srv.URL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	obs, err := c.Poll(context.Background(), github.Known{Name: "o/r"}, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(obs.Commits) != 2 || len(obs.Issues) != 2 {
+		t.Fatalf("commits %d, issues %d; want both pages of each (requests %v)", len(obs.Commits), len(obs.Issues), paths)
+	}
+	joined := strings.Join(paths, " ")
+	for _, want := range []string{"/repositories/99/commits?per_page=100&page=2", "/repositories/99/issues?per_page=100&after=Y3Vyc29yOnYyOpK5"} {
+		if !strings.Contains(joined, want) {
+			t.Errorf("no request to %s: %v", want, paths)
+		}
+	}
+}

@@ -224,8 +224,16 @@ func (c *Client) commits(ctx context.Context, owner, name string, windowStart ti
 		opts.Since = windowStart
 	}
 	var out []Commit
+	next := ""
 	for page := 0; page < maxPages; page++ {
-		list, resp, err := c.gh.Repositories.ListCommits(ctx, owner, name, opts)
+		var list []*gh.RepositoryCommit
+		var resp *gh.Response
+		var err error
+		if next == "" {
+			list, resp, err = c.gh.Repositories.ListCommits(ctx, owner, name, opts)
+		} else {
+			resp, err = c.follow(ctx, next, &list)
+		}
 		if notModified(resp) {
 			return out, nil
 		}
@@ -249,10 +257,9 @@ func (c *Client) commits(ctx context.Context, owner, name string, windowStart ti
 			}
 			out = append(out, Commit{SHA: rc.GetSHA(), Author: author, Date: d})
 		}
-		if resp.NextPage == 0 {
+		if next = c.nextURL(resp); next == "" {
 			return out, nil
 		}
-		opts.Page = resp.NextPage
 	}
 	return out, nil
 }
@@ -260,8 +267,16 @@ func (c *Client) commits(ctx context.Context, owner, name string, windowStart ti
 func (c *Client) issues(ctx context.Context, owner, name string, since, now time.Time) ([]Issue, error) {
 	opts := &gh.IssueListByRepoOptions{State: "all", Sort: "updated", Direction: "desc", ListOptions: gh.ListOptions{PerPage: 100}}
 	var out []Issue
+	next := ""
 	for page := 0; page < maxPages; page++ {
-		list, resp, err := c.gh.Issues.ListByRepo(ctx, owner, name, opts)
+		var list []*gh.Issue
+		var resp *gh.Response
+		var err error
+		if next == "" {
+			list, resp, err = c.gh.Issues.ListByRepo(ctx, owner, name, opts)
+		} else {
+			resp, err = c.follow(ctx, next, &list)
+		}
 		if notModified(resp) {
 			return out, nil
 		}
@@ -286,12 +301,42 @@ func (c *Client) issues(ctx context.Context, owner, name string, since, now time
 			}
 			out = append(out, is)
 		}
-		if older || resp.NextPage == 0 {
+		if next = c.nextURL(resp); older || next == "" {
 			return out, nil
 		}
-		opts.Page = resp.NextPage
 	}
 	return out, nil
+}
+
+// nextURL is the rel="next" address of a list's Link header, exactly as
+// GitHub gives it (it uses /repositories/{id}/… paths and cursors on some
+// lists, so building page numbers ourselves would be wrong), or "" at the
+// end, or when it points off the API's host.
+func (c *Client) nextURL(resp *gh.Response) string {
+	if resp == nil || resp.Response == nil {
+		return ""
+	}
+	for _, link := range strings.Split(resp.Header.Get("Link"), ",") {
+		target, params, ok := strings.Cut(strings.TrimSpace(link), ";")
+		if !ok || !strings.Contains(strings.ReplaceAll(params, " ", ""), `rel="next"`) {
+			continue
+		}
+		u, err := url.Parse(strings.Trim(strings.TrimSpace(target), "<>"))
+		if err != nil || !strings.EqualFold(u.Host, c.gh.BaseURL.Host) {
+			return ""
+		}
+		return u.String()
+	}
+	return ""
+}
+
+// follow GETs a next-page URL into v.
+func (c *Client) follow(ctx context.Context, next string, v any) (*gh.Response, error) {
+	req, err := c.gh.NewRequest(http.MethodGet, next, nil)
+	if err != nil {
+		return nil, err
+	}
+	return c.gh.Do(ctx, req, v)
 }
 
 // firstResponse is the first comment by someone other than the author.
