@@ -134,9 +134,9 @@ type Observation struct {
 }
 
 // Poll looks at one repository. First the repository itself, conditionally
-// (a 304 costs no quota); only when it changed, the commits (when it was
-// pushed to), issues and pull requests, and releases, each on a stable URL so
-// that they too can answer 304. A 404 is checked again once a day.
+// (a 304 costs no quota); the commits only when it was pushed to; issues and
+// pull requests, and releases, every time, each on a stable URL so that an
+// unchanged list answers 304. A 404 is checked again once a day.
 func (c *Client) Poll(ctx context.Context, k Known, now time.Time) (Observation, error) {
 	obs := Observation{Name: k.Name}
 	if k.Status == "not_found" && now.Sub(k.CheckedAt) < 24*time.Hour {
