@@ -68,11 +68,11 @@ func (a *Activities) PollRepos(ctx context.Context, in PollInput) (PollResult, e
 					continue
 				}
 				known := github.Known{Name: r.CurrentName, PushedAt: r.PushedAt, LastPolled: r.LastPolledAt, CommitsAt: r.CommitsAt,
-					HeadSHA: r.HeadSHA, IssuesAt: r.IssuesAt, ReleasesAt: r.ReleasesAt, Status: r.Status, CheckedAt: r.CheckedAt}
+					HeadSHA: r.HeadSHA, IssuesAt: r.IssuesAt, ReleasesAt: r.ReleasesAt, Status: r.Status, CheckedAt: r.CheckedAt, OpenIssues: r.OpenIssues}
 				pctx, pending := github.WithPending(ctx)
 				obs, err := a.GitHub.Poll(pctx, known, now)
 				mu.Lock()
-				if until, limited := github.IsRateLimited(err); limited {
+				if until, limited := a.GitHub.Limited(err); limited {
 					if until.After(res.PausedUntil) {
 						res.PausedUntil = until
 					}

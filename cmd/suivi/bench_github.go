@@ -30,6 +30,9 @@ func benchGitHub(ctx context.Context, e env, args []string) error {
 		return &usageError{"bench github", "--repos 1..100000, --change-rate 0..1, --hours ≥ 1, --push-share + --issue-share ≤ 1"}
 	}
 	clk := fakegithub.NewClock(time.Date(2027, 4, 1, 10, 0, 0, 0, time.UTC))
+	// GitHub's own secondary limits (100 in flight, 900 points a
+	// minute); the primary quota is set high so that the run measures it
+	// rather than stops at it.
 	fake := fakegithub.Start("bench-token", fakegithub.Limits{Primary: 10_000_000}, clk.Now)
 	defer fake.Close()
 	names := make([]string, o.repos)
@@ -39,12 +42,22 @@ func benchGitHub(ctx context.Context, e env, args []string) error {
 		owner, name := fmt.Sprintf("civic%d", i%97), fmt.Sprintf("project-%d", i)
 		fake.Add(fakegithub.Repo{Owner: owner, Name: name, Stars: rng.IntN(50), License: "MIT"})
 		fake.Push(names[i], "founder", 1+rng.IntN(5))
+		// As real projects: an issue or two, and a third with a release
+		// whose asset is downloaded all day long.
+		fake.UpdateQuiet(names[i], func(r *fakegithub.Repo) {
+			r.Issues = append(r.Issues, fakegithub.Issue{Number: 1, Author: "founder", Created: clk.Now().Add(-24 * time.Hour)})
+		})
+		if i%3 == 0 {
+			fake.Release(names[i], "v0.1.0")
+		}
 	}
 	client, err := github.New(github.Options{APIURL: fake.URL(), Token: "bench-token", MaxInflight: o.inflight, Validators: &github.MemValidators{}})
 	if err != nil {
 		return err
 	}
 	client.Transport.Now = clk.Now
+	// The client's pacing waits on the simulated clock.
+	client.Transport.SleepUntil = func(_ context.Context, t time.Time) error { clk.AdvanceTo(t); return nil }
 	known := make([]github.Known, o.repos)
 	for i, n := range names {
 		known[i] = github.Known{Name: n}
@@ -66,7 +79,7 @@ func benchGitHub(ctx context.Context, e env, args []string) error {
 						continue
 					}
 					if obs.Status == "changed" {
-						known[i].PushedAt = obs.PushedAt
+						known[i].PushedAt, known[i].OpenIssues = obs.PushedAt, obs.OpenIssues
 					}
 					if obs.CommitsFetched {
 						known[i].CommitsAt, known[i].HeadSHA = now, obs.HeadSHA
@@ -105,6 +118,20 @@ func benchGitHub(ctx context.Context, e env, args []string) error {
 	for h := 1; h <= o.hours; h++ {
 		clk.Advance(time.Hour)
 		changed := 0
+		// What changes a list's ETag but not the repository, every hour on
+		// GitHub: downloads of every release's asset, and reactions or
+		// labels on a third of the projects' issues.
+		for i := range names {
+			if i%3 == 0 {
+				fake.Download(names[i], 1+rng.IntN(20))
+			}
+			switch rng.IntN(6) {
+			case 0:
+				fake.React(names[i])
+			case 1:
+				fake.Label(names[i], "triage")
+			}
+		}
 		for i := range names {
 			if rng.Float64() >= o.change {
 				continue
@@ -135,7 +162,7 @@ func benchGitHub(ctx context.Context, e env, args []string) error {
 			fmt.Fprintf(e.stderr, "  %d/%d simulated hours\n", h, o.hours)
 		}
 	}
-	fmt.Fprintf(e.stdout, "requests=%d not_modified=%d limited=%d\n", fake.Requests(), fake.NotModified(), fake.Limited())
+	fmt.Fprintf(e.stdout, "requests=%d not_modified=%d limited=%d (secondary limits tripped)\n", fake.Requests(), fake.NotModified(), fake.Limited())
 	fmt.Fprintf(e.stdout, "quota_per_repo_poll=%.3f\n", float64(total)/float64(o.repos*o.hours))
 	return nil
 }

@@ -28,3 +28,13 @@ func (c *Clock) Advance(d time.Duration) {
 	c.t = c.t.Add(d)
 	c.mu.Unlock()
 }
+
+// AdvanceTo moves the simulated time forward to t (never back): a client
+// waiting until t, on this clock, lets the time pass.
+func (c *Clock) AdvanceTo(t time.Time) {
+	c.mu.Lock()
+	if t.After(c.t) {
+		c.t = t
+	}
+	c.mu.Unlock()
+}

@@ -38,6 +38,11 @@ type Issue struct {
 	Created  time.Time
 	Closed   time.Time
 	Comments []Comment
+	// Reactions change the list's body (and ETag) but not updated_at, as
+	// on GitHub; labels and pushes to a pull request's branch change both.
+	Reactions int
+	Labels    []string
+	Touched   time.Time
 }
 
 // Comment is a comment on an issue.
@@ -46,10 +51,12 @@ type Comment struct {
 	Created time.Time
 }
 
-// Release is a published release.
+// Release is a published release. Downloads is its asset's download
+// count, which changes the list's ETag all day long on GitHub.
 type Release struct {
 	Tag       string
 	Published time.Time
+	Downloads int
 }
 
 // Repo is one repository's state.
@@ -84,7 +91,15 @@ type Limits struct {
 	SecondaryStatus int
 	// RetryAfter is the retry-after of secondary limits, in seconds.
 	RetryAfter int
+	// PointsPerMinute is GitHub's secondary limit on REST requests (a GET
+	// is one point, 304s included); 0 is GitHub's 900, -1 none.
+	PointsPerMinute int
 }
+
+// Secondary-limit answers as GitHub documents them ("About secondary rate
+// limits", docs.github.com): retry-after only sometimes.
+const secondaryMessage = "You have exceeded a secondary rate limit. Please wait a few minutes before you try again. " +
+	"If you reach out to GitHub Support for help, please include the request ID 0000:1111:2222:3333:44444444."
 
 // Server is a running fake.
 type Server struct {
@@ -101,6 +116,9 @@ type Server struct {
 	used      int       // charged requests in the current window
 	window    time.Time // start of the current rate-limit window
 	forced    []int     // statuses to answer next, for tests
+	points    int       // requests in the current minute
+	minute    time.Time // start of the current minute
+	secondary int       // secondary limits answered, to vary retry-after
 
 	charged, requests, notModified, limited atomic.Int64
 	inflight, maxInflight                   atomic.Int64
@@ -114,6 +132,12 @@ func Start(token string, limits Limits, now func() time.Time) *Server {
 	}
 	if limits.SecondaryStatus == 0 {
 		limits.SecondaryStatus = http.StatusForbidden
+	}
+	if limits.PointsPerMinute == 0 {
+		limits.PointsPerMinute = 900
+	}
+	if limits.MaxConcurrent == 0 {
+		limits.MaxConcurrent = 100 // GitHub's documented maximum
 	}
 	if now == nil {
 		now = time.Now
@@ -266,11 +290,25 @@ func (s *Server) limit(next http.Handler) http.Handler {
 			forced, s.forced = s.forced[0], s.forced[1:]
 		}
 		remaining, reset := limit-s.used, s.window.Add(time.Hour)
+		if s.now().Sub(s.minute) >= time.Minute {
+			s.minute, s.points = s.now(), 0
+		}
+		s.points++
+		overPoints := s.limits.PointsPerMinute > 0 && s.points > s.limits.PointsPerMinute
+		retry := ""
+		if overPoints || (s.limits.MaxConcurrent > 0 && n > int64(s.limits.MaxConcurrent)) {
+			s.secondary++
+			if s.secondary%2 == 1 || s.limits.RetryAfter > 0 {
+				retry = strconv.Itoa(max(s.limits.RetryAfter, 60))
+			}
+		}
+		used := s.used
 		s.mu.Unlock()
 		h := w.Header()
 		h.Set("X-RateLimit-Limit", strconv.Itoa(limit))
 		h.Set("X-RateLimit-Reset", strconv.FormatInt(reset.Unix(), 10))
 		h.Set("X-RateLimit-Resource", "core")
+		h.Set("X-RateLimit-Used", strconv.Itoa(used))
 		switch {
 		case forced == http.StatusForbidden || forced == http.StatusTooManyRequests:
 			s.limited.Add(1)
@@ -281,15 +319,19 @@ func (s *Server) limit(next http.Handler) http.Handler {
 		case forced != 0:
 			writeJSON(w, forced, map[string]string{"message": http.StatusText(forced)})
 			return
-		case s.limits.MaxConcurrent > 0 && n > int64(s.limits.MaxConcurrent):
+		case overPoints || (s.limits.MaxConcurrent > 0 && n > int64(s.limits.MaxConcurrent)):
 			s.limited.Add(1)
-			h.Set("Retry-After", strconv.Itoa(max(s.limits.RetryAfter, 1)))
-			writeJSON(w, s.limits.SecondaryStatus, map[string]string{"message": "You have exceeded a secondary rate limit."})
+			if retry != "" {
+				h.Set("Retry-After", retry)
+			}
+			writeJSON(w, s.limits.SecondaryStatus, map[string]string{"message": secondaryMessage,
+				"documentation_url": "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits"})
 			return
 		case remaining <= 0:
 			s.limited.Add(1)
 			h.Set("X-RateLimit-Remaining", "0")
-			writeJSON(w, http.StatusForbidden, map[string]string{"message": "API rate limit exceeded."})
+			writeJSON(w, http.StatusForbidden, map[string]string{"message": "API rate limit exceeded for user ID 1.",
+				"documentation_url": "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-the-primary-rate-limit"})
 			return
 		}
 		rec := &recorder{ResponseWriter: w, status: 200, authed: authed, s: s, remaining: remaining}
@@ -349,12 +391,15 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 func serveJSON(w http.ResponseWriter, r *http.Request, v any) {
 	body, _ := json.Marshal(v)
 	sum := sha256.Sum256(body)
-	etag := `W/"` + hex.EncodeToString(sum[:16]) + `"`
-	w.Header().Set("ETag", etag)
-	if inm := r.Header.Get("If-None-Match"); inm != "" && strings.Contains(inm, etag) {
+	// Strong on a 200, as GitHub sends it; the client may send it back
+	// weak (W/"…"), and If-None-Match compares weakly (RFC 9110 §13.1.2).
+	tag := `"` + hex.EncodeToString(sum[:16]) + `"`
+	w.Header().Set("ETag", tag)
+	if inm := r.Header.Get("If-None-Match"); inm != "" && weakMatch(inm, tag) {
 		w.WriteHeader(http.StatusNotModified)
 		return
 	}
+	w.Header().Set("Last-Modified", time.Now().UTC().Format(http.TimeFormat))
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.WriteHeader(http.StatusOK)
 	_, _ = w.Write(body)
@@ -389,9 +434,13 @@ func (s *Server) repoJSON(repo *Repo) map[string]any {
 		"html_url":       "https://github.com/" + repo.Owner + "/" + repo.Name,
 		"default_branch": repo.DefaultBranch, "archived": repo.Archived,
 		"stargazers_count": repo.Stars, "forks_count": repo.Forks,
-		"open_issues_count": openIssues(repo),
-		"created_at":        repo.Created.UTC().Format(time.RFC3339),
-		"updated_at":        repo.Updated.UTC().Format(time.RFC3339),
+		"open_issues_count": openIssues(repo), "open_issues": openIssues(repo),
+		"watchers_count": repo.Stars, "watchers": repo.Stars, "forks": repo.Forks,
+		"private": false, "fork": false, "visibility": "public", "has_issues": true, "has_wiki": true,
+		"node_id": "R_kgDO" + strconv.FormatInt(repo.ID, 36), "url": "https://api.github.com/repos/" + repo.Owner + "/" + repo.Name,
+		"size": 100 + len(repo.Commits), "language": "Go", "topics": []string{},
+		"created_at": repo.Created.UTC().Format(time.RFC3339),
+		"updated_at": repo.Updated.UTC().Format(time.RFC3339),
 	}
 	if !repo.Pushed.IsZero() {
 		m["pushed_at"] = repo.Pushed.UTC().Format(time.RFC3339)
@@ -530,13 +579,20 @@ func (s *Server) issues(w http.ResponseWriter, r *http.Request) {
 				updated = c.Created
 			}
 		}
+		if i.Touched.After(updated) {
+			updated = i.Touched
+		}
 		if updated.Before(from) {
 			continue
+		}
+		labels := []map[string]any{}
+		for _, l := range i.Labels {
+			labels = append(labels, map[string]any{"name": l})
 		}
 		m := map[string]any{
 			"number": i.Number, "user": map[string]any{"login": i.Author}, "comments": len(i.Comments),
 			"created_at": i.Created.UTC().Format(time.RFC3339), "updated_at": updated.UTC().Format(time.RFC3339),
-			"state": "open",
+			"state": "open", "labels": labels, "reactions": map[string]any{"total_count": i.Reactions, "+1": i.Reactions},
 		}
 		if !i.Closed.IsZero() {
 			m["state"], m["closed_at"] = "closed", i.Closed.UTC().Format(time.RFC3339)
@@ -548,6 +604,12 @@ func (s *Server) issues(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Unlock()
 	slices.Reverse(out)
+	if r.URL.Query().Get("sort") == "updated" {
+		// Newest update first, as GitHub sorts with sort=updated.
+		slices.SortStableFunc(out, func(a, b map[string]any) int {
+			return strings.Compare(b["updated_at"].(string), a["updated_at"].(string))
+		})
+	}
 	if out == nil {
 		out = []map[string]any{}
 	}
@@ -582,7 +644,8 @@ func (s *Server) releases(w http.ResponseWriter, r *http.Request) {
 	out := []map[string]any{}
 	for i := len(repo.Releases) - 1; i >= 0; i-- {
 		rel := repo.Releases[i]
-		out = append(out, map[string]any{"tag_name": rel.Tag, "published_at": rel.Published.UTC().Format(time.RFC3339)})
+		out = append(out, map[string]any{"tag_name": rel.Tag, "published_at": rel.Published.UTC().Format(time.RFC3339),
+			"assets": []map[string]any{{"name": rel.Tag + ".zip", "download_count": rel.Downloads}}})
 	}
 	s.mu.Unlock()
 	serveJSON(w, r, page(w, r, out))
@@ -655,4 +718,52 @@ func (s *Server) contents(w http.ResponseWriter, r *http.Request) {
 	default:
 		writeJSON(w, http.StatusNotFound, map[string]string{"message": "Not Found"})
 	}
+}
+
+// weakMatch reports whether an If-None-Match list holds tag, weakly.
+func weakMatch(list, tag string) bool {
+	for _, t := range strings.Split(list, ",") {
+		t = strings.TrimPrefix(strings.TrimSpace(t), "W/")
+		if t == "*" || t == tag {
+			return true
+		}
+	}
+	return false
+}
+
+// React adds a reaction to a repository's latest issue: its list's body
+// changes, its updated_at does not.
+func (s *Server) React(fullName string) {
+	s.UpdateQuiet(fullName, func(r *Repo) {
+		if n := len(r.Issues); n > 0 {
+			r.Issues[n-1].Reactions++
+		}
+	})
+}
+
+// Label labels a repository's latest issue (its updated_at moves).
+func (s *Server) Label(fullName, label string) {
+	s.UpdateQuiet(fullName, func(r *Repo) {
+		if n := len(r.Issues); n > 0 {
+			r.Issues[n-1].Labels = append(r.Issues[n-1].Labels, label)
+			r.Issues[n-1].Touched = s.now()
+		}
+	})
+}
+
+// Download counts n downloads of a repository's latest release's asset.
+func (s *Server) Download(fullName string, n int) {
+	s.UpdateQuiet(fullName, func(r *Repo) {
+		if k := len(r.Releases); k > 0 {
+			r.Releases[k-1].Downloads += n
+		}
+	})
+}
+
+// Release publishes a release now: its tag is pushed too.
+func (s *Server) Release(fullName, tag string) {
+	s.Update(fullName, func(r *Repo) {
+		r.Releases = append(r.Releases, Release{Tag: tag, Published: s.now()})
+		r.Pushed = s.now()
+	})
 }

@@ -287,7 +287,8 @@ func TestFailedPollKeepsNoETag(t *testing.T) {
 }
 
 // Issue and PR activity does not change the repository itself; it must be
-// seen all the same, and answers arriving later are measured.
+// seen all the same — within ListsEvery, since the list's ETag also moves
+// with every reaction and label — and answers arriving later are measured.
 func TestIssueActivityBehindAn304(t *testing.T) {
 	fake, c, clk, _ := setup(t, fakegithub.Limits{})
 	fake.Add(fakegithub.Repo{Owner: "o", Name: "r", Issues: []fakegithub.Issue{{Number: 6, PR: true, Author: "carol", Created: clk.Now().Add(-time.Hour)}}})
@@ -305,11 +306,16 @@ func TestIssueActivityBehindAn304(t *testing.T) {
 		r.Issues = append(r.Issues, fakegithub.Issue{Number: 7, PR: true, Author: "bob", Created: opened})
 	})
 	obs, err := c.Poll(ctx, k, clk.Now())
+	if err != nil || obs.Status != "unchanged" || obs.IssuesFetched {
+		t.Fatalf("an hour later, behind a 304 = %s, issues read %v, %v; want the list left for later", obs.Status, obs.IssuesFetched, err)
+	}
+	clk.Advance(github.ListsEvery)
+	obs, err = c.Poll(ctx, k, clk.Now())
 	if err != nil || obs.Status != "unchanged" || len(obs.Issues) != 2 {
 		t.Fatalf("PRs closed and opened behind a 304 = %s, %d issues, %v", obs.Status, len(obs.Issues), err)
 	}
 	k.IssuesAt, k.LastPolled = clk.Now(), clk.Now()
-	clk.Advance(3 * time.Hour)
+	clk.Advance(github.ListsEvery)
 	fake.UpdateQuiet("o/r", func(r *fakegithub.Repo) {
 		r.Issues[1].Comments = append(r.Issues[1].Comments, fakegithub.Comment{Author: "alice", Created: clk.Now()})
 	})

@@ -36,7 +36,27 @@ type Options struct {
 	// one commits request per period, not one per push. Pushes themselves
 	// (pushed_at) are seen at every poll.
 	CommitsEvery time.Duration
+	// PerMinute paces requests (default DefaultPerMinute), under GitHub's
+	// secondary limit of 900 points a minute for REST; negative: none.
+	PerMinute int
 }
+
+// DefaultPerMinute leaves a third of GitHub's 900 points a minute for the
+// licence checks and anything else sharing the token.
+const DefaultPerMinute = 600
+
+// ListsEvery is how often the issue and pull request list is read when
+// the repository's open issue count did not move: its ETag also moves with
+// reactions and labels, so reading it every hour would be charged nearly
+// every hour. Issues opened or closed change that count, so those are seen
+// at the next poll; comments and first answers within ListsEvery (spread
+// over repositories, so that lists do not all come due in one hour).
+const ListsEvery = 12 * time.Hour
+
+// ReleasesEvery is the longest a release list goes unread: a release
+// pushes its tag, so a new one is seen with the push; in between, the list
+// changes only with download counts, which Suivi does not read.
+const ReleasesEvery = 24 * time.Hour
 
 // Client polls repositories.
 type Client struct {
@@ -58,6 +78,12 @@ func New(o Options) (*Client, error) {
 		return nil, fmt.Errorf("GITHUB_API_URL %q is not an http(s) URL (GitHub Enterprise: https://HOST/api/v3/)", o.APIURL)
 	}
 	t := NewTransport(o.Base, o.Token, u.Host, o.MaxInflight, o.Validators)
+	switch {
+	case o.PerMinute == 0:
+		t.Pace = time.Minute / DefaultPerMinute
+	case o.PerMinute > 0:
+		t.Pace = time.Minute / time.Duration(o.PerMinute)
+	}
 	c := gh.NewClient(&http.Client{Transport: t, Timeout: 30 * time.Second})
 	c.BaseURL = u
 	if o.CommitsEvery == 0 {
@@ -77,6 +103,8 @@ type Known struct {
 	HeadSHA   string
 	// IssuesAt and ReleasesAt are when those lists were last read.
 	IssuesAt   time.Time
+	// OpenIssues is the open issue and pull request count last seen.
+	OpenIssues int
 	ReleasesAt time.Time
 	Status     string // "", ok, not_found
 	CheckedAt  time.Time
@@ -169,18 +197,24 @@ func (c *Client) Poll(ctx context.Context, k Known, now time.Time) (Observation,
 	if err := c.maybeCommits(ctx, &obs, owner, name, k, obs.PushedAt, now); err != nil {
 		return obs, err
 	}
-	// Issues, pull requests and releases change without touching the
-	// repository (a PR closed and another opened, a comment): read their
-	// lists every time, on stable URLs that answer 304 (free) when nothing
-	// moved.
-	if obs.Issues, err = c.issues(ctx, owner, name, orWindow(k.IssuesAt, now), now); err != nil {
-		return obs, err
+	// Issues and pull requests: when the repository changed (an issue
+	// opened or closed moves its count), else every ListsEvery for the
+	// comments and first answers, on a stable URL that answers 304 (free)
+	// when nothing moved.
+	moved := obs.Status == "changed" && obs.OpenIssues != k.OpenIssues
+	if k.IssuesAt.IsZero() || moved || now.Sub(k.IssuesAt) >= listsEvery(k.Name) {
+		if obs.Issues, err = c.issues(ctx, owner, name, orWindow(k.IssuesAt, now), now); err != nil {
+			return obs, err
+		}
+		obs.IssuesFetched = true
 	}
-	obs.IssuesFetched = true
-	if obs.Releases, err = c.releases(ctx, owner, name, orWindow(k.ReleasesAt, now)); err != nil {
-		return obs, err
+	// Releases: after a push (a release pushes its tag), else daily.
+	if k.ReleasesAt.IsZero() || obs.PushedAt.After(k.ReleasesAt) || now.Sub(k.ReleasesAt) >= ReleasesEvery {
+		if obs.Releases, err = c.releases(ctx, owner, name, orWindow(k.ReleasesAt, now)); err != nil {
+			return obs, err
+		}
+		obs.ReleasesFetched = true
 	}
-	obs.ReleasesFetched = true
 	return obs, nil
 }
 
@@ -399,4 +433,14 @@ func (c *Client) WeeklyCommits(ctx context.Context, fullName string, wait time.D
 // notModified reports a 304, which go-github v60 returns as an error.
 func notModified(resp *gh.Response) bool {
 	return resp != nil && resp.StatusCode == http.StatusNotModified
+}
+
+// listsEvery is ListsEvery, shortened by up to a quarter per repository
+// (by its name), so that lists first read in one crawl spread out.
+func listsEvery(name string) time.Duration {
+	var h uint32 = 2166136261
+	for i := 0; i < len(name); i++ {
+		h = (h ^ uint32(name[i])) * 16777619
+	}
+	return ListsEvery - time.Duration(h%1000)*ListsEvery/4000
 }

@@ -124,8 +124,15 @@ type Transport struct {
 	// Validators, when set, make GET requests conditional.
 	Validators Validators
 	Now        func() time.Time
+	// Pace is the least time between two requests' starts (zero: none),
+	// so that an hourly burst stays under GitHub's points a minute.
+	Pace time.Duration
+	// SleepUntil waits until t on the transport's clock; nil is a real
+	// timer. A simulated clock lets simulated time pass.
+	SleepUntil func(ctx context.Context, t time.Time) error
 
 	sem         chan struct{}
+	nextSlot    time.Time
 	mu          sync.Mutex
 	pausedUntil time.Time
 	backoff     time.Duration
@@ -170,6 +177,9 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		return nil, req.Context().Err()
 	}
 	defer func() { <-t.sem }()
+	if err := t.pace(req.Context()); err != nil {
+		return nil, err
+	}
 	n := t.Inflight.Add(1)
 	defer t.Inflight.Add(-1)
 	for m := t.MaxInflight.Load(); n > m && !t.MaxInflight.CompareAndSwap(m, n); m = t.MaxInflight.Load() {
@@ -306,3 +316,34 @@ func IsRateLimited(err error, now time.Time) (time.Time, bool) {
 
 // Limited is IsRateLimited on the client's own clock.
 func (c *Client) Limited(err error) (time.Time, bool) { return IsRateLimited(err, c.Transport.now()) }
+
+// pace waits for the next free slot: requests start at least Pace apart.
+func (t *Transport) pace(ctx context.Context) error {
+	// A simulated clock (Now set) without a way to let its time pass
+	// cannot be waited on: tests that use one and no sleeper are unpaced.
+	if t.Pace <= 0 || (t.Now != nil && t.SleepUntil == nil) {
+		return nil
+	}
+	now := t.now()
+	t.mu.Lock()
+	slot := t.nextSlot
+	if slot.Before(now) {
+		slot = now
+	}
+	t.nextSlot = slot.Add(t.Pace)
+	t.mu.Unlock()
+	if !slot.After(now) {
+		return nil
+	}
+	if t.SleepUntil != nil {
+		return t.SleepUntil(ctx, slot)
+	}
+	timer := time.NewTimer(slot.Sub(now))
+	defer timer.Stop()
+	select {
+	case <-timer.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
