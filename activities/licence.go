@@ -8,7 +8,6 @@ import (
 
 	"go.temporal.io/sdk/activity"
 
-	"github.com/codecitoyen/suivi/internal/github"
 	"github.com/codecitoyen/suivi/internal/licence"
 	"github.com/codecitoyen/suivi/internal/store"
 )
@@ -49,7 +48,7 @@ func (a *Activities) CheckLicences(ctx context.Context, limit int) (CheckResult,
 		if err == nil {
 			rep, err = a.Licences.Check(ctx, files)
 		}
-		if until, limited := github.IsRateLimited(err); limited {
+		if until, limited := a.GitHub.Limited(err); limited {
 			res.PausedUntil = until
 			return res, nil
 		}

@@ -102,7 +102,7 @@ type Known struct {
 	CommitsAt time.Time
 	HeadSHA   string
 	// IssuesAt and ReleasesAt are when those lists were last read.
-	IssuesAt   time.Time
+	IssuesAt time.Time
 	// OpenIssues is the open issue and pull request count last seen.
 	OpenIssues int
 	ReleasesAt time.Time

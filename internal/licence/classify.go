@@ -20,6 +20,10 @@ import (
 	"github.com/google/licenseclassifier/v2/assets"
 )
 
+// spdxHeadLines is how many non-blank lines at the top of a licence file
+// are read for an SPDX-License-Identifier line.
+const spdxHeadLines = 5
+
 // Threshold is the confidence below which a text is not reported as a
 // licence. It is licenseclassifier's own calibrated default: below it the
 // text differs from the licence in more than wording (missing or changed
@@ -143,7 +147,7 @@ var (
 	spdxLine    = regexp.MustCompile(`(?im)^\W*SPDX-License-Identifier:\s*([^\n*]+?)\s*(?:\*/|-->)?\s*$`)
 	pointerRE   = regexp.MustCompile(`(?i)\b(?:see|voir|cf\.?)\s+(?:the\s+|le\s+fichier\s+|the\s+file\s+)?([A-Za-z0-9._/-]*(?:COPYING|LICEN[CS]E)[A-Za-z0-9._-]*)`)
 	orLaterRE   = regexp.MustCompile(`(?is)version\s+(\d(?:\.\d)?)\s+of\s+the\s+license,?\s*(?:or|and/or)\s*\(?\s*at\s+your\s+option\s*\)?,?\s*any\s+later\s+version`)
-	dualRE      = regexp.MustCompile(`(?i)dual[- ]licen[cs]ed|licen[cs]ed under (?:either|your choice of)|at your (?:option|choice)|au choix|sous l'une ou l'autre`)
+	dualRE      = regexp.MustCompile(`(?i)dual(?:ed)?[- ]licen[cs]ed|licen[cs]ed under (?:either|your choice of)|(?:user's|your|their)\s+choice\s+of\s+(?:the\s+)?\S+\s+(?:licen|source|server|gnu|mit|apache)|at your (?:option|choice)|terms of either licen[cs]e|under either (?:the )?|au choix|sous l'une ou l'autre`)
 	rightsRE    = regexp.MustCompile(`(?i)all rights reserved|tous droits réservés`)
 	licencishRE = regexp.MustCompile(`(?i)\b(licen[cs]e|permission|copyright|warranty|garantie|droits?)\b`)
 )
@@ -191,6 +195,7 @@ var idAliases = map[string]string{
 	"GPL-3.0-with-bison-exception":     "GPL-3.0-only WITH Bison-exception-2.2",
 	"Apache-with-LLVM-Exception":       "Apache-2.0 WITH LLVM-exception",
 	"Apache-2.0-Modified":              "LicenseRef-Apache-2.0-Modified",
+	"Business-Source-License-1.1":      "BUSL-1.1",
 }
 
 // gplFamily are the ids whose texts do not say "only" or "or later": the
@@ -204,13 +209,19 @@ func (k *Classifier) Classify(raw []byte) (Text, error) {
 	if trimmed == "" {
 		return Text{SPDX: "NONE", How: "the file is empty"}, nil
 	}
-	// A short file that names its licence by SPDX id, or points elsewhere.
-	if short := len(trimmed) < 400; short {
-		if m := spdxLine.FindStringSubmatch(trimmed); m != nil {
-			if e, err := ParseExpr(m[1]); err == nil {
-				return Text{SPDX: e.String(), Confidence: 1, How: "SPDX-License-Identifier line"}, nil
-			}
+	// An SPDX-License-Identifier line among a licence file's first lines is
+	// the holder's own statement, whatever follows it: REUSE-style files put
+	// it above the full text, which may be reflowed or annotated so that no
+	// word-by-word comparison recognises it. Deeper in a file such a line
+	// may be a quotation (a source file header shown as an example), so
+	// only the head counts.
+	if m := spdxLine.FindStringSubmatch(strings.Join(firstLines(trimmed, spdxHeadLines), "\n")); m != nil {
+		if e, err := ParseExpr(m[1]); err == nil {
+			return Text{SPDX: e.String(), Confidence: 1, How: "SPDX-License-Identifier line"}, nil
 		}
+	}
+	// A short file that points elsewhere.
+	if short := len(trimmed) < 400; short {
 		if m := pointerRE.FindStringSubmatch(trimmed); m != nil {
 			target := strings.TrimRight(m[1], ".,;:")
 			return Text{SPDX: "NOASSERTION", Pointer: target, How: "points to " + target}, nil
@@ -265,7 +276,23 @@ func (k *Classifier) Classify(raw []byte) (Text, error) {
 		// the FSF's appendix grants nothing.
 		if m.MatchType == "Supplement" && m.Confidence >= Threshold && names[m.Name] {
 			mark(supplement, m)
+		}
+		// Every text the corpus keeps for a licence that matched is that
+		// licence's own (its other variants, its preamble, appendix or
+		// closing notice kept as a supplement, its header), even where the
+		// classifier did not line it up: a part shipped reworded or cut
+		// still holds the licence's sentences, and those add no terms.
+		if names[m.Name] && m.MatchType != "" {
 			known = append(known, k.knownWords(m.MatchType+"/"+m.Name+"/"+m.Variant, m.Name))
+		}
+	}
+	for name := range names {
+		id := name
+		if a, ok := idAliases[id]; ok {
+			id = a
+		}
+		if t := TemplateText(id); t != "" {
+			known = append(known, k.knownWords("licensecheck/"+id, id))
 		}
 	}
 	// What the licences and their appendix do not cover: the project's
@@ -294,13 +321,37 @@ func (k *Classifier) Classify(raw []byte) (Text, error) {
 			conf = min(conf, c)
 		}
 	}
-	sort.Strings(ids)
 	how := "compared word by word with the licence's text"
+	// Source-available licences the corpus lacks, or cannot match once
+	// their parameters are filled in. Their restrictions are their own
+	// terms, not terms added to them, so the added-terms check below does
+	// not apply: none of them is open, and naming them is the answer.
+	sourceAvail := sourceAvailableIDs(text)
+	for _, id := range sourceAvail {
+		if !slices.Contains(ids, id) {
+			ids = append(ids, id)
+			conf = min(conf, signatureConfidence)
+			how = "recognised by its title and distinctive clauses"
+		}
+	}
+	sort.Strings(ids)
 	if len(ids) == 0 {
+		// A statement naming several licences for different parts quotes
+		// titles ("Open Licence V2.0") that the signatures below would take
+		// for the whole text of one of them.
+		if expr, ok := k.proseStatement(text); ok && strings.ContainsAny(expr, " ") {
+			return Text{SPDX: expr, Confidence: proseConfidence, How: "stated in its words"}, nil
+		}
 		for _, s := range signatures {
 			if s.matches(text) {
 				return Text{SPDX: s.id, Confidence: signatureConfidence, How: "recognised as " + s.label + " by its title, version and clauses"}, nil
 			}
+		}
+		// A licence file that states the licence in prose ("dual-licensed
+		// under the Unlicense and MIT", "le code source est publié sous
+		// licence CeCILL 2.1, la documentation sous Licence Ouverte").
+		if expr, ok := k.proseStatement(text); ok {
+			return Text{SPDX: expr, Confidence: proseConfidence, How: "stated in its words"}, nil
 		}
 	}
 	if len(ids) == 0 {
@@ -317,7 +368,17 @@ func (k *Classifier) Classify(raw []byte) (Text, error) {
 		}
 		return t, nil
 	}
-	if extra := addedTerms(lines, covered, known); extra != "" {
+	extra := ""
+	if len(sourceAvail) == 0 {
+		extra = addedTerms(lines, covered, known)
+	}
+	if extra != "" && commonsClauseRE.MatchString(text) && !slices.Contains(ids, "LicenseRef-Commons-Clause") {
+		// A Commons Clause rider in the project's own words: the licence
+		// it rides on, and the rider, which forbids selling the software.
+		ids, extra = append(ids, "LicenseRef-Commons-Clause"), ""
+		conf = min(conf, signatureConfidence)
+	}
+	if extra != "" {
 		// "MIT, but only for non-commercial use": the licence is not the
 		// whole story, and the added terms are not a licence we know.
 		return Text{SPDX: "NOASSERTION", Confidence: round2(conf), Nearest: ids[0],
@@ -346,7 +407,7 @@ func (k *Classifier) Classify(raw []byte) (Text, error) {
 
 var (
 	copyrightLine = regexp.MustCompile(`(?i)^\W*(copyright|\(c\)|©|all rights reserved\W*$|spdx-|#+\s|=+$|-+$)`)
-	restrictRE    = regexp.MustCompile(`(?i)\b(non-?commercial|not for commercial|commercial use|may only|must not|shall not|prohibited|forbidden|proprietary|propriétaire|all rights reserved|tous droits réservés|interdit|restricted|only be used|nuclear|military|no permission)\b`)
+	restrictRE    = regexp.MustCompile(`(?i)\b(non-?commercial|not for commercial|commercial use|may only|must not|shall not|prohibited|forbidden|proprietary|propriétaire|all rights reserved|tous droits réservés|interdit|restricted|only be used|nuclear|military|no permission|may not|not granted)\b`)
 )
 
 func (s signature) matches(text string) bool {

@@ -339,9 +339,28 @@ func spdxLines(ctx context.Context, src Source) ([]string, string, error) {
 var nameInProse = regexp.MustCompile(`(?i)\b(MIT|Apache[- ]?(?:License[, ]*)?(?:v(?:ersion)?\s*)?2(?:\.0)?|GPL[- ]?v?[23](?:\.0)?(?:\+| or later)?|AGPL[- ]?v?3(?:\.0)?|LGPL[- ]?v?[23](?:\.[01])?|MPL[- ]?2\.0|BSD[- ]?[23][- ]Clause|CeCILL(?:[- ]?[BC]|[- ]?v?2\.1)?|EUPL[- ]?v?1\.2|Licence Ouverte(?:\s*(?:/\s*Open Licence)?\s*(?:v|version)?\s*2\.0)?|Open Licence 2\.0|Etalab[- ]?2\.0|ODbL|CC[- ]BY(?:[- ](?:SA|NC|ND))*(?:[- ]\d\.\d)?|CC0|Unlicense|ISC)\b`)
 
 var (
-	proseNegation  = regexp.MustCompile(`(?i)\b(not|no longer|pas|plus|nicht|todo|tbd|choose|choisir|à définir|to be decided)\b|propriet|propriét|all rights reserved|tous droits|alle rechte`)
-	proseLicensing = regexp.MustCompile(`(?i)licen[cs]|lizenz|licencia|sous|under|publi|released|distribu`)
+	// "plus" alone is not a negation ("pour plus de détails"); "ne … plus"
+	// and "n'est plus" are.
+	proseNegation  = regexp.MustCompile(`(?i)\b(not|no longer|pas|ne\s+(?:\S+\s+)?plus|n'est plus|nicht|todo|tbd|choose|choisir|à définir|to be decided)\b|propriet|propriét|all rights reserved|tous droits|alle rechte`)
+	proseLicensing = regexp.MustCompile(`(?i)licen[cs]|lizenz|licencia|sous|under|publi|released|distribu|régi|governed`)
+	// proseCompatible introduces a licence named only for comparison ("Open
+	// Licence V2.0 is compatible with the CC-By-SA 2.0 license").
+	proseCompatible = regexp.MustCompile(`(?i)compatib\w*\s+(?:with|avec)\b[^.;\n]{0,40}$`)
+	// proseBare is a licence section that is nothing but a name or an id,
+	// once emphasis, links and punctuation are removed ("MIT", "**Apache
+	// 2.0**", "[EUPL-1.2](LICENSE)").
+	proseBareStrip = regexp.MustCompile("[*_`#>\\[\\]]|\\([^)]*\\)")
 )
+
+// proseConfidence is what a statement in prose is worth: clear words, but
+// no text to compare.
+const proseConfidence = 0.85
+
+// maxProseLicence bounds the licence files read as prose statements: a
+// statement is a paragraph or two; a longer text that no corpus matched is
+// a licence of its own, which merely naming an open licence does not make
+// open.
+const maxProseLicence = 4000
 
 // fromProse reads a README's licence section: an SPDX line, a full text,
 // or licence names ("under the MIT licence", "code: CeCILL, data: Licence
@@ -353,6 +372,14 @@ func (k *Classifier) fromProse(sec string) (string, float64, bool) {
 			return e.String(), 1, true
 		}
 	}
+	// A section that is only a licence's name or SPDX id.
+	if bare := strings.Trim(proseBareStrip.ReplaceAllString(sec, " "), " \t\n.:;!"); bare != "" && !strings.ContainsAny(bare, "\n") {
+		if e, err := ParseExpr(NormaliseID(bare)); err == nil {
+			if open, _ := Open(e); open || knownIDs(e) {
+				return e.String(), proseConfidence, true
+			}
+		}
+	}
 	if proseNegation.MatchString(sec) || !proseLicensing.MatchString(sec) {
 		return "", 0, false
 	}
@@ -361,10 +388,53 @@ func (k *Classifier) fromProse(sec string) (string, float64, bool) {
 			return t.SPDX, t.Confidence, true
 		}
 	}
+	if expr, ok := proseNames(sec); ok {
+		return expr, proseConfidence, true
+	}
+	return "", 0, false
+}
+
+// knownIDs reports whether every licence of an expression is in the policy.
+func knownIDs(e *Expr) bool {
+	ok := true
+	e.leaves(func(x *Expr) {
+		if _, found := policyLeafRule(x); !found {
+			ok = false
+		}
+	})
+	return ok
+}
+
+// proseStatement reads a licence file that states its licence in prose
+// rather than holding its text: short, affirmative, with no restriction of
+// its own (a custom licence that names an open one for comparison is not
+// that licence).
+func (k *Classifier) proseStatement(text string) (string, bool) {
+	if len(text) > maxProseLicence || proseNegation.MatchString(text) || !proseLicensing.MatchString(text) {
+		return "", false
+	}
+	for _, l := range strings.Split(text, "\n") {
+		if restrictRE.MatchString(l) && !copyrightLine.MatchString(strings.TrimSpace(l)) {
+			return "", false
+		}
+	}
+	return proseNames(text)
+}
+
+// proseNames joins the licences a statement names: OR when it offers a
+// choice ("either … or", "at your option"), AND otherwise — different
+// licences for different parts ("source code under CeCILL 2.1,
+// documentation under Licence Ouverte") all apply. A licence named only as
+// compatible with another is not one the project chose.
+func proseNames(sec string) (string, bool) {
 	var ids []string
-	for _, m := range nameInProse.FindAllString(sec, -1) {
+	for _, loc := range nameInProse.FindAllStringIndex(sec, -1) {
+		m := sec[loc[0]:loc[1]]
 		if strings.EqualFold(m, "mit") && m != "MIT" {
 			continue // "mit" is a German word
+		}
+		if proseCompatible.MatchString(sec[max(0, loc[0]-60):loc[0]]) {
+			continue
 		}
 		id := NormaliseID(strings.TrimSpace(m))
 		if _, ok := Lookup(id); ok && !slices.Contains(ids, id) {
@@ -372,7 +442,7 @@ func (k *Classifier) fromProse(sec string) (string, float64, bool) {
 		}
 	}
 	if len(ids) == 0 {
-		return "", 0, false
+		return "", false
 	}
 	op := " AND "
 	if dualRE.MatchString(sec) {
@@ -380,9 +450,9 @@ func (k *Classifier) fromProse(sec string) (string, float64, bool) {
 	}
 	e, err := ParseExpr(strings.Join(ids, op))
 	if err != nil {
-		return "", 0, false
+		return "", false
 	}
-	return e.String(), 0.85, true
+	return e.String(), true
 }
 
 // metadataLicence reads the licence a package manifest declares.

@@ -112,7 +112,7 @@ func addedTerms(lines []string, covered []bool, known []string) string {
 		if covered[i+1] || l == "" || copyrightLine.MatchString(l) || !restrictRE.MatchString(l) {
 			continue
 		}
-		if inKnown(paragraph(lines, i), known) {
+		if inKnown(paragraph(lines, i), known) || sentencesKnown(lines, i, known) {
 			continue
 		}
 		found = append(found, l)
@@ -133,4 +133,31 @@ func addedTerms(lines []string, covered []bool, known []string) string {
 		extra = string(r[:80]) + "…" // whole characters: the line is the project's, in any script
 	}
 	return extra
+}
+
+// sentenceEnd splits a paragraph into sentences.
+var sentenceEnd = regexp.MustCompile(`[.;!?](?:\s+|$)`)
+
+// sentencesKnown reports whether every sentence of lines[i]'s paragraph
+// that restricts is, word for word, a sentence of one of the known texts.
+// A licence's preamble or appendix is often shipped reflowed, with an
+// address moved or a sentence added or left out around the restricting
+// one ("use material in ways otherwise restricted by copyright"): the
+// paragraph is then no longer in the corpus as a whole, but each of its
+// restricting sentences still is. A restriction the project wrote is a
+// sentence of its own, and is still caught.
+func sentencesKnown(lines []string, i int, known []string) bool {
+	para := strings.Join(strings.Fields(paragraph(lines, i)), " ")
+	found := false
+	for _, s := range sentenceEnd.Split(para, -1) {
+		if !restrictRE.MatchString(s) {
+			continue
+		}
+		found = true
+		// Too short a sentence ("You may not.") proves nothing.
+		if len(strings.Fields(s)) < 6 || !inKnown(s, known) {
+			return false
+		}
+	}
+	return found
 }
