@@ -53,6 +53,30 @@ func (a *Activities) PollRepos(ctx context.Context, in PollInput) (PollResult, e
 		return res, err
 	}
 	now := a.now()
+	// One GraphQL query per hundred repositories says which changed; the
+	// others cost nothing more. Without a token (GraphQL needs one), or if
+	// it fails, each repository is asked over REST, conditionally.
+	var fresh map[string]github.Fresh
+	if a.GitHub.GraphQL() {
+		names := make([]string, 0, len(repos))
+		for _, r := range repos {
+			// Not those this cycle did already, nor new ones (read whole).
+			if (in.CycleStart.IsZero() || r.LastPolledAt.Before(in.CycleStart)) && r.Status != "new" {
+				names = append(names, r.CurrentName)
+			}
+		}
+		if len(names) > 0 {
+			fresh, err = a.GitHub.Freshness(ctx, names)
+		}
+		if until, limited := a.GitHub.Limited(err); limited {
+			res.PausedUntil, res.Next = until, in.After
+			return res, nil
+		}
+		if err != nil {
+			a.logger().Warn("GraphQL freshness failed; polling over REST", "error", err)
+			fresh = nil
+		}
+	}
 	var mu sync.Mutex
 	work := make(chan store.Repo)
 	var wg sync.WaitGroup
@@ -68,7 +92,13 @@ func (a *Activities) PollRepos(ctx context.Context, in PollInput) (PollResult, e
 					continue
 				}
 				known := github.Known{Name: r.CurrentName, PushedAt: r.PushedAt, LastPolled: r.LastPolledAt, CommitsAt: r.CommitsAt,
-					HeadSHA: r.HeadSHA, IssuesAt: r.IssuesAt, ReleasesAt: r.ReleasesAt, Status: r.Status, CheckedAt: r.CheckedAt, OpenIssues: r.OpenIssues}
+					HeadSHA: r.HeadSHA, IssuesAt: r.IssuesAt, ReleasesAt: r.ReleasesAt, Status: r.Status, CheckedAt: r.CheckedAt, OpenIssues: r.OpenIssues,
+					Stars: r.Stars, Forks: r.Forks, Archived: r.Archived, DefaultBranch: r.DefaultBranch, License: r.License}
+				// A repository never polled over REST has no ETags yet and
+				// nothing to compare: its first poll reads it whole.
+				if f, ok := fresh[r.CurrentName]; ok && r.Status != "new" {
+					known.Fresh = &f
+				}
 				pctx, pending := github.WithPending(ctx)
 				obs, err := a.GitHub.Poll(pctx, known, now)
 				mu.Lock()

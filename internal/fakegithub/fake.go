@@ -15,6 +15,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -121,6 +122,7 @@ type Server struct {
 	secondary int       // secondary limits answered, to vary retry-after
 
 	charged, requests, notModified, limited atomic.Int64
+	graphqlPoints                           atomic.Int64
 	inflight, maxInflight                   atomic.Int64
 }
 
@@ -153,6 +155,7 @@ func Start(token string, limits Limits, now func() time.Time) *Server {
 	mux.HandleFunc("GET /repos/{owner}/{repo}/stats/participation", s.participation)
 	mux.HandleFunc("GET /repos/{owner}/{repo}/contents", s.contents)
 	mux.HandleFunc("GET /repos/{owner}/{repo}/contents/{path...}", s.contents)
+	mux.HandleFunc("POST /graphql", s.graphql)
 	s.srv = httptest.NewServer(s.limit(mux))
 	return s
 }
@@ -162,6 +165,11 @@ func (s *Server) URL() string { return s.srv.URL + "/" }
 
 // Close stops the server.
 func (s *Server) Close() { s.srv.Close() }
+
+// GraphQLCharged is how many points GraphQL queries cost (one per query
+// of at most a hundred repositories, as GitHub computes it for a query
+// without connections' nodes).
+func (s *Server) GraphQLCharged() int64 { return s.graphqlPoints.Load() }
 
 // Charged is how many requests counted against the primary quota.
 func (s *Server) Charged() int64 { return s.charged.Load() }
@@ -332,6 +340,17 @@ func (s *Server) limit(next http.Handler) http.Handler {
 			h.Set("X-RateLimit-Remaining", "0")
 			writeJSON(w, http.StatusForbidden, map[string]string{"message": "API rate limit exceeded for user ID 1.",
 				"documentation_url": "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-the-primary-rate-limit"})
+			return
+		}
+		if r.URL.Path == "/graphql" {
+			// GraphQL has its own quota (GraphQLCharged), not REST's: 5,000
+			// points an hour.
+			used := s.graphqlPoints.Load() + 1
+			h.Set("X-RateLimit-Resource", "graphql")
+			h.Set("X-RateLimit-Limit", "5000")
+			h.Set("X-RateLimit-Used", strconv.FormatInt(used, 10))
+			h.Set("X-RateLimit-Remaining", strconv.FormatInt(max(5000-used, 0), 10))
+			next.ServeHTTP(w, r)
 			return
 		}
 		rec := &recorder{ResponseWriter: w, status: 200, authed: authed, s: s, remaining: remaining}
@@ -766,4 +785,67 @@ func (s *Server) Release(fullName, tag string) {
 		r.Releases = append(r.Releases, Release{Tag: tag, Published: s.now()})
 		r.Pushed = s.now()
 	})
+}
+
+var graphqlRepo = regexp.MustCompile(`(r\d+): repository\(owner: "([^"]+)", name: "([^"]+)"\)`)
+
+// graphql answers the one query shape Suivi sends (github.Freshness):
+// aliased repository lookups, null and a NOT_FOUND error for unknown ones;
+// a renamed repository answers under its new nameWithOwner, as GitHub does.
+func (s *Server) graphql(w http.ResponseWriter, r *http.Request) {
+	var body struct {
+		Query string `json:"query"`
+	}
+	if err := json.NewDecoder(r.Body).Decode(&body); err != nil {
+		writeJSON(w, http.StatusBadRequest, map[string]string{"message": "Problems parsing JSON"})
+		return
+	}
+	data := map[string]any{}
+	var errs []map[string]any
+	s.mu.Lock()
+	for _, m := range graphqlRepo.FindAllStringSubmatch(body.Query, -1) {
+		alias, key := m[1], strings.ToLower(m[2]+"/"+m[3])
+		repo := s.repos[key]
+		for repo != nil && repo.RenamedTo != "" && !repo.Deleted {
+			repo = s.repos[strings.ToLower(repo.RenamedTo)]
+		}
+		if repo == nil || repo.Deleted {
+			data[alias] = nil
+			errs = append(errs, map[string]any{"type": "NOT_FOUND", "path": []string{alias},
+				"message": "Could not resolve to a Repository with the name '" + m[2] + "/" + m[3] + "'."})
+			continue
+		}
+		open, prs := 0, 0
+		for _, i := range repo.Issues {
+			if i.Closed.IsZero() {
+				if i.PR {
+					prs++
+				} else {
+					open++
+				}
+			}
+		}
+		v := map[string]any{
+			"nameWithOwner": repo.Owner + "/" + repo.Name, "createdAt": repo.Created.UTC().Format(time.RFC3339),
+			"isArchived": repo.Archived, "stargazerCount": repo.Stars, "forkCount": repo.Forks,
+			"defaultBranchRef": map[string]any{"name": repo.DefaultBranch},
+			"issues":           map[string]any{"totalCount": open}, "pullRequests": map[string]any{"totalCount": prs},
+			"licenseInfo": nil,
+		}
+		if !repo.Pushed.IsZero() {
+			v["pushedAt"] = repo.Pushed.UTC().Format(time.RFC3339)
+		}
+		if repo.License != "" {
+			v["licenseInfo"] = map[string]any{"spdxId": repo.License}
+		}
+		data[alias] = v
+	}
+	s.mu.Unlock()
+	s.graphqlPoints.Add(1)
+	w.Header().Set("X-RateLimit-Resource", "graphql")
+	out := map[string]any{"data": data}
+	if errs != nil {
+		out["errors"] = errs
+	}
+	writeJSON(w, http.StatusOK, out)
 }

@@ -3,6 +3,7 @@ package github_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -444,5 +445,53 @@ func TestPaginationFollowsTheLinkHeader(t *testing.T) {
 		if !strings.Contains(joined, want) {
 			t.Errorf("no request to %s: %v", want, paths)
 		}
+	}
+}
+
+// One GraphQL query tells, for a hundred repositories, which changed: an
+// unchanged one then costs no REST request at all; a changed one is read
+// from the answer (no repository GET); renamed and deleted ones are told.
+func TestFreshnessByGraphQL(t *testing.T) {
+	fake, c, clk, _ := setup(t, fakegithub.Limits{})
+	fake.Add(fakegithub.Repo{Owner: "o", Name: "same", License: "LGPL-3.0", Stars: 2})
+	fake.Push("o/same", "alice", 1)
+	fake.Add(fakegithub.Repo{Owner: "o", Name: "old"})
+	fake.Rename("o/old", "o/new")
+	names := []string{"o/same", "o/old", "o/gone"}
+	for i := range 150 { // two queries
+		n := fmt.Sprintf("many/r%d", i)
+		fake.Add(fakegithub.Repo{Owner: "many", Name: fmt.Sprintf("r%d", i)})
+		names = append(names, n)
+	}
+	ctx := context.Background()
+	fresh, err := c.Freshness(ctx, names)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := fake.GraphQLCharged(); got != 2 {
+		t.Errorf("%d GraphQL points for %d repositories, want 2", got, len(names))
+	}
+	same := fresh["o/same"]
+	if !same.Found || same.Stars != 2 || same.License != "LGPL-3.0-only" || same.PushedAt.IsZero() || same.DefaultBranch != "main" {
+		t.Errorf("o/same = %+v", same)
+	}
+	if fresh["o/old"].Name != "o/new" || fresh["o/gone"].Found {
+		t.Errorf("renamed %+v, deleted %+v", fresh["o/old"], fresh["o/gone"])
+	}
+	// Polled with what it said: the first poll over REST, then nothing.
+	obs, _ := c.Poll(ctx, github.Known{Name: "o/same"}, clk.Now())
+	k := github.Known{Name: "o/same", PushedAt: obs.PushedAt, CommitsAt: clk.Now(), HeadSHA: obs.HeadSHA, IssuesAt: clk.Now(),
+		ReleasesAt: clk.Now(), Status: "ok", OpenIssues: obs.OpenIssues, Stars: obs.Stars, Forks: obs.Forks,
+		DefaultBranch: obs.DefaultBranch, License: obs.License}
+	clk.Advance(time.Hour)
+	f := fresh["o/same"]
+	k.Fresh = &f
+	before := fake.Requests()
+	if obs, err := c.Poll(ctx, k, clk.Now()); err != nil || obs.Status != "unchanged" || fake.Requests() != before {
+		t.Fatalf("unchanged per GraphQL = %s, %v, %d REST requests; want none", obs.Status, err, fake.Requests()-before)
+	}
+	f.Stars++
+	if obs, err := c.Poll(ctx, k, clk.Now()); err != nil || obs.Status != "changed" || obs.Stars != 3 || fake.Requests() != before {
+		t.Fatalf("a star per GraphQL = %s stars %d, %v, %d REST requests; want changed and none", obs.Status, obs.Stars, err, fake.Requests()-before)
 	}
 }

@@ -103,8 +103,16 @@ type Known struct {
 	HeadSHA   string
 	// IssuesAt and ReleasesAt are when those lists were last read.
 	IssuesAt time.Time
-	// OpenIssues is the open issue and pull request count last seen.
-	OpenIssues int
+	// OpenIssues is the open issue and pull request count last seen, and
+	// the rest what the repository looked like then.
+	OpenIssues    int
+	Stars, Forks  int
+	Archived      bool
+	DefaultBranch string
+	License       string
+	// Fresh, when set, is what a GraphQL batch just said of the
+	// repository (Freshness): the REST GET of the repository is skipped.
+	Fresh      *Fresh
 	ReleasesAt time.Time
 	Status     string // "", ok, not_found
 	CheckedAt  time.Time
@@ -172,6 +180,26 @@ func (c *Client) Poll(ctx context.Context, k Known, now time.Time) (Observation,
 		return obs, nil
 	}
 	owner, name, _ := strings.Cut(k.Name, "/")
+	if f := k.Fresh; f != nil {
+		if !f.Found {
+			obs.Status = "not_found"
+			return obs, nil
+		}
+		obs.Status = "unchanged"
+		obs.PushedAt = k.PushedAt
+		same := f.PushedAt.Equal(k.PushedAt) && f.OpenIssues == k.OpenIssues && f.Stars == k.Stars && f.Forks == k.Forks &&
+			f.Archived == k.Archived && f.DefaultBranch == k.DefaultBranch && f.License == k.License && strings.EqualFold(f.Name, k.Name)
+		if !same {
+			obs.Status = "changed"
+			if !strings.EqualFold(f.Name, k.Name) {
+				obs.RenamedFrom, obs.Name = k.Name, f.Name
+				owner, name, _ = strings.Cut(f.Name, "/")
+			}
+			obs.PushedAt, obs.CreatedAt, obs.DefaultBranch, obs.Archived = f.PushedAt, f.CreatedAt, f.DefaultBranch, f.Archived
+			obs.Stars, obs.Forks, obs.OpenIssues, obs.License = f.Stars, f.Forks, f.OpenIssues, f.License
+		}
+		return c.lists(ctx, obs, owner, name, k, now)
+	}
 	repo, resp, err := c.gh.Repositories.Get(ctx, owner, name)
 	switch {
 	case notModified(resp):
@@ -194,6 +222,13 @@ func (c *Client) Poll(ctx context.Context, k Known, now time.Time) (Observation,
 		obs.Stars, obs.Forks, obs.OpenIssues = repo.GetStargazersCount(), repo.GetForksCount(), repo.GetOpenIssuesCount()
 		obs.License = licence.FromGitHub(repo.GetLicense().GetSPDXID())
 	}
+	return c.lists(ctx, obs, owner, name, k, now)
+}
+
+// lists reads, after the repository itself, the lists whose time has come:
+// commits, issues and pull requests, releases.
+func (c *Client) lists(ctx context.Context, obs Observation, owner, name string, k Known, now time.Time) (Observation, error) {
+	var err error
 	if err := c.maybeCommits(ctx, &obs, owner, name, k, obs.PushedAt, now); err != nil {
 		return obs, err
 	}
