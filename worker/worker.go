@@ -37,6 +37,9 @@ type Options struct {
 	// worker of the deployment (Temporal's task-queue rate limit), so a
 	// relay's own limits are respected without sleeping; 0 means 5.
 	MailBatchesPerSecond float64
+	// CacheSize is how many workflows the process keeps in memory between
+	// their tasks (SUIVI_WORKFLOW_CACHE); 0 leaves Temporal's 10,000.
+	CacheSize int
 }
 
 // Workers are the two workers of a Suivi process: the main task queue, and
@@ -64,6 +67,10 @@ func New(c client.Client, acts *activities.Activities, o Options) *Workers {
 	// Temporal waits this long on its sticky queue before another worker
 	// replays the program; programs are small, so a replay costs less than
 	// the default 5 s wait a person sees on their first query.
+	if o.CacheSize > 0 {
+		// Process-wide in the SDK, and read when the first worker starts.
+		sdkworker.SetStickyWorkflowCacheSize(o.CacheSize)
+	}
 	main := sdkworker.New(c, config.TaskQueue, sdkworker.Options{StickyScheduleToStartTimeout: 2 * time.Second})
 	RegisterWorkflows(main)
 	main.RegisterActivity(acts)

@@ -126,6 +126,9 @@ func portFree(addr, setting string) error {
 // mailSettings are the flags of the commands that send or link to email.
 var mailSettings = []string{"smtp-url", "smtp-from", "smtp-timeout", "mail-dir", "mail-rate", "public-url", "secret"}
 
+// workerSettings are the flags of the commands that run a worker.
+var workerSettings = []string{"workflow-cache"}
+
 // newMailer builds the outbox's sender: SMTP when SMTP_URL is set, else
 // .eml files in SUIVI_MAIL_DIR (or defaultDir under `suivi dev`). It also
 // returns the .eml directory, empty when sending over SMTP.

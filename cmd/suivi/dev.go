@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -24,7 +25,7 @@ import (
 
 func runDev(ctx context.Context, e env, args []string) error {
 	var cfg config.Config
-	fs := newFlags("dev", e, &cfg, append([]string{"data-dir", "http", "temporal", "ui", "namespace", "database-url", "pg-bindir", "log-level", "log-format"}, append(mailSettings, githubSettings...)...)...)
+	fs := newFlags("dev", e, &cfg, append([]string{"data-dir", "http", "temporal", "ui", "namespace", "database-url", "pg-bindir", "log-level", "log-format"}, slices.Concat(mailSettings, githubSettings, workerSettings)...)...)
 	err := noArgs("dev", e, fs, "suivi dev [flags]\n\nRuns an embedded Temporal server (SQLite in the data dir), the Temporal Web UI,\nPostgres (DATABASE_URL, or a private cluster in the data dir), the worker and\nthe web server, in one process. Ctrl-C stops everything.", args)
 	if err != nil {
 		return err

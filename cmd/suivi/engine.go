@@ -70,7 +70,7 @@ func (b *backend) Close() {
 }
 
 func runWorker(ctx context.Context, e env, args []string) error {
-	b, err := connectBackend(ctx, e, "worker", "suivi worker [flags]\n\nPolls the \"suivi\" task queue of an external Temporal and runs Suivi's workflows\nand activities. Run as many as you need.", args, slices.Concat(mailSettings, githubSettings)...)
+	b, err := connectBackend(ctx, e, "worker", "suivi worker [flags]\n\nPolls the \"suivi\" task queue of an external Temporal and runs Suivi's workflows\nand activities. Run as many as you need.", args, slices.Concat(mailSettings, githubSettings, workerSettings)...)
 	if err != nil {
 		return err
 	}
@@ -226,7 +226,7 @@ func startWorker(ctx context.Context, cfg *config.Config, st *store.Store, tc cl
 		return nil, nil, "", err
 	}
 	w = worker.New(tc, &activities.Activities{Store: st, Mail: mailer, GitHub: gh, GitHubWorkers: cfg.Inflight()},
-		worker.Options{MailBatchesPerSecond: cfg.Rate()})
+		worker.Options{MailBatchesPerSecond: cfg.Rate(), CacheSize: cfg.CacheSize()})
 	if err := w.Start(); err != nil {
 		return nil, nil, "", fmt.Errorf("worker: %w", err)
 	}

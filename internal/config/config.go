@@ -37,6 +37,7 @@ type Config struct {
 	Secret            string
 	MailDir           string
 	MailRate          string
+	WorkflowCache     string
 	GitHubToken       string
 	GitHubAPIURL      string
 	GitHubInterval    string
@@ -103,6 +104,9 @@ func Settings() []Setting {
 		{Env: "SUIVI_MAIL_RATE", Flag: "mail-rate", Default: "5",
 			Usage: "delivery batches (up to 50 emails each) per second, across every worker",
 			field: func(c *Config) *string { return &c.MailRate }, check: positive},
+		{Env: "SUIVI_WORKFLOW_CACHE", Flag: "workflow-cache", Default: "1000",
+			Usage: "workflows a worker keeps in memory between their tasks (Temporal's sticky cache, about 0.2 MiB per program); others are replayed from history when they wake",
+			field: func(c *Config) *string { return &c.WorkflowCache }, check: positive},
 		{Env: "SUIVI_PUBLIC_URL", Flag: "public-url", Default: "",
 			Usage: "address people use to reach the web server; links in emails start with it (default: http:// and SUIVI_HTTP_ADDR, 0.0.0.0 read as 127.0.0.1); with SMTP_URL it must be https:// unless on loopback",
 			field: func(c *Config) *string { return &c.PublicURL }, check: optionalHTTPURL},
@@ -409,6 +413,12 @@ func (c *Config) PollInterval() time.Duration {
 // Inflight is GITHUB_MAX_INFLIGHT as a number.
 func (c *Config) Inflight() int {
 	f, _ := strconv.ParseFloat(c.GitHubInflight, 64)
+	return max(1, int(f))
+}
+
+// CacheSize is SUIVI_WORKFLOW_CACHE as a number.
+func (c *Config) CacheSize() int {
+	f, _ := strconv.ParseFloat(c.WorkflowCache, 64)
 	return max(1, int(f))
 }
 
