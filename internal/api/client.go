@@ -54,19 +54,26 @@ func (c *Client) GetProgram(ctx context.Context, edition, project string) (Progr
 
 // ListPrograms lists programs, optionally of one edition or phase.
 func (c *Client) ListPrograms(ctx context.Context, edition, phase string) (ProgramList, error) {
-	q := url.Values{}
-	if edition != "" {
-		q.Set("edition", edition)
+	// Every page, following next.
+	all := ProgramList{Programs: []store.Program{}}
+	after := ""
+	for {
+		q := url.Values{"limit": {"500"}}
+		for k, v := range map[string]string{"edition": edition, "phase": phase, "after": after} {
+			if v != "" {
+				q.Set(k, v)
+			}
+		}
+		var page ProgramList
+		if err := c.do(ctx, http.MethodGet, "/api/v1/programs?"+q.Encode(), nil, &page); err != nil {
+			return all, err
+		}
+		all.Programs = append(all.Programs, page.Programs...)
+		if page.Next == "" || page.Next == after {
+			return all, nil
+		}
+		after = page.Next
 	}
-	if phase != "" {
-		q.Set("phase", phase)
-	}
-	path := "/api/v1/programs"
-	if len(q) > 0 {
-		path += "?" + q.Encode()
-	}
-	var res ProgramList
-	return res, c.do(ctx, http.MethodGet, path, nil, &res)
 }
 
 // Health asks /healthz; a 503 is returned as a Health with its checks and a

@@ -46,6 +46,8 @@ type WorkflowView struct {
 // ProgramList answers GET /api/v1/programs.
 type ProgramList struct {
 	Programs []store.Program `json:"programs"`
+	// Next, when set, is the after= of the next page.
+	Next string `json:"next,omitempty"`
 }
 
 // Health answers GET /healthz.

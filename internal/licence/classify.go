@@ -407,7 +407,12 @@ func (k *Classifier) Classify(raw []byte) (Text, error) {
 
 var (
 	copyrightLine = regexp.MustCompile(`(?i)^\W*(copyright|\(c\)|©|all rights reserved\W*$|spdx-|#+\s|=+$|-+$)`)
-	restrictRE    = regexp.MustCompile(`(?i)\b(non-?commercial|not for commercial|commercial use|may only|must not|shall not|prohibited|forbidden|proprietary|propriétaire|all rights reserved|tous droits réservés|interdit|restricted|only be used|nuclear|military|no permission|may not|not granted)\b`)
+	// restrictRE finds what narrows a licence's grant: a use forbidden, or
+	// a condition added to it, such as a payment ("a license fee needs to be
+	// paid", "royalties are due") or an agreement to sign first.
+	restrictRE = regexp.MustCompile(`(?i)\b(non-?commercial|not for commercial|commercial use|may only|must not|shall not|prohibited|forbidden|proprietary|propriétaire|all rights reserved|tous droits réservés|interdit|restricted|only be used|nuclear|military|no permission|may not|not granted|` +
+		`with restrictions|licen[cs]e fees?|(?:must|shall|needs? to|has to|have to|will have to|is to|are to) be paid|(?:must|shall|agrees? to) pay|royalt(?:y|ies) (?:is|are|shall be|must be) (?:due|payable|paid)|` +
+		`(?:agreement|contract) (?:needs|has|must|shall) (?:to )?be (?:done|signed|made|concluded|entered))\b`)
 )
 
 func (s signature) matches(text string) bool {

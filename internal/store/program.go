@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -293,6 +294,10 @@ type ProgramFilter struct {
 	// Reach, when set, keeps the programs a person could view (a
 	// superset: auth.Can still decides each row).
 	Reach *auth.Reach
+	// After and Limit page through the list in (edition, project) order:
+	// the rows after After ("edition/project"), at most Limit (0: all).
+	After string
+	Limit int
 }
 
 // ListPrograms returns programs (without milestones) ordered by edition
@@ -305,13 +310,16 @@ func (s *Store) ListPrograms(ctx context.Context, f ProgramFilter) ([]Program, e
 			seatEd, seatCity = append(seatEd, s[0]), append(seatCity, s[1])
 		}
 	}
+	afterEd, afterProject, _ := strings.Cut(f.After, "/")
 	rows, err := s.pool.Query(ctx, `select `+programColumns+` from programs
 where ($1 = '' or edition = $1) and ($2 = '' or phase = $2) and ($3 = '' or lower(city) = lower($3))
   and ($4 or lower(city) = any($5)
        or (edition, lower(city)) in (select * from unnest($6::text[], $7::text[]))
        or exists (select 1 from program_people pp where pp.edition = programs.edition and pp.project = programs.project and pp.email = $8)
        or exists (select 1 from program_funders pf where pf.edition = programs.edition and pf.project = programs.project and pf.funder = any($9) and pf.unfunded_at is null))
-order by edition, project`, f.Edition, f.Phase, f.City, all, cities, seatEd, seatCity, email, funders)
+  and ($10 = '' or (edition, project) > ($10, $11))
+order by edition, project
+limit nullif($12, 0)`, f.Edition, f.Phase, f.City, all, cities, seatEd, seatCity, email, funders, afterEd, afterProject, f.Limit)
 	if err != nil {
 		return nil, fmt.Errorf("store: list programs: %w", err)
 	}
