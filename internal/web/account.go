@@ -283,18 +283,9 @@ func (h *handler) memberChange(w http.ResponseWriter, r *http.Request, email str
 
 // fund links a funder to a program.
 func (h *handler) fund(w http.ResponseWriter, r *http.Request) {
-	edition, project, err := programPath(r)
+	edition, project, req, err := fundRequest(r)
 	if err != nil {
 		h.writeError(w, r, err)
-		return
-	}
-	var req api.FundRequest
-	if err := decodeJSON(r, &req); err != nil {
-		h.writeError(w, r, err)
-		return
-	}
-	if err := validate.Slug("funder", req.Funder); err != nil {
-		h.writeError(w, r, badRequest("%v", err))
 		return
 	}
 	var since time.Time
@@ -322,18 +313,9 @@ func (h *handler) fund(w http.ResponseWriter, r *http.Request) {
 
 // unfund ends a funder's funding of a program.
 func (h *handler) unfund(w http.ResponseWriter, r *http.Request) {
-	edition, project, err := programPath(r)
+	edition, project, req, err := fundRequest(r)
 	if err != nil {
 		h.writeError(w, r, err)
-		return
-	}
-	var req api.FundRequest
-	if err := decodeJSON(r, &req); err != nil {
-		h.writeError(w, r, err)
-		return
-	}
-	if err := validate.Slug("funder", req.Funder); err != nil {
-		h.writeError(w, r, badRequest("%v", err))
 		return
 	}
 	if _, _, ok := h.program(w, r, edition, project, auth.Fund); !ok {
@@ -376,4 +358,18 @@ func (h *handler) setPublic(w http.ResponseWriter, r *http.Request) {
 		msg = edition + "/" + project + " is off the public board"
 	}
 	writeJSON(w, http.StatusOK, map[string]string{"message": msg})
+}
+
+// fundRequest reads the program and body of a fund or unfund request.
+func fundRequest(r *http.Request) (edition, project string, req api.FundRequest, err error) {
+	if edition, project, err = programPath(r); err != nil {
+		return
+	}
+	if err = decodeJSON(r, &req); err != nil {
+		return
+	}
+	if e := validate.Slug("funder", req.Funder); e != nil {
+		err = badRequest("%v", e)
+	}
+	return
 }

@@ -223,13 +223,18 @@ func reportFormat(r *http.Request, def string) (string, error) {
 }
 
 // funderReport answers a funder's report for a month, as stored once sent,
-// else computed from what was known at the month's end.
+// else computed from what was known at the month's end: the API's JSON (or
+// a file), or the page.
 func (h *handler) funderReport(w http.ResponseWriter, r *http.Request) {
 	f, ok := h.funder(w, r, r.PathValue("slug"), auth.FunderReport)
 	if !ok {
 		return
 	}
-	format, err := reportFormat(r, "json")
+	def := "json"
+	if !strings.HasPrefix(r.URL.Path, "/api/") {
+		def = "html" // the page, /funders/{slug}/reports/{month}
+	}
+	format, err := reportFormat(r, def)
 	if err != nil {
 		h.writeError(w, r, err)
 		return

@@ -91,35 +91,6 @@ func (h *handler) funderPage(w http.ResponseWriter, r *http.Request) {
 	h.render(w, r, http.StatusOK, "funder", h.page(r, f.Name, map[string]any{"F": f, "Months": links}))
 }
 
-// funderReportPage is a funder's report as a page (?format=pdf or csv to
-// download it).
-func (h *handler) funderReportPage(w http.ResponseWriter, r *http.Request) {
-	f, ok := h.funder(w, r, r.PathValue("slug"), auth.FunderReport)
-	if !ok {
-		return
-	}
-	format, err := reportFormat(r, "html")
-	if err != nil {
-		h.writeError(w, r, err)
-		return
-	}
-	month := r.PathValue("month")
-	if _, _, err := report.ParseMonth(month); err != nil {
-		h.writeError(w, r, badRequest("%v", err))
-		return
-	}
-	if !h.reportSlot(w, r) {
-		return
-	}
-	defer func() { <-h.reports }()
-	files, err := report.ForFunder(r.Context(), h.Store, f.Slug, month, h.now(), false)
-	if err != nil {
-		h.writeError(w, r, err)
-		return
-	}
-	h.writeReport(w, r, files, format)
-}
-
 // editionReportPage is an edition's report as a page, for its coordinators.
 func (h *handler) editionReportPage(w http.ResponseWriter, r *http.Request) {
 	if strings.TrimSpace(r.URL.Query().Get("format")) == "" {

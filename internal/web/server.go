@@ -111,7 +111,7 @@ func (h *handler) routes() []route {
 		in("GET /funders", h.fundersPage),
 		in("POST /funders", h.fundersAdd),
 		in("GET /funders/{slug}", h.funderPage),
-		in("GET /funders/{slug}/reports/{month}", h.funderReportPage),
+		in("GET /funders/{slug}/reports/{month}", h.funderReport),
 		in("GET /editions/{edition}/report", h.editionReportPage),
 		in("GET /settings", h.settings),
 		in("POST /settings/email", h.settingsEmail),
