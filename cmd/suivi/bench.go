@@ -14,13 +14,14 @@ import (
 )
 
 // benchVerbs are `suivi bench VERB`.
-var benchVerbs = []string{"mail", "github", "web"}
+var benchVerbs = []string{"mail", "github", "web", "programs"}
 
 func printBenchUsage(w io.Writer) {
 	printVerbs(w, "suivi bench VERB [flags]", []verb{
 		{"mail", "Sends N real messages to an SMTP sink on loopback, batched then one per connection (-n 10000)."},
 		{"github", "Polls a fake GitHub on loopback as the watcher does and prints the quota spent (--repos 5000)."},
 		{"web", "Serves 1,000 programs from a private Postgres to 50 signed-in clients; p50/p99 beside a bare net/http floor."},
+		{"programs", "Starts programs and runs Updates through the API, beside a bare workflow on the same Temporal (-n 200 -c 10)."},
 	}, "Run `suivi bench VERB --help` for a verb's flags. Nothing leaves this machine.")
 }
 
@@ -30,6 +31,9 @@ func runBench(ctx context.Context, e env, args []string) error {
 	}
 	if len(args) > 0 && args[0] == "web" {
 		return benchWeb(ctx, e, args[1:])
+	}
+	if len(args) > 0 && args[0] == "programs" {
+		return benchPrograms(ctx, e, args[1:])
 	}
 	if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "-help" || args[0] == "help") {
 		printBenchUsage(e.stdout)
