@@ -53,26 +53,54 @@ func Compute(now time.Time, days int, h Histories, allArchived bool, oldestCreat
 		m.Commits++
 		perAuthor[c.Author]++
 	}
-	m.CommitsPerWeek = round2(float64(m.Commits) / (float64(days) / 7))
+	m.CommitsPerWeek = Round2(float64(m.Commits) / (float64(days) / 7))
 	m.ActiveContributors = len(perAuthor)
 	for a := range perAuthor {
 		if first, ok := h.FirstCommit[a]; ok && !first.Before(from) {
 			m.NewContributors++
 		}
 	}
-	counts := make([]int, 0, len(perAuthor))
-	for _, n := range perAuthor {
+	m.BusFactor = AbsenceFactor(perAuthor)
+	m.ChangeRequestClosureRatio, m.MedianFirstResponseHours = ChangeRequests(h.Issues,
+		func(t time.Time) bool { return !t.IsZero() && !t.Before(from) && !t.After(now) })
+	releases := 0
+	for _, r := range h.Releases {
+		if !r.Published.Before(from) && !r.Published.After(now) {
+			releases++
+		}
+	}
+	m.ReleasesPer30Days = Round2(float64(releases) / (float64(days) / 30))
+	m.Maintained = maintained(now, h, allArchived, oldestCreated)
+	return m
+}
+
+// AbsenceFactor is CHAOSS's Contributor Absence Factor (formerly "bus
+// factor"): the fewest authors who made half the commits; 0 without any.
+func AbsenceFactor(commitsBy map[string]int) int {
+	counts := make([]int, 0, len(commitsBy))
+	total := 0
+	for _, n := range commitsBy {
 		counts = append(counts, n)
+		total += n
 	}
 	slices.Sort(counts)
 	slices.Reverse(counts)
-	for sum := 0; m.BusFactor < len(counts) && 2*sum < m.Commits; m.BusFactor++ {
-		sum += counts[m.BusFactor]
+	f := 0
+	for sum := 0; f < len(counts) && 2*sum < total; f++ {
+		sum += counts[f]
 	}
+	return f
+}
+
+// ChangeRequests gives CHAOSS's Change Request Closure Ratio (pull requests
+// closed over those opened, instants for which in is true) and the median
+// Time to First Response in hours (issues and pull requests opened then);
+// each is -1 when there is nothing to measure.
+func ChangeRequests(issues []Issue, in func(time.Time) bool) (closureRatio, firstResponseHours float64) {
+	closureRatio, firstResponseHours = -1, -1
 	var opened, closed int
 	var responses []float64
-	for _, i := range h.Issues {
-		in := func(t time.Time) bool { return !t.IsZero() && !t.Before(from) && !t.After(now) }
+	for _, i := range issues {
 		if i.PR && in(i.Created) {
 			opened++
 		}
@@ -84,7 +112,7 @@ func Compute(now time.Time, days int, h Histories, allArchived bool, oldestCreat
 		}
 	}
 	if opened > 0 {
-		m.ChangeRequestClosureRatio = round2(float64(closed) / float64(opened))
+		closureRatio = Round2(float64(closed) / float64(opened))
 	}
 	if len(responses) > 0 {
 		slices.Sort(responses)
@@ -93,17 +121,9 @@ func Compute(now time.Time, days int, h Histories, allArchived bool, oldestCreat
 		if len(responses)%2 == 0 {
 			med = (responses[mid-1] + responses[mid]) / 2
 		}
-		m.MedianFirstResponseHours = round2(med)
+		firstResponseHours = Round2(med)
 	}
-	releases := 0
-	for _, r := range h.Releases {
-		if !r.Published.Before(from) && !r.Published.After(now) {
-			releases++
-		}
-	}
-	m.ReleasesPer30Days = round2(float64(releases) / (float64(days) / 30))
-	m.Maintained = maintained(now, h, allArchived, oldestCreated)
-	return m
+	return closureRatio, firstResponseHours
 }
 
 // Histories is the recorded activity of a program's repositories.
@@ -142,4 +162,5 @@ func maintained(now time.Time, h Histories, archived bool, oldestCreated time.Ti
 	return min(10, int(math.Round(10*float64(activity)/13)))
 }
 
-func round2(f float64) float64 { return math.Round(f*100) / 100 }
+// Round2 rounds to two decimals, as every figure is shown.
+func Round2(f float64) float64 { return math.Round(f*100) / 100 }

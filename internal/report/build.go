@@ -387,48 +387,14 @@ func health(commits []github.Commit, issues []github.Issue, releases []github.Re
 			h.Newcomers++
 		}
 	}
-	var opened, closed int
-	var responses []float64
-	for _, i := range issues {
-		inWindow := func(t time.Time) bool { return !t.IsZero() && !t.Before(recent) && t.Before(asOf) }
-		if i.PR && inWindow(i.Created) {
-			opened++
-		}
-		if i.PR && inWindow(i.Closed) {
-			closed++
-		}
-		if inWindow(i.Created) && !i.FirstResponse.IsZero() {
-			responses = append(responses, i.FirstResponse.Sub(i.Created).Hours())
-		}
-	}
-	if opened > 0 {
-		h.ClosureRatio = round2(float64(closed) / float64(opened))
-	}
-	if len(responses) > 0 {
-		slices.Sort(responses)
-		mid := len(responses) / 2
-		med := responses[mid]
-		if len(responses)%2 == 0 {
-			med = (responses[mid-1] + responses[mid]) / 2
-		}
-		h.FirstResponseHours = round2(med)
-	}
+	h.ClosureRatio, h.FirstResponseHours = github.ChangeRequests(issues,
+		func(t time.Time) bool { return !t.IsZero() && !t.Before(recent) && t.Before(asOf) })
 	for _, rel := range releases {
 		if !rel.Published.Before(asOf.Add(-ReleaseWindow)) {
 			h.Releases++
 		}
 	}
-	counts := make([]int, 0, len(recentBy))
-	total := 0
-	for _, n := range recentBy {
-		counts = append(counts, n)
-		total += n
-	}
-	slices.Sort(counts)
-	slices.Reverse(counts)
-	for sum := 0; h.AbsenceFactor < len(counts) && 2*sum < total; h.AbsenceFactor++ {
-		sum += counts[h.AbsenceFactor]
-	}
+	h.AbsenceFactor = github.AbsenceFactor(recentBy)
 	return h
 }
 
@@ -475,8 +441,6 @@ func mondayTime(t time.Time) time.Time {
 	offset := (int(d.Weekday()) + 6) % 7
 	return d.AddDate(0, 0, -offset)
 }
-
-func round2(f float64) float64 { return float64(int64(f*100+0.5)) / 100 }
 
 func sortedKeys(m map[string]int) []string {
 	keys := make([]string, 0, len(m))
