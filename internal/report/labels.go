@@ -79,8 +79,17 @@ var labels = map[string][2]string{
 	"phase.dormant":       {"en sommeil", "dormant"},
 	"page":                {"Page %d", "Page %d"},
 	"colon":               {" : ", ": "},
-	"email.subject":       {"Suivi — rapport d'avancement %s, %s", "Suivi — progress report %s, %s"},
-	"email.intro":         {"Voici le rapport d'avancement des projets que vous financez pour %s. Le PDF et le CSV sont joints ; le rapport est aussi en ligne :", "Here is the progress report on the programs you fund for %s. The PDF and CSV are attached; the report is also online:"},
+	// Words only the PDF uses.
+	"pdf.commits_total": {"Commits depuis le début", "Commits since the start"},
+	"pdf.commits_month": {"Commits du mois", "Commits this month"},
+	"pdf.milestone":     {"Jalon", "Milestone"},
+	"pdf.closed":        {"Clôturé le", "Closed"},
+	"pdf.repository":    {"Dépôt", "Repository"},
+	"pdf.optional":      {"facultatif", "optional"},
+	"pdf.note_by":       {"%s, par %s", "%s, by %s"},
+	"pdf.open_share":    {"%s (%d sur %d)", "%s (%d of %d)"},
+	"email.subject":     {"Suivi — rapport d'avancement %s, %s", "Suivi — progress report %s, %s"},
+	"email.intro":       {"Voici le rapport d'avancement des projets que vous financez pour %s. Le PDF et le CSV sont joints ; le rapport est aussi en ligne :", "Here is the progress report on the programs you fund for %s. The PDF and CSV are attached; the report is also online:"},
 }
 
 // T is the label key in lang ("fr" or "en"), formatted with args.

@@ -14,34 +14,6 @@ import (
 	"golang.org/x/image/font/gofont/goregular"
 )
 
-// pdfLabels are the words only the PDF needs; T has the others.
-var pdfLabels = map[string][2]string{
-	"pdf.commits_total": {"Commits depuis le début", "Commits since the start"},
-	"pdf.commits_month": {"Commits du mois", "Commits this month"},
-	"pdf.milestone":     {"Jalon", "Milestone"},
-	"pdf.closed":        {"Clôturé le", "Closed"},
-	"pdf.repository":    {"Dépôt", "Repository"},
-	"pdf.optional":      {"facultatif", "optional"},
-	"pdf.note_by":       {"%s, par %s", "%s, by %s"},
-	"pdf.open_share":    {"%s (%d sur %d)", "%s (%d of %d)"},
-	"pdf.sep":           {" : ", ": "},
-}
-
-func tr(lang, key string, args ...any) string {
-	l, ok := pdfLabels[key]
-	if !ok {
-		return T(lang, key, args...)
-	}
-	s := l[0]
-	if lang == "en" {
-		s = l[1]
-	}
-	if len(args) > 0 {
-		return fmt.Sprintf(s, args...)
-	}
-	return s
-}
-
 // Page geometry, in millimetres, and text sizes, in points.
 const (
 	pageMargin   = 15.0
@@ -258,7 +230,7 @@ func (d *pdfDoc) pair(label, value string) {
 	f := d.f
 	d.need(lineH)
 	d.font("B", bodySize, inkRGB)
-	l := label + tr(d.lang, "pdf.sep")
+	l := label + T(d.lang, "colon")
 	left, _, right, _ := f.GetMargins()
 	pw, _ := f.GetPageSize()
 	lw := f.GetStringWidth(l) + 2*f.GetCellMargin()
@@ -389,7 +361,7 @@ func (d *pdfDoc) summary(r *Report) {
 	d.pair(T(lang, "done_this_month"), strconv.Itoa(s.DoneThisMonth))
 
 	d.subheading(T(lang, "repositories"))
-	d.pair(T(lang, "open_licence"), tr(lang, "pdf.open_share", Percent(s.OpenRepos, s.Repos), s.OpenRepos, s.Repos))
+	d.pair(T(lang, "open_licence"), T(lang, "pdf.open_share", Percent(s.OpenRepos, s.Repos), s.OpenRepos, s.Repos))
 
 	d.subheading(T(lang, "meetups"))
 	d.para(MeetupsLine(r))
@@ -408,7 +380,7 @@ func (d *pdfDoc) summary(r *Report) {
 
 	// The chart has its own title: the heading is just "Commits".
 	d.subheading(T(lang, "commits"))
-	d.pair(tr(lang, "pdf.commits_month"), strconv.Itoa(s.Commits))
+	d.pair(T(lang, "pdf.commits_month"), strconv.Itoa(s.Commits))
 	d.chart(s.Weeks)
 }
 
@@ -440,7 +412,7 @@ func (d *pdfDoc) program(p *Program) {
 	var info []string
 	add := func(key, v string) {
 		if v != "" {
-			info = append(info, T(lang, key)+tr(lang, "pdf.sep")+v)
+			info = append(info, T(lang, key)+T(lang, "colon")+v)
 		}
 	}
 	add("city", p.City)
@@ -486,7 +458,7 @@ func (d *pdfDoc) program(p *Program) {
 	d.font("", 8.5, mutedRGB)
 	by := Date(p.NoteAt, lang)
 	if p.NoteBy != "" {
-		by = tr(lang, "pdf.note_by", by, p.NoteBy)
+		by = T(lang, "pdf.note_by", by, p.NoteBy)
 	}
 	f.MultiCell(0, lineH, by, "", "L", false)
 	d.para(p.Note)
@@ -502,7 +474,7 @@ func (d *pdfDoc) milestones(ms []Milestone) {
 	for _, m := range ms {
 		title := m.Title
 		if m.Optional {
-			title += " (" + tr(lang, "pdf.optional") + ")"
+			title += " (" + T(lang, "pdf.optional") + ")"
 		}
 		rows = append(rows, []cell{
 			{text: title},
@@ -513,7 +485,7 @@ func (d *pdfDoc) milestones(ms []Milestone) {
 		})
 	}
 	d.table([]float64{52, 22, 28, 22, 56},
-		[]string{tr(lang, "pdf.milestone"), T(lang, "due"), T(lang, "status"), tr(lang, "pdf.closed"), T(lang, "evidence")}, rows)
+		[]string{T(lang, "pdf.milestone"), T(lang, "due"), T(lang, "status"), T(lang, "pdf.closed"), T(lang, "evidence")}, rows)
 }
 
 // dueDate writes a YYYY-MM-DD day the way Date writes instants.
@@ -555,7 +527,7 @@ func (d *pdfDoc) repos(repos []Repo) {
 		}
 		rows = append(rows, []cell{{text: name, link: r.URL}, {text: lic}})
 	}
-	d.table([]float64{110, 70}, []string{tr(lang, "pdf.repository"), T(lang, "licence")}, rows)
+	d.table([]float64{110, 70}, []string{T(lang, "pdf.repository"), T(lang, "licence")}, rows)
 }
 
 func (d *pdfDoc) health(h Health) {
@@ -571,8 +543,8 @@ func (d *pdfDoc) health(h Health) {
 		hours = T(lang, "hours", Number(h.FirstResponseHours, lang))
 	}
 	items := [][2]string{
-		{tr(lang, "pdf.commits_total"), count(h.Commits)},
-		{tr(lang, "pdf.commits_month"), count(h.MonthCommits)},
+		{T(lang, "pdf.commits_total"), count(h.Commits)},
+		{T(lang, "pdf.commits_month"), count(h.MonthCommits)},
 		{T(lang, "active"), count(h.Active)},
 		{T(lang, "team"), count(h.Team)},
 		{T(lang, "newcomers"), count(h.Newcomers)},
