@@ -99,7 +99,7 @@ func (h *handler) dashboard(w http.ResponseWriter, r *http.Request) {
 		h.writeError(w, r, err)
 		return
 	}
-	all, err := h.visiblePrograms(r, store.ProgramFilter{})
+	all, aps, err := h.visibleWithAuth(r, store.ProgramFilter{})
 	if err != nil {
 		h.writeError(w, r, err)
 		return
@@ -128,10 +128,9 @@ func (h *handler) dashboard(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 	}
-	funders, err := h.Store.AllProgramFunders(ctx)
-	if err != nil {
-		h.writeError(w, r, err)
-		return
+	authOf := make(map[string]*auth.Program, len(all))
+	for i, p := range all {
+		authOf[p.Edition+"/"+p.Project] = aps[i]
 	}
 	var matching []store.Program
 	for _, row := range all {
@@ -174,9 +173,7 @@ func (h *handler) dashboard(w http.ResponseWriter, r *http.Request) {
 			h.writeError(w, r, err)
 			return
 		}
-		ap := &auth.Program{Edition: p.Edition, Project: p.Project, City: p.City, Phase: p.Phase,
-			Holders: p.Holders, Mentors: p.Mentors, Funders: funders[key]}
-		v := newProgramView(who, ap, p, snap, now, back+"#p-"+p.Edition+"-"+p.Project)
+		v := newProgramView(who, authOf[key], p, snap, now, back+"#p-"+p.Edition+"-"+p.Project)
 		for _, m := range v.Overdue {
 			if len(d.Overdue) < dashMaxRows {
 				d.Overdue = append(d.Overdue, overdueRow{Program: p, Milestone: m})

@@ -31,21 +31,15 @@ func (h *handler) jury(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	ctx := r.Context()
-	list, err := h.visiblePrograms(r, store.ProgramFilter{})
-	if err != nil {
-		h.writeError(w, r, err)
-		return
-	}
-	funders, err := h.Store.AllProgramFunders(ctx)
+	list, aps, err := h.visibleWithAuth(r, store.ProgramFilter{})
 	if err != nil {
 		h.writeError(w, r, err)
 		return
 	}
 	l := lang(r)
 	eds := h.editions(ctx)
-	for _, row := range list {
-		ap := &auth.Program{Edition: row.Edition, Project: row.Project, City: row.City, Phase: row.Phase,
-			Holders: row.Holders, Mentors: row.Mentors, Funders: funders[row.Edition+"/"+row.Project]}
+	for i, row := range list {
+		ap := aps[i]
 		// Only their seat: a jury member who also coordinates sees the
 		// rest on the dashboard.
 		if !slices.Contains(who.Roles(ap), auth.Jury) {

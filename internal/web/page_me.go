@@ -27,12 +27,7 @@ func (h *handler) mePage(w http.ResponseWriter, r *http.Request) {
 	}
 	who := viewer(r)
 	ctx := r.Context()
-	list, err := h.visiblePrograms(r, store.ProgramFilter{})
-	if err != nil {
-		h.writeError(w, r, err)
-		return
-	}
-	funders, err := h.Store.AllProgramFunders(ctx)
+	list, aps, err := h.visibleWithAuth(r, store.ProgramFilter{})
 	if err != nil {
 		h.writeError(w, r, err)
 		return
@@ -45,9 +40,8 @@ func (h *handler) mePage(w http.ResponseWriter, r *http.Request) {
 			d.Funders = append(d.Funders, g.Funder)
 		}
 	}
-	for _, row := range list {
-		ap := &auth.Program{Edition: row.Edition, Project: row.Project, City: row.City, Phase: row.Phase,
-			Holders: row.Holders, Mentors: row.Mentors, Funders: funders[row.Edition+"/"+row.Project]}
+	for i, row := range list {
+		ap := aps[i]
 		roles := who.Roles(ap)
 		mentor, holder, funder := slices.Contains(roles, auth.Mentor), slices.Contains(roles, auth.Holder), slices.Contains(roles, auth.Funder)
 		if !mentor && !holder && !funder {

@@ -74,7 +74,7 @@ func (h *handler) visiblePage(r *http.Request, f store.ProgramFilter) ([]store.P
 		last := list[len(list)-1]
 		next = last.Edition + "/" + last.Project
 	}
-	out, err := h.canView(r, list)
+	out, _, err := h.canView(r, list)
 	return out, next, err
 }
 
@@ -88,30 +88,40 @@ func phaseNames() string {
 
 // visiblePrograms lists the programs the viewer may view, filtered.
 func (h *handler) visiblePrograms(r *http.Request, f store.ProgramFilter) ([]store.Program, error) {
+	list, _, err := h.visibleWithAuth(r, f)
+	return list, err
+}
+
+// visibleWithAuth is visiblePrograms with, for each program, what the
+// decision read of it (its people and funders), which pages reuse for
+// the forms they offer rather than reading the funders again.
+func (h *handler) visibleWithAuth(r *http.Request, f store.ProgramFilter) ([]store.Program, []*auth.Program, error) {
 	who := viewer(r)
 	reach := auth.ReachOf(who)
 	f.Reach = &reach
 	list, err := h.Store.ListPrograms(r.Context(), f)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	return h.canView(r, list)
 }
 
 // canView keeps the programs of list the viewer may view (auth.Can).
-func (h *handler) canView(r *http.Request, list []store.Program) ([]store.Program, error) {
+func (h *handler) canView(r *http.Request, list []store.Program) ([]store.Program, []*auth.Program, error) {
 	who := viewer(r)
 	funders, err := h.Store.AllProgramFunders(r.Context())
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	out := list[:0]
+	var aps []*auth.Program
 	for _, p := range list {
 		ap := &auth.Program{Edition: p.Edition, Project: p.Project, City: p.City, Phase: p.Phase,
 			Holders: p.Holders, Mentors: p.Mentors, Funders: funders[p.Edition+"/"+p.Project]}
 		if auth.Can(who, auth.ViewProgram, ap) {
 			out = append(out, p)
+			aps = append(aps, ap)
 		}
 	}
-	return out, nil
+	return out, aps, nil
 }
