@@ -60,6 +60,19 @@ func (a *Activities) ProjectProgram(ctx context.Context, p Projection) error {
 	return nil
 }
 
+// ApplyProgramChange writes what changed in a program since its previous
+// projection (store.ApplyChange). Workflows run it as a local activity,
+// inside the workflow task of the change: the caller's Update is answered
+// once Postgres shows it, and neither the change nor the program's size
+// reaches the workflow's history (a local activity's input is not
+// recorded). Idempotent like ProjectProgram.
+func (a *Activities) ApplyProgramChange(ctx context.Context, c store.ProgramChange) error {
+	if err := a.Store.ApplyChange(ctx, c); err != nil {
+		return fmt.Errorf("project program %s/%s: %w", c.Program.Edition, c.Program.Project, err)
+	}
+	return nil
+}
+
 // Notify queues messages in the outbox. Each message carries its business
 // idempotency key, so a retry or a replay queues nothing twice.
 func (a *Activities) Notify(ctx context.Context, msgs []store.Message) (int, error) {

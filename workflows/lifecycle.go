@@ -18,6 +18,12 @@ import (
 // before it replay through legacyProgram.
 const versionLifecycle = "lifecycle"
 
+// versionLocalProjection marks runs that project into Postgres through a
+// local activity writing only what changed (store.ProgramChange), queue
+// messages the same way, and take their first search attributes from the
+// start. It implies versionLifecycle and the licence signal.
+const versionLocalProjection = "local-projection"
+
 // maxProcessed bounds the Update IDs remembered across continue-as-new.
 const maxProcessed = 500
 
@@ -29,6 +35,13 @@ const actorSuivi = "suivi"
 // dates, reminders go out at 09:00 in the project's city, and every change
 // is projected into Postgres with an audit entry.
 func ProgramWorkflow(ctx workflow.Context, in ProgramInput) error {
+	// One marker for runs started by this code: the newest change implies
+	// the older ones, so a start records one version (and one search
+	// attribute upsert) instead of one per change.
+	if in.Snapshot != nil && workflow.GetVersion(ctx, versionLocalProjection, workflow.DefaultVersion, 1) == 1 {
+		p := &program{in: in, snap: in.Snapshot, local: true}
+		return p.run(ctx)
+	}
 	v := workflow.GetVersion(ctx, versionLifecycle, workflow.DefaultVersion, 1)
 	if v == workflow.DefaultVersion || in.Snapshot == nil {
 		return legacyProgram(ctx, in)
@@ -50,6 +63,16 @@ type program struct {
 	// firstRun is the first run of this workflow chain: the projection
 	// writes only a Postgres row of its own chain.
 	firstRun string
+	// local is set on runs that project through a local activity
+	// (versionLocalProjection); projected is then what Postgres holds
+	// from this run, the base of the next change (nil: nothing yet).
+	local     bool
+	projected *store.Program
+	// timer wakes the program at timerAt, the calendar's next instant
+	// (local runs only; see wait).
+	timer       workflow.Future
+	timerAt     time.Time
+	cancelTimer workflow.CancelFunc
 }
 
 func (p *program) run(ctx workflow.Context) error {
@@ -58,11 +81,19 @@ func (p *program) run(ctx workflow.Context) error {
 	p.firstRun = workflow.GetInfo(ctx).FirstRunID
 	now := workflow.Now(ctx).UTC()
 	if p.st == nil {
-		p.st = &ProgramState{Phase: PhaseApplied, StartedAt: now, ReminderCursor: now}
-		for _, m := range p.snap.Milestones {
-			p.st.Milestones = append(p.st.Milestones, MilestoneState{MilestoneSpec: m, Status: StatusOpen})
-		}
+		p.st = newState(p.snap, now)
 		p.audit(now, actorSuivi, "started", "", nil)
+		if p.local {
+			// The start set the phase and next due date (StartOptions):
+			// upserting them again would cost two events for nothing.
+			sa := workflow.GetTypedSearchAttributes(ctx)
+			if phase, ok := sa.GetKeyword(SearchPhase); ok {
+				p.st.SAPhase = Phase(phase)
+			}
+			if due, ok := sa.GetTime(SearchNextDue); ok {
+				p.st.SANextDue = due.UTC()
+			}
+		}
 	}
 	// A change made while the previous run was continuing as new is still
 	// pending: project it first.
@@ -73,7 +104,7 @@ func (p *program) run(ctx workflow.Context) error {
 	// Licence evidence from the repository watcher came after the first
 	// recorded runs.
 	var licences workflow.ReceiveChannel
-	if workflow.GetVersion(ctx, "licence-signal", workflow.DefaultVersion, 1) == 1 {
+	if p.local || workflow.GetVersion(ctx, "licence-signal", workflow.DefaultVersion, 1) == 1 {
 		licences = workflow.GetSignalChannel(ctx, activities.SignalLicence)
 	}
 	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
@@ -92,7 +123,13 @@ func (p *program) run(ctx workflow.Context) error {
 		msgs = append(msgs, messages(&p.in, p.st, p.snap, p.st.dueReminders(p.snap, p.st.ReminderCursor, now))...)
 		if len(msgs) > 0 {
 			var a *activities.Activities
-			if err := workflow.ExecuteActivity(actx, a.Notify, msgs).Get(ctx, nil); err != nil {
+			var notify workflow.Future
+			if p.local {
+				notify = workflow.ExecuteLocalActivity(localOptions(ctx), a.Notify, msgs)
+			} else {
+				notify = workflow.ExecuteActivity(actx, a.Notify, msgs)
+			}
+			if err := notify.Get(ctx, nil); err != nil {
 				return fmt.Errorf("program %s/%s: notify: %w", p.in.Edition, p.in.Project, err)
 			}
 			// The next reminder moved: project it (a seq without an audit
@@ -129,6 +166,12 @@ func (p *program) run(ctx workflow.Context) error {
 		now = workflow.Now(ctx).UTC()
 		wake, ok := p.nextWake(now)
 		cond := func() bool { return p.dirty || waiting() || workflow.GetInfo(ctx).GetContinueAsNewSuggested() }
+		if p.local {
+			if err := p.wait(ctx, now, wake, ok, cond); err != nil {
+				return err
+			}
+			continue
+		}
 		if !ok {
 			if err := workflow.Await(ctx, cond); err != nil {
 				return err
@@ -139,6 +182,45 @@ func (p *program) run(ctx workflow.Context) error {
 			return err
 		}
 	}
+}
+
+// newState is a program's state when it starts: applied, every milestone
+// open.
+func newState(snap *edition.Snapshot, now time.Time) *ProgramState {
+	st := &ProgramState{Phase: PhaseApplied, StartedAt: now, ReminderCursor: now}
+	for _, m := range snap.Milestones {
+		st.Milestones = append(st.Milestones, MilestoneState{MilestoneSpec: m, Status: StatusOpen})
+	}
+	return st
+}
+
+// FirstRecord is the read model of a program that has just started, before
+// its workflow ran: what the API writes at once, so the program is readable
+// as soon as the start is answered. Its Seq is 0, so the workflow's first
+// projection (Seq 1, with the "started" audit entry) replaces it.
+func FirstRecord(in ProgramInput, firstRunID string, now time.Time) store.Program {
+	p := &program{in: in, snap: in.Snapshot, st: newState(in.Snapshot, now.UTC()), firstRun: firstRunID}
+	v := p.view()
+	v.Seq = 0
+	return v
+}
+
+// wait blocks until cond holds or the calendar's next instant (wake, when
+// ok) comes. It keeps one timer while that instant stays the same, so an
+// Update that moves nothing in the calendar costs no timer events (waiting
+// with a timeout would cancel a timer and start another at every change).
+func (p *program) wait(ctx workflow.Context, now, wake time.Time, ok bool, cond func() bool) error {
+	if p.timer == nil || p.timer.IsReady() || !ok || !wake.Equal(p.timerAt) {
+		if p.timer != nil && !p.timer.IsReady() {
+			p.cancelTimer()
+		}
+		p.timer, p.cancelTimer = nil, nil
+		if ok {
+			tctx, cancel := workflow.WithCancel(ctx)
+			p.timer, p.timerAt, p.cancelTimer = workflow.NewTimer(tctx, wake.Sub(now)), wake, cancel
+		}
+	}
+	return workflow.Await(ctx, func() bool { return cond() || (p.timer != nil && p.timer.IsReady()) })
 }
 
 // LicenceMilestone is the step an open licence completes by itself.
@@ -351,9 +433,18 @@ func (p *program) sync(ctx, actx workflow.Context) error {
 	// Handlers may run, and audit more, while the activity runs: keep what
 	// they add for the next sync.
 	n := len(p.st.Pending)
-	proj := activities.Projection{Program: p.view(), Audit: slices.Clone(p.st.Pending)}
-	if err := workflow.ExecuteActivity(actx, a.ProjectProgram, proj).Get(ctx, nil); err != nil {
-		return fmt.Errorf("program %s/%s: project: %w", p.in.Edition, p.in.Project, err)
+	if p.local {
+		view := p.view().Clone()
+		change := store.Diff(p.projected, view, slices.Clone(p.st.Pending))
+		if err := workflow.ExecuteLocalActivity(localOptions(ctx), a.ApplyProgramChange, change).Get(ctx, nil); err != nil {
+			return fmt.Errorf("program %s/%s: project: %w", p.in.Edition, p.in.Project, err)
+		}
+		p.projected = &view
+	} else {
+		proj := activities.Projection{Program: p.view(), Audit: slices.Clone(p.st.Pending)}
+		if err := workflow.ExecuteActivity(actx, a.ProjectProgram, proj).Get(ctx, nil); err != nil {
+			return fmt.Errorf("program %s/%s: project: %w", p.in.Edition, p.in.Project, err)
+		}
 	}
 	p.st.Pending = slices.Delete(p.st.Pending, 0, n)
 	var updates []temporal.SearchAttributeUpdate
@@ -376,6 +467,25 @@ func (p *program) sync(ctx, actx workflow.Context) error {
 	}
 	return nil
 }
+
+// localOptions are those of the local activities that write to Postgres:
+// short, run inside the workflow task, retried while Postgres is away
+// (beyond the workflow task timeout the SDK waits on a server timer between
+// attempts, so a long outage costs a few events a minute, not a stuck
+// task). Without ScheduleToCloseTimeout the SDK would stop retrying after
+// the StartToCloseTimeout, and a ten-second outage would fail a program
+// that lives for months.
+func localOptions(ctx workflow.Context) workflow.Context {
+	return workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{
+		ScheduleToCloseTimeout: localRetryFor,
+		StartToCloseTimeout:    10 * time.Second,
+		RetryPolicy:            &temporal.RetryPolicy{InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: time.Minute},
+	})
+}
+
+// localRetryFor is how long a write to Postgres is retried: longer than
+// any accompaniment.
+const localRetryFor = 10 * 365 * 24 * time.Hour
 
 // view is the program as Postgres holds it.
 func (p *program) view() store.Program {

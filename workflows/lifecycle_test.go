@@ -97,10 +97,14 @@ type scenarioResult struct {
 	runs        int
 	final       workflows.ProgramStatus
 	projections int
-	notifies    int
-	updates     int
-	timers      int
-	activities  int
+	// changes are the projections that wrote what changed (not Whole),
+	// and changedMilestones the milestones they carried.
+	changes           int
+	changedMilestones int
+	notifies          int
+	updates           int
+	timers            int
+	activities        int
 }
 
 // runScenario runs the program across as many runs as continue-as-new makes,
@@ -120,7 +124,7 @@ func runScenario(t testing.TB, start time.Time, in workflows.ProgramInput, event
 		env.SetTestTimeout(time.Minute)
 		var a *activities.Activities
 		env.RegisterActivity(a.Notify)
-		env.RegisterActivity(a.ProjectProgram)
+		env.RegisterActivity(a.ApplyProgramChange)
 		env.OnActivity(a.Notify, mock.Anything, mock.Anything).Return(func(_ context.Context, msgs []store.Message) (int, error) {
 			res.notifies++
 			for _, m := range msgs {
@@ -131,8 +135,12 @@ func runScenario(t testing.TB, start time.Time, in workflows.ProgramInput, event
 			}
 			return len(msgs), nil
 		})
-		env.OnActivity(a.ProjectProgram, mock.Anything, mock.Anything).Return(func(_ context.Context, p activities.Projection) error {
+		env.OnActivity(a.ApplyProgramChange, mock.Anything, mock.Anything).Return(func(_ context.Context, c store.ProgramChange) error {
 			res.projections++
+			if !c.Whole {
+				res.changes++
+				res.changedMilestones += len(c.Milestones)
+			}
 			return nil
 		})
 		env.SetOnTimerScheduledListener(func(string, time.Duration) { res.timers++ })
@@ -294,7 +302,12 @@ func TestTwentyFourMonths(t *testing.T) {
 	if res.runs < 3 {
 		t.Errorf("%d runs: continue-as-new should have happened at least twice", res.runs)
 	}
-	t.Logf("%d runs, %d projections, %d updates, %d timers", res.runs, res.projections, res.updates, res.timers)
+	// Each run's first projection writes the whole program; the others
+	// only what changed: at most the one or two milestones a step touches.
+	if res.changes < res.projections-res.runs || res.changedMilestones > 2*res.changes {
+		t.Errorf("%d projections in %d runs: %d wrote changes only, carrying %d milestones", res.projections, res.runs, res.changes, res.changedMilestones)
+	}
+	t.Logf("%d runs, %d projections (%d changes, %d milestones), %d updates, %d timers", res.runs, res.projections, res.changes, res.changedMilestones, res.updates, res.timers)
 }
 
 // BenchmarkTwentyFourMonths runs the 24-month program in simulated time.

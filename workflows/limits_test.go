@@ -106,10 +106,10 @@ func TestResubmitKeepsHistory(t *testing.T) {
 	env.SetStartTime(utc("2027-03-08T10:00:00Z"))
 	var a *activities.Activities
 	env.RegisterActivity(a.Notify)
-	env.RegisterActivity(a.ProjectProgram)
+	env.RegisterActivity(a.ApplyProgramChange)
 	env.OnActivity(a.Notify, mock.Anything, mock.Anything).Return(1, nil)
 	var audit []store.AuditEntry
-	env.OnActivity(a.ProjectProgram, mock.Anything, mock.Anything).Return(func(_ context.Context, p activities.Projection) error {
+	env.OnActivity(a.ApplyProgramChange, mock.Anything, mock.Anything).Return(func(_ context.Context, p store.ProgramChange) error {
 		audit = append(audit, p.Audit...)
 		return nil
 	})
@@ -164,11 +164,11 @@ func TestPendingChangesAreBounded(t *testing.T) {
 	env.SetStartTime(start)
 	var a *activities.Activities
 	env.RegisterActivity(a.Notify)
-	env.RegisterActivity(a.ProjectProgram)
+	env.RegisterActivity(a.ApplyProgramChange)
 	env.OnActivity(a.Notify, mock.Anything, mock.Anything).Return(1, nil)
 	downUntil := start.Add(3 * time.Minute) // the test environment gives up after 10 attempts
 	projected := map[int64]bool{}
-	env.OnActivity(a.ProjectProgram, mock.Anything, mock.Anything).Return(func(_ context.Context, p activities.Projection) error {
+	env.OnActivity(a.ApplyProgramChange, mock.Anything, mock.Anything).Return(func(_ context.Context, p store.ProgramChange) error {
 		if env.Now().Before(downUntil) {
 			return errors.New("postgres: connection refused")
 		}

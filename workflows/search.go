@@ -1,6 +1,8 @@
 package workflows
 
 import (
+	"time"
+
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
@@ -45,6 +47,13 @@ func StartOptions(in ProgramInput) client.StartWorkflowOptions {
 	}
 	if in.Theme != "" {
 		sa = append(sa, SearchTheme.ValueSet(in.Theme))
+	}
+	if in.Snapshot != nil {
+		// The first due date depends on the milestones only, not on the
+		// start's instant.
+		if due := newState(in.Snapshot, time.Time{}).nextDue(in.Snapshot.Zone); !due.IsZero() {
+			sa = append(sa, SearchNextDue.ValueSet(due))
+		}
 	}
 	return client.StartWorkflowOptions{
 		ID:        ProgramWorkflowID(in.Edition, in.Project),

@@ -63,14 +63,30 @@ func dialTemporal(ctx context.Context, cfg *config.Config, log *slog.Logger) (cl
 	ctx, cancel := context.WithTimeout(ctx, 15*time.Second)
 	defer cancel()
 	c, err := client.DialContext(ctx, client.Options{
-		HostPort:  cfg.TemporalAddress,
-		Namespace: cfg.TemporalNamespace,
-		Logger:    sdklog.NewStructuredLogger(log.With("component", "temporal-client")),
+		HostPort:          cfg.TemporalAddress,
+		Namespace:         cfg.TemporalNamespace,
+		Logger:            sdklog.NewStructuredLogger(log.With("component", "temporal-client")),
+		ConnectionOptions: temporalConnection(cfg.TemporalAddress),
 	})
 	if err != nil {
 		return nil, fmt.Errorf("cannot reach Temporal at %s (start it, or fix TEMPORAL_ADDRESS): %w", cfg.TemporalAddress, err)
 	}
 	return c, nil
+}
+
+// temporalConnection compresses gRPC only when Temporal is across a network:
+// on loopback (`suivi dev`, a server on the same machine) gzip would spend
+// the CPU the server and the worker share, on both ends of every call, and
+// save nothing.
+func temporalConnection(hostPort string) client.ConnectionOptions {
+	host, _, err := net.SplitHostPort(hostPort)
+	if err != nil {
+		return client.ConnectionOptions{}
+	}
+	if ip := net.ParseIP(host); host == "localhost" || (ip != nil && ip.IsLoopback()) {
+		return client.ConnectionOptions{GrpcCompression: &client.GrpcCompressionNone{}}
+	}
+	return client.ConnectionOptions{}
 }
 
 // readinessChecks are what /healthz requires: Postgres answers, Temporal

@@ -139,7 +139,6 @@ func runDev(ctx context.Context, e env, args []string) error {
 	srv := web.NewServer(cfg.HTTPAddr, web.NewHandler(web.Deps{
 		Temporal: tc, Store: st, Logger: log,
 		Checks:        readinessChecks(st, tc, cfg.TemporalNamespace),
-		RecordWait:    5 * time.Second,
 		Hosts:         cfg.Hosts(),
 		SecureCookies: strings.HasPrefix(cfg.PublicBaseURL(), "https://"),
 		Tokens:        tokens, MailDir: mailDir,

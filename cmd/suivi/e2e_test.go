@@ -198,9 +198,8 @@ func newEngineOn(t *testing.T, st *store.Store) *engine {
 	t.Cleanup(func() { e.sink.Close() })
 	e.api = httptest.NewServer(web.NewHandler(web.Deps{
 		Temporal: e.tc, Store: st,
-		Checks:     readinessChecks(st, e.tc, e.ns),
-		RecordWait: 10 * time.Second,
-		Tokens:     e.tokens,
+		Checks: readinessChecks(st, e.tc, e.ns),
+		Tokens: e.tokens,
 	}))
 	t.Cleanup(e.api.Close)
 	e.token = grantCoordinator(t, st, "coordination@example.org", "")
@@ -322,7 +321,7 @@ func TestEndToEnd(t *testing.T) {
 	}
 
 	if *recordHistories {
-		recordHistory(t, e.tc, "program/ncc-2027/demoscampi", "../../workflows/testdata/program_v5_started.json")
+		recordHistory(t, e.tc, "program/ncc-2027/demoscampi", "../../workflows/testdata/program_v6_started.json")
 	}
 }
 

@@ -105,7 +105,6 @@ func runServe(ctx context.Context, e env, args []string) error {
 	srv := web.NewServer(b.cfg.HTTPAddr, web.NewHandler(web.Deps{
 		Temporal: b.tc, Store: b.st, Logger: b.log,
 		Checks:        readinessChecks(b.st, b.tc, b.cfg.TemporalNamespace),
-		RecordWait:    5 * time.Second,
 		Hosts:         b.cfg.Hosts(),
 		SecureCookies: strings.HasPrefix(b.cfg.PublicBaseURL(), "https://"),
 		// /dev/mail is for `suivi dev` only: in production it would show

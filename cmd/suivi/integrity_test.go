@@ -38,7 +38,7 @@ func TestReusedUpdateIDIsAConflict(t *testing.T) {
 		t.Fatalf("the reused ID acted: %q", out)
 	}
 	if *recordHistories {
-		recordHistory(t, e.tc, "program/ncc-2027/demoscampi", "../../workflows/testdata/program_v4_reused_id.json")
+		recordHistory(t, e.tc, "program/ncc-2027/demoscampi", "../../workflows/testdata/program_v6_reused_id.json")
 	}
 }
 
@@ -128,6 +128,6 @@ func TestLostTemporalState(t *testing.T) {
 		t.Fatal(err)
 	}
 	if *recordHistories {
-		recordHistory(t, e.tc, "program/ncc-2027/demoscampi", "../../workflows/testdata/program_v4_resync.json")
+		recordHistory(t, e.tc, "program/ncc-2027/demoscampi", "../../workflows/testdata/program_v6_resync.json")
 	}
 }

@@ -332,7 +332,7 @@ func TestLifecycleEndToEnd(t *testing.T) {
 	fail("is over", "step", "complete", "ncc-2027/demoscampi", "explainer-video")
 
 	if *recordHistories {
-		recordHistory(t, e.tc, "program/ncc-2027/demoscampi", "../../workflows/testdata/program_v5_lifecycle.json")
+		recordHistory(t, e.tc, "program/ncc-2027/demoscampi", "../../workflows/testdata/program_v6_lifecycle.json")
 		recordHistory(t, e.tc, "meetup-test", "../../workflows/testdata/meetup_v1.json")
 		recordHistory(t, e.tc, "digest-test", "../../workflows/testdata/digest_v1.json")
 		recordHistory(t, e.tc, workflows.OutboxWorkflowID, "../../workflows/testdata/outbox_v1.json")

@@ -98,3 +98,18 @@ select distinct on (id) id, version, hash, spec, applied_at from editions order 
 	}
 	return out, nil
 }
+
+// LatestEditionVersion is the newest version number of an edition, or
+// ErrNotFound: a cheap look, so readers can keep a decoded edition until a
+// newer version is applied.
+func (s *Store) LatestEditionVersion(ctx context.Context, id string) (int, error) {
+	var v int
+	err := s.pool.QueryRow(ctx, `select version from editions where id = $1 order by version desc limit 1`, id).Scan(&v)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return 0, fmt.Errorf("store: edition %s: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return 0, fmt.Errorf("store: edition %s: %w", id, err)
+	}
+	return v, nil
+}

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -91,18 +90,6 @@ func (h *handler) editionGet(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, api.EditionDetail{Version: rec.Version, Hash: rec.Hash, AppliedAt: rec.AppliedAt, End: ed.End(), Edition: *ed})
-}
-
-// edition loads the latest version of an edition, for starting programs.
-func (h *handler) edition(ctx context.Context, id string) (*edition.Edition, error) {
-	rec, err := h.Store.GetEdition(ctx, id)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, badRequest("edition %s does not exist; apply its file first with `suivi edition apply FILE`", id)
-	}
-	if err != nil {
-		return nil, err
-	}
-	return rec.Decode()
 }
 
 func (h *handler) now() time.Time {

@@ -154,16 +154,40 @@ func (h *handler) program(w http.ResponseWriter, r *http.Request, edition, proje
 		h.writeError(w, r, err)
 		return store.Program{}, nil, false
 	}
-	who := viewer(r)
-	if !auth.Can(who, auth.ViewProgram, ap) {
-		h.writeError(w, r, noProgram(edition, project))
-		return store.Program{}, nil, false
-	}
-	if a != auth.ViewProgram && !auth.Can(who, a, ap) {
-		h.writeError(w, r, &httpError{status: http.StatusForbidden, msg: "you may see this program but not " + actionWords(a) + "; ask a coordinator"})
+	if !h.decide(w, r, ap, a) {
 		return store.Program{}, nil, false
 	}
 	return p, ap, true
+}
+
+// decide answers for a program one found: 404 to someone who may not see
+// it (as if it were absent), 403 to someone who sees it but may not do a.
+func (h *handler) decide(w http.ResponseWriter, r *http.Request, ap *auth.Program, a auth.Action) bool {
+	who := viewer(r)
+	if !auth.Can(who, auth.ViewProgram, ap) {
+		h.writeError(w, r, noProgram(ap.Edition, ap.Project))
+		return false
+	}
+	if a != auth.ViewProgram && !auth.Can(who, a, ap) {
+		h.writeError(w, r, &httpError{status: http.StatusForbidden, msg: "you may see this program but not " + actionWords(a) + "; ask a coordinator"})
+		return false
+	}
+	return true
+}
+
+// access is h.program for routes that need only the decision, not the
+// program's row: one light read (store.ProgramAccess), the same answers.
+func (h *handler) access(w http.ResponseWriter, r *http.Request, edition, project string, a auth.Action) (*auth.Program, bool) {
+	ap, err := h.Store.ProgramAccess(r.Context(), edition, project)
+	if errors.Is(err, store.ErrNotFound) {
+		h.writeError(w, r, noProgram(edition, project))
+		return nil, false
+	}
+	if err != nil {
+		h.writeError(w, r, err)
+		return nil, false
+	}
+	return ap, h.decide(w, r, ap, a)
 }
 
 // authProgram is what a decision needs of a program read from Postgres.

@@ -246,7 +246,7 @@ func (h *handler) startApplication(ctx context.Context, ed *edition.Edition, p w
 		}
 		in := workflows.ProgramInput{Program: p, Snapshot: &snap}
 		in.Project = slug
-		_, err = h.Temporal.ExecuteWorkflow(ctx, workflows.StartOptions(in), workflows.ProgramWorkflow, in)
+		_, _, err = h.startProgram(ctx, in)
 		var started *serviceerror.WorkflowExecutionAlreadyStarted
 		switch {
 		case errors.As(err, &started):

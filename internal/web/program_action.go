@@ -79,7 +79,7 @@ func (h *handler) programAction(w http.ResponseWriter, r *http.Request) {
 		h.writeError(w, r, actionError(edition, project, err))
 		return
 	}
-	_, ap, ok := h.program(w, r, edition, project, a)
+	ap, ok := h.access(w, r, edition, project, a)
 	if !ok {
 		return
 	}

@@ -5,9 +5,9 @@ import (
 	"errors"
 	"net/http"
 	"strings"
-	"time"
 
 	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/sdk/client"
 
 	"github.com/codecitoyen/suivi/internal/api"
 	"github.com/codecitoyen/suivi/internal/auth"
@@ -35,25 +35,25 @@ func (h *handler) programStart(w http.ResponseWriter, r *http.Request) {
 		h.writeError(w, r, &httpError{status: http.StatusForbidden, msg: "only a coordinator of the city starts a program; you may not start one " + where})
 		return
 	}
-	// Refuse up front when Postgres is down: the program would start but
-	// stay invisible until it came back.
-	if err := h.Store.Ping(r.Context()); err != nil {
-		h.writeError(w, r, &httpError{status: http.StatusServiceUnavailable, msg: "Postgres is unavailable; nothing was started, try again in a moment", cause: err})
-		return
-	}
 	// A row for this program with no workflow behind it means Temporal's
 	// state was lost (its database deleted or restored apart from
 	// Postgres): a new run would write under the old one's record. That
-	// takes a person's decision, never a silent start.
+	// takes a person's decision, never a silent start. The same read
+	// refuses up front when Postgres is down: the program would start but
+	// stay unreadable until it came back.
 	if err := h.checkNotLost(r, in.Edition, in.Project); err != nil {
 		h.writeError(w, r, err)
 		return
 	}
-	ed, err := h.edition(r.Context(), in.Edition)
+	ce, err := h.versions.get(r.Context(), h.Store, in.Edition)
+	if errors.Is(err, store.ErrNotFound) {
+		err = badRequest("edition %s does not exist; apply its file first with `suivi edition apply FILE`", in.Edition)
+	}
 	if err != nil {
 		h.writeError(w, r, err)
 		return
 	}
+	ed := ce.ed
 	if end := ed.End(); !h.now().Before(end) {
 		h.writeError(w, r, conflict("edition %s's accompaniment ended on %s; programs can no longer start", ed.ID, end.Format("2006-01-02")))
 		return
@@ -72,13 +72,13 @@ func (h *handler) programStart(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	snap, err := ed.Snapshot(in.City)
+	snap, err := h.versions.snapshot(ce, in.City)
 	if err != nil {
 		h.writeError(w, r, badRequest("%v", err))
 		return
 	}
 	in.Snapshot = &snap
-	run, err := h.Temporal.ExecuteWorkflow(r.Context(), workflows.StartOptions(in), workflows.ProgramWorkflow, in)
+	run, recorded, err := h.startProgram(r.Context(), in)
 	var started *serviceerror.WorkflowExecutionAlreadyStarted
 	switch {
 	case errors.As(err, &started):
@@ -89,28 +89,26 @@ func (h *handler) programStart(w http.ResponseWriter, r *http.Request) {
 		h.writeError(w, r, &httpError{status: http.StatusServiceUnavailable, msg: "Temporal could not start the program; nothing was started, try again in a moment", cause: err})
 		return
 	}
-	res := api.StartedProgram{WorkflowID: run.GetID(), RunID: run.GetRunID()}
-	res.Recorded = h.waitRecorded(r.Context(), in.Edition, in.Project)
-	writeJSON(w, http.StatusCreated, res)
+	writeJSON(w, http.StatusCreated, api.StartedProgram{WorkflowID: run.GetID(), RunID: run.GetRunID(), Recorded: recorded})
 }
 
-// waitRecorded waits briefly for the worker's projection, so that a status
-// asked right after a start shows what Postgres holds.
-func (h *handler) waitRecorded(ctx context.Context, edition, project string) bool {
-	ctx, cancel := context.WithTimeout(ctx, h.RecordWait)
-	defer cancel()
-	for {
-		if _, err := h.Store.GetProgram(ctx, edition, project); err == nil {
-			return true
-		} else if !errors.Is(err, store.ErrNotFound) {
-			return false
-		}
-		select {
-		case <-ctx.Done():
-			return false
-		case <-time.After(50 * time.Millisecond):
-		}
+// startProgram starts a program's workflow, then writes its first record
+// (workflows.FirstRecord) itself, so the program is readable as soon as the
+// start is answered without waiting for the worker, and even while no
+// worker runs. The workflow's own first projection replaces that record
+// (it is seq 0; the workflow's is 1). recorded is false only when Postgres
+// failed between the two: the program runs and its workflow will write it.
+func (h *handler) startProgram(ctx context.Context, in workflows.ProgramInput) (client.WorkflowRun, bool, error) {
+	run, err := h.Temporal.ExecuteWorkflow(ctx, workflows.StartOptions(in), workflows.ProgramWorkflow, in)
+	if err != nil {
+		return nil, false, err
 	}
+	first := workflows.FirstRecord(in, run.GetRunID(), h.now())
+	if err := h.Store.ApplyChange(ctx, store.ProgramChange{Program: first, Whole: true, People: true}); err != nil {
+		h.Logger.Warn("program started; its first record waits for the worker", "program", in.Edition+"/"+in.Project, "error", err)
+		return run, false, nil
+	}
+	return run, true, nil
 }
 
 // joinLines turns errors.Join output into one line.

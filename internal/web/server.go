@@ -30,9 +30,6 @@ type Deps struct {
 	Logger   *slog.Logger
 	// Checks decide /healthz: every one must pass for a 200.
 	Checks []Check
-	// RecordWait bounds how long a start waits for the worker to project
-	// the new program into Postgres before answering.
-	RecordWait time.Duration
 	// Now is the clock; nil means time.Now. Tests set it.
 	Now func() time.Time
 	// Tokens check the signed links in emails (preferences).
@@ -57,6 +54,8 @@ type handler struct {
 	// reports bounds how many reports are built at once (each reads a
 	// month of history and may take a second or more).
 	reports chan struct{}
+	// versions keeps decoded editions by version, for starts.
+	versions *editionVersions
 }
 
 // ReportsAtOnce is how many reports one server builds at the same time;
@@ -167,7 +166,7 @@ func NewHandler(d Deps) http.Handler {
 	if d.Logger == nil {
 		d.Logger = slog.New(slog.DiscardHandler)
 	}
-	h := &handler{Deps: d, reports: make(chan struct{}, ReportsAtOnce)}
+	h := &handler{Deps: d, reports: make(chan struct{}, ReportsAtOnce), versions: &editionVersions{}}
 	if d.Store != nil {
 		h.Sessions = newSessions(d.Store, d.SecureCookies)
 		// scs would log with the standard logger and answer a bare 500:
