@@ -382,7 +382,7 @@ milestones:
 	straight := func(id string, i int) func(ctx context.Context, k int) error {
 		return func(ctx context.Context, k int) error {
 			h, err := tc.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{WorkflowID: id, UpdateName: workflows.UpdateSubmit,
-				Args: []any{workflows.ActionRequest{Actor: "bench@example.org", Milestone: "demo", URL: fmt.Sprintf("https://demo.example.org/straight/%d-%d", i, k)}},
+				Args:         []any{workflows.ActionRequest{Actor: "bench@example.org", Milestone: "demo", URL: fmt.Sprintf("https://demo.example.org/straight/%d-%d", i, k)}},
 				WaitForStage: client.WorkflowUpdateStageCompleted})
 			if err != nil {
 				return err
