@@ -29,6 +29,8 @@ var yearPrograms = flag.Int("year-programs", 200, "programs TestSimulatedYear fo
 
 // yearBefore runs the year with the code as it was before the local
 // projection (GetVersion answering the default version), for comparison.
+var yearRefusals = flag.Bool("year-refusals", false, "log every Update the validators refuse in TestSimulatedYear")
+
 var yearBefore = flag.Bool("year-before", false, "simulate the year with the program code before the local-projection change")
 
 // History limits from DESIGN.md (Temporal server defaults).
@@ -195,8 +197,15 @@ func yearEvents(i int) ([]event, []time.Time) {
 		if r.IntN(100) < 30 {
 			submits = 2
 		}
+		url := func(s int) string { return fmt.Sprintf("https://example.org/%d/%s/v%d", i, id, s+1) }
+		switch id {
+		case "mid-review":
+			submits = 0 // a review needs no deliverable: completed directly
+		case "first-external-contributor":
+			url = func(int) string { return fmt.Sprintf("https://github.com/civic/p%05d", i) }
+		}
 		for s := range submits {
-			add(at.AddDate(0, 0, 2*s), workflows.UpdateSubmit, workflows.ActionRequest{Milestone: id, URL: fmt.Sprintf("https://example.org/%d/%s/v%d", i, id, s+1)})
+			add(at.AddDate(0, 0, 2*s), workflows.UpdateSubmit, workflows.ActionRequest{Milestone: id, URL: url(s)})
 		}
 		if r.IntN(100) < 90 {
 			add(at.AddDate(0, 0, 2*submits+r.IntN(7)), workflows.UpdateComplete, workflows.ActionRequest{Milestone: id})
@@ -312,7 +321,12 @@ func simulateYear(t *testing.T, i int, before bool) yearResult {
 			env.RegisterDelayedCallback(func() {
 				done[k] = true
 				env.UpdateWorkflow(e.action, e.id, &testsuite.TestUpdateCallback{
-					OnReject:   func(error) { res.rejected++ },
+					OnReject: func(err error) {
+						res.rejected++
+						if *yearRefusals {
+							t.Logf("%s refused: %v", e.action, err)
+						}
+					},
 					OnAccept:   func() { c.updates++; res.updates++ },
 					OnComplete: func(any, error) {},
 				}, e.req)
