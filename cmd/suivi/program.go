@@ -119,7 +119,7 @@ func programStart(ctx context.Context, e env, args []string) error {
 	}
 	fprintf(e.stdout, "Started program %s/%s (workflow %s, run %s).\n", in.Edition, in.Project, res.WorkflowID, res.RunID)
 	if !res.Recorded {
-		fmt.Fprintln(e.stdout, "The worker has not recorded it in Postgres yet; is a worker running?")
+		fmt.Fprintln(e.stdout, "Postgres did not take its first record; the program's workflow will write it once a worker runs and Postgres answers.")
 	}
 	return nil
 }

@@ -21,8 +21,9 @@ type StartProgram = workflows.Program
 type StartedProgram struct {
 	WorkflowID string `json:"workflow_id"`
 	RunID      string `json:"run_id"`
-	// Recorded tells whether the worker had already projected the program
-	// into Postgres when the answer was sent.
+	// Recorded tells whether the program's first record is in Postgres
+	// (readable at once); false only when Postgres failed right after the
+	// start, and then the workflow writes it itself.
 	Recorded bool `json:"recorded"`
 }
 
