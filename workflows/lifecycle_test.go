@@ -104,7 +104,6 @@ type scenarioResult struct {
 	notifies          int
 	updates           int
 	timers            int
-	activities        int
 }
 
 // runScenario runs the program across as many runs as continue-as-new makes,

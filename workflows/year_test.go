@@ -108,10 +108,10 @@ func TestSimulatedYear(t *testing.T) {
 	if t.Failed() {
 		return
 	}
-	var events, runs, updates, rejected, reminders, largest, cans []int
+	var events, updates, rejected, reminders, largest, cans []int
 	phases := map[workflows.Phase]int{}
 	for _, r := range results {
-		events, runs, updates, reminders, largest = append(events, r.events), append(runs, r.runs), append(updates, r.updates),
+		events, updates, reminders, largest = append(events, r.events), append(updates, r.updates),
 			append(reminders, r.reminders), append(largest, r.largestRun)
 		rejected = append(rejected, r.rejected)
 		cans = append(cans, r.runs-1)

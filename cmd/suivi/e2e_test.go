@@ -271,7 +271,7 @@ func TestEndToEnd(t *testing.T) {
 	}
 
 	code, out, errOut := cli(t, e.api.URL, startArgs...)
-	if code != 0 || !strings.Contains(out, "Started program ncc-2027/demoscampi") || strings.Contains(out, "not recorded") {
+	if code != 0 || !strings.Contains(out, "Started program ncc-2027/demoscampi") || strings.Contains(out, "first record") {
 		t.Fatalf("program start = %d, stdout %q, stderr %q", code, out, errOut)
 	}
 

@@ -112,7 +112,7 @@ func TestChangesMatchWholeProjections(t *testing.T) {
 		compare(t, ctx, s, conn, step, whole, delta, inMemory)
 		at = at.Add(36 * time.Hour)
 		what := evolve(r, &whole, at)
-		*(&delta) = whole.Clone()
+		delta = whole.Clone()
 		delta.Project, delta.WorkflowID = "delta", "program/ncc-2027/delta"
 		_ = what
 	}
