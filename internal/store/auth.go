@@ -25,19 +25,45 @@ var ErrLinkInvalid = errors.New("this sign-in link is not valid: it was used, it
 // list them as holder or mentor. Someone Suivi does not know is a Person
 // with nothing: every decision on them is no.
 func (s *Store) Person(ctx context.Context, email string) (*auth.Person, error) {
+	p, _, err := s.person(ctx, email, false)
+	return p, err
+}
+
+// SessionPerson is Person with SessionEpoch, in one round trip: what every
+// request signed in with a session reads.
+func (s *Store) SessionPerson(ctx context.Context, email string) (*auth.Person, int, error) {
+	return s.person(ctx, email, true)
+}
+
+func (s *Store) person(ctx context.Context, email string, withEpoch bool) (*auth.Person, int, error) {
 	email = strings.ToLower(email)
 	p := &auth.Person{Email: email}
-	grants, err := s.Grants(ctx, email)
-	if err != nil {
-		return nil, err
-	}
-	p.Grants = grants
-	var holder, mentor bool
-	err = s.pool.QueryRow(ctx, `
+	b := &pgx.Batch{}
+	b.Queue(`select id, email, role, city, edition, funder from grants
+where email = lower($1) order by email, role, city, edition, funder`, email)
+	b.Queue(`
 select exists (select 1 from program_people where email = $1 and role = 'holder'),
-       exists (select 1 from program_people where email = $1 and role = 'mentor')`, email).Scan(&holder, &mentor)
+       exists (select 1 from program_people where email = $1 and role = 'mentor')`, email)
+	if withEpoch {
+		b.Queue(`select coalesce((select session_epoch from people where email = lower($1)), 0)`, email)
+	}
+	res := s.pool.SendBatch(ctx, b)
+	defer res.Close()
+	rows, err := res.Query()
 	if err != nil {
-		return nil, fmt.Errorf("store: person %s: %w", email, err)
+		return nil, 0, fmt.Errorf("store: person %s: %w", email, err)
+	}
+	p.Grants, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (auth.Grant, error) {
+		var g auth.Grant
+		err := r.Scan(&g.ID, &g.Email, &g.Role, &g.City, &g.Edition, &g.Funder)
+		return g, err
+	})
+	if err != nil {
+		return nil, 0, fmt.Errorf("store: person %s: %w", email, err)
+	}
+	var holder, mentor bool
+	if err := res.QueryRow().Scan(&holder, &mentor); err != nil {
+		return nil, 0, fmt.Errorf("store: person %s: %w", email, err)
 	}
 	if holder {
 		p.Member = append(p.Member, auth.Holder)
@@ -45,7 +71,13 @@ select exists (select 1 from program_people where email = $1 and role = 'holder'
 	if mentor {
 		p.Member = append(p.Member, auth.Mentor)
 	}
-	return p, nil
+	epoch := 0
+	if withEpoch {
+		if err := res.QueryRow().Scan(&epoch); err != nil {
+			return nil, 0, fmt.Errorf("store: person %s: %w", email, err)
+		}
+	}
+	return p, epoch, nil
 }
 
 // Known reports whether Suivi knows email: granted a role, or listed on a

@@ -40,10 +40,17 @@ func parsePages() map[string]map[string]*template.Template {
 }
 
 // pageFuncs are the helpers templates may call, for language l. None
-// returns template.HTML: everything a person typed stays text.
+// returns template.HTML but coordForms, drawn by html.go from constant
+// markup and escaped values: everything a person typed stays text.
 func pageFuncs(l string) template.FuncMap {
 	return template.FuncMap{
-		"t":      func(id string, args ...any) string { return tr(l, id, args...) },
+		"t": func(id string, args ...any) string { return tr(l, id, args...) },
+		// coordForms are the coordinators' forms on a program (html.go).
+		"coordForms": func(v programView, full bool) template.HTML {
+			w := &htmlWriter{l: l}
+			w.coordForms(v, full)
+			return w.html()
+		},
 		"static": staticPath,
 		// day writes a civil date (YYYY-MM-DD) as a reader of l expects.
 		"day": func(d string) string { return mail.FormatDate(d, l) },
