@@ -67,6 +67,10 @@ $$;
 create trigger programs_groups_truncate after truncate on programs
     for each statement execute function program_groups_truncate();
 
+-- The programs of some groups (a coordinator of a city, a jury seat) or
+-- of some cities (the dashboard's filter), for pages that read them.
+create index programs_city_phase_idx on programs (city, phase, edition);
+
 -- Programs listing an address that is not ASCII: the rare rows a person's
 -- programs are looked for among besides their own address.
 create index program_people_unascii_idx on program_people (edition, project) where email !~ '^[\x01-\x7f]*$';
@@ -86,6 +90,7 @@ drop index programs_public_idx;
 drop index outbox_undelivered_idx;
 drop index milestones_overdue_idx;
 drop index program_people_unascii_idx;
+drop index programs_city_phase_idx;
 drop trigger programs_groups_truncate on programs;
 drop function program_groups_truncate();
 drop trigger programs_groups_count on programs;

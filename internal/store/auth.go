@@ -37,33 +37,41 @@ func (s *Store) SessionPerson(ctx context.Context, email string) (*auth.Person, 
 
 func (s *Store) person(ctx context.Context, email string, withEpoch bool) (*auth.Person, int, error) {
 	email = strings.ToLower(email)
-	p := &auth.Person{Email: email}
-	b := &pgx.Batch{}
-	b.Queue(`select id, email, role, city, edition, funder from grants
-where email = lower($1) order by email, role, city, edition, funder`, email)
-	b.Queue(`
-select exists (select 1 from program_people where email = $1 and role = 'holder'),
-       exists (select 1 from program_people where email = $1 and role = 'mentor')`, email)
-	if withEpoch {
-		b.Queue(`select coalesce((select session_epoch from people where email = lower($1)), 0)`, email)
-	}
-	res := s.pool.SendBatch(ctx, b)
-	defer res.Close()
-	rows, err := res.Query()
+	p, epoch, err := scanPerson(s.pool.QueryRow(ctx, `select w.email, `+personColumns+`
+from (select $1::text as email) w cross join lateral `+personGrants, email))
 	if err != nil {
 		return nil, 0, fmt.Errorf("store: person %s: %w", email, err)
 	}
-	p.Grants, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (auth.Grant, error) {
-		var g auth.Grant
-		err := r.Scan(&g.ID, &g.Email, &g.Role, &g.City, &g.Edition, &g.Funder)
-		return g, err
-	})
-	if err != nil {
-		return nil, 0, fmt.Errorf("store: person %s: %w", email, err)
-	}
+	return p, epoch, nil
+}
+
+// personColumns and personGrants read, in one statement, who w.email is:
+// their grants (as arrays, in order), whether programs list them as
+// holder or mentor, and their session epoch (scanPerson reads them).
+const personColumns = `g.ids, g.roles, g.cities, g.editions, g.funders,
+    exists (select 1 from program_people where email = w.email and role = 'holder'),
+    exists (select 1 from program_people where email = w.email and role = 'mentor'),
+    coalesce((select session_epoch from people where people.email = lower(w.email)), 0)`
+
+const personGrants = `(select coalesce(array_agg(id order by role, city, edition, funder), '{}') as ids,
+        coalesce(array_agg(role order by role, city, edition, funder), '{}') as roles,
+        coalesce(array_agg(city order by role, city, edition, funder), '{}') as cities,
+        coalesce(array_agg(edition order by role, city, edition, funder), '{}') as editions,
+        coalesce(array_agg(funder order by role, city, edition, funder), '{}') as funders
+    from grants where email = lower(w.email)) g`
+
+// scanPerson reads an email then personColumns.
+func scanPerson(row pgx.Row) (*auth.Person, int, error) {
+	p := &auth.Person{Grants: []auth.Grant{}}
+	var ids []int64
+	var roles, cities, editions, funders []string
 	var holder, mentor bool
-	if err := res.QueryRow().Scan(&holder, &mentor); err != nil {
-		return nil, 0, fmt.Errorf("store: person %s: %w", email, err)
+	var epoch int
+	if err := row.Scan(&p.Email, &ids, &roles, &cities, &editions, &funders, &holder, &mentor, &epoch); err != nil {
+		return nil, 0, err
+	}
+	for i := range ids {
+		p.Grants = append(p.Grants, auth.Grant{ID: ids[i], Email: p.Email, Role: auth.Role(roles[i]), City: cities[i], Edition: editions[i], Funder: funders[i]})
 	}
 	if holder {
 		p.Member = append(p.Member, auth.Holder)
@@ -71,13 +79,43 @@ select exists (select 1 from program_people where email = $1 and role = 'holder'
 	if mentor {
 		p.Member = append(p.Member, auth.Mentor)
 	}
-	epoch := 0
-	if withEpoch {
-		if err := res.QueryRow().Scan(&epoch); err != nil {
-			return nil, 0, fmt.Errorf("store: person %s: %w", email, err)
+	return p, epoch, nil
+}
+
+// TokenPerson is TokenOwner and Person in one statement: who the API
+// token of hash belongs to, or ErrNotFound for one unknown or revoked.
+// Its last use is recorded as TokenOwner does.
+func (s *Store) TokenPerson(ctx context.Context, hash []byte, now time.Time) (*auth.Person, error) {
+	var used *time.Time
+	p, _, err := scanPersonUsed(s.pool.QueryRow(ctx, `select w.email, w.last_used_at, `+personColumns+`
+from (select email, last_used_at from api_tokens where hash = $1 and revoked_at is null) w cross join lateral `+personGrants, hash), &used)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, fmt.Errorf("store: token: %w", ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: token: %w", err)
+	}
+	if used == nil || now.Sub(*used) > time.Minute {
+		if _, err := s.pool.Exec(ctx, `update api_tokens set last_used_at = $2 where hash = $1`, hash, now); err != nil {
+			return nil, fmt.Errorf("store: token: %w", err)
 		}
 	}
-	return p, epoch, nil
+	return p, nil
+}
+
+// scanPersonUsed is scanPerson with a token's last use after the email.
+func scanPersonUsed(row pgx.Row, used **time.Time) (*auth.Person, int, error) {
+	return scanPerson(rowWith{row, used})
+}
+
+// rowWith scans its extra destination second, after the email.
+type rowWith struct {
+	pgx.Row
+	extra any
+}
+
+func (r rowWith) Scan(dest ...any) error {
+	return r.Row.Scan(append([]any{dest[0], r.extra}, dest[1:]...)...)
 }
 
 // Known reports whether Suivi knows email: granted a role, or listed on a

@@ -1,7 +1,6 @@
 package store
 
 import (
-	"cmp"
 	"context"
 	"fmt"
 	"slices"
@@ -43,7 +42,7 @@ type GroupCount struct {
 }
 
 // GroupCounts returns every (edition, city, phase, theme) that holds
-// programs, with how many, in that order: a few hundred rows of the
+// programs, with how many, in no order: a few hundred rows of the
 // program_groups table, which a trigger keeps exactly in step with
 // programs (migration 009), however many programs there are.
 func (s *Store) GroupCounts(ctx context.Context) ([]GroupCount, error) {
@@ -55,8 +54,8 @@ func (s *Store) GroupCounts(ctx context.Context) ([]GroupCount, error) {
 
 // GroupCounts queues Store.GroupCounts.
 func (b *Batch) GroupCounts(out *[]GroupCount) {
-	// program_groups is read as it lies: sorting its rows in Postgres
-	// costs more than reading them, and Go sorts them.
+	// program_groups is read as it lies: sorting its rows costs more than
+	// reading them, and no reader needs them in order.
 	b.b.Queue(`select edition, city, phase, theme, programs from program_groups where programs > 0`).Query(func(rows pgx.Rows) error {
 		list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (GroupCount, error) {
 			var g GroupCount
@@ -66,20 +65,18 @@ func (b *Batch) GroupCounts(out *[]GroupCount) {
 		if err != nil {
 			return fmt.Errorf("store: program groups: %w", err)
 		}
-		slices.SortFunc(list, func(a, b GroupCount) int {
-			return cmp.Or(strings.Compare(a.Edition, b.Edition), strings.Compare(a.City, b.City),
-				strings.Compare(a.Phase, b.Phase), strings.Compare(a.Theme, b.Theme))
-		})
 		*out = list
 		return nil
 	})
 }
 
-// Groups are the distinct groups of counts, in order.
+// Groups are the distinct groups of counts.
 func Groups(counts []GroupCount) []auth.Group {
+	seen := make(map[auth.Group]bool, len(counts))
 	var out []auth.Group
 	for _, c := range counts {
-		if len(out) == 0 || out[len(out)-1] != c.Group {
+		if !seen[c.Group] {
+			seen[c.Group] = true
 			out = append(out, c.Group)
 		}
 	}
@@ -331,39 +328,80 @@ type Overdue struct {
 	Over  bool
 }
 
-// OverdueSteps returns the steps of the programs f keeps that are past
-// their due date (in the program's city: today gives each city's date,
-// utcToday the others'), most overdue first, at most limit of them, and
-// how many there are, counting no further than limit+upTo.
-func (s *Store) OverdueSteps(ctx context.Context, f ProgramFilter, today []CityToday, utcToday string, limit, upTo int) (Overdue, error) {
+// OverdueQuery says which overdue steps OverdueSteps finds: those of the
+// programs Filter keeps that are past their due date in the program's
+// city (Today gives each city's date, UTCToday the others'), most overdue
+// first, at most Limit of them, counted no further than Limit+UpTo.
+type OverdueQuery struct {
+	Filter      ProgramFilter
+	Today       []CityToday
+	UTCToday    string
+	Limit, UpTo int
+	// Few says that Filter keeps few programs, fewer than about half the
+	// square root of (Limit+UpTo) times all programs: reading their steps
+	// is then cheaper than walking every overdue step until enough of
+	// theirs come up (a coordinator of a small city, narrow filters).
+	Few bool
+}
+
+// OverdueSteps finds what q asks.
+func (s *Store) OverdueSteps(ctx context.Context, q OverdueQuery) (Overdue, error) {
 	var out Overdue
 	var b Batch
-	b.OverdueSteps(f, today, utcToday, limit, upTo, &out)
+	b.OverdueSteps(q, &out)
 	return out, s.Send(ctx, &b)
 }
 
 // OverdueSteps queues Store.OverdueSteps.
-func (b *Batch) OverdueSteps(f ProgramFilter, today []CityToday, utcToday string, limit, upTo int, out *Overdue) {
+func (b *Batch) OverdueSteps(oq OverdueQuery, out *Overdue) {
 	var q query
-	q.scope(f.Scope)
-	q.filters(f)
-	eds, cities, days := make([]string, len(today)), make([]string, len(today)), make([]string, len(today))
-	latest := utcToday
-	for i, t := range today {
+	q.scope(oq.Filter.Scope)
+	q.filters(oq.Filter)
+	limit, upTo := oq.Limit, oq.UpTo
+	sameDay := true
+	eds, cities, days := make([]string, len(oq.Today)), make([]string, len(oq.Today)), make([]string, len(oq.Today))
+	latest := oq.UTCToday
+	for i, t := range oq.Today {
 		eds[i], cities[i], days[i] = t.Edition, t.City, t.Today
 		latest = max(latest, t.Today)
+		sameDay = sameDay && t.Today == oq.UTCToday
 	}
-	q.where("m.due < " + q.arg(latest) + "::date")
-	q.where("m.due < coalesce((select t.day from unnest(" + q.arg(eds) + "::text[], " + q.arg(cities) + "::text[], " + q.arg(days) +
-		"::date[]) t(edition, city, day) where t.edition = p.edition and t.city = p.city), " + q.arg(utcToday) + "::date)")
-	// One walk down the overdue index, limit+upTo+1 rows at most: the
-	// window counts them, the first limit are kept.
-	b.b.Queue(`select * from (select x.*, count(*) over () from (
+	walk := strconv.Itoa(limit + upTo + 1)
+	var sql string
+	switch {
+	case len(q.conds) == 0 && sameDay:
+		// Every program is seen and kept, and it is the same day in every
+		// city: the walk down the overdue index needs no program but for
+		// the names of the steps shown.
+		sql = `select m.edition, m.project, p.name, m.id, m.title_fr, m.title_en, to_char(m.due, 'YYYY-MM-DD'), m.evidence, m.optional, m.status, m.n
+from (select x.*, count(*) over () as n from (
+    select m.edition, m.project, m.position, m.id, m.title_fr, m.title_en, m.due, m.evidence, m.optional, m.status
+    from milestones m where m.status in ('open', 'submitted') and m.due < ` + q.arg(oq.UTCToday) + `::date
+    order by m.due, m.edition, m.project, m.position limit ` + walk + `) x
+  order by x.due, x.edition, x.project, x.position limit ` + strconv.Itoa(limit) + `) m
+join programs p on p.edition = m.edition and p.project = m.project
+order by m.due, m.edition, m.project, m.position`
+	default:
+		scoped := q.clause()
+		due := "m.due < " + q.arg(latest) + "::date and m.due < coalesce((select t.day from unnest(" + q.arg(eds) + "::text[], " +
+			q.arg(cities) + "::text[], " + q.arg(days) + "::date[]) t(edition, city, day) where t.edition = p.edition and t.city = p.city), " +
+			q.arg(oq.UTCToday) + "::date)"
+		from := `from milestones m join programs p on p.edition = m.edition and p.project = m.project
+    where m.status in ('open', 'submitted') and ` + scoped + ` and ` + due
+		if oq.Few {
+			// The programs first, then their steps.
+			from = `from (select p.edition, p.project, p.name, p.city from programs p where ` + scoped + ` offset 0) p
+    join milestones m on m.edition = p.edition and m.project = p.project
+    where m.status in ('open', 'submitted') and ` + due
+		}
+		// One walk, limit+upTo+1 rows at most: the window counts them,
+		// the first limit are kept.
+		sql = `select * from (select x.*, count(*) over () from (
     select p.edition, p.project, p.name, m.id, m.title_fr, m.title_en, to_char(m.due, 'YYYY-MM-DD'), m.evidence, m.optional, m.status
-    from milestones m join programs p on p.edition = m.edition and p.project = m.project
-    where m.status in ('open', 'submitted') and `+q.clause()+`
-    order by m.due, m.edition, m.project, m.position limit `+strconv.Itoa(limit+upTo+1)+`) x) y limit `+strconv.Itoa(limit),
-		q.args...).Query(func(rows pgx.Rows) error {
+    ` + from + `
+    order by m.due, m.edition, m.project, m.position limit ` + walk + `) x) y limit ` + strconv.Itoa(limit)
+	}
+	b.b.Queue(sql, q.args...).Query(func(rows pgx.Rows) error {
 		n := 0
 		list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (OverdueStep, error) {
 			var o OverdueStep
@@ -477,39 +515,39 @@ func (s *Store) MilestonesOf(ctx context.Context, programs []Program) (map[strin
 	return out, s.Send(ctx, &b)
 }
 
-// MilestonesOf queues Store.MilestonesOf.
+// MilestonesOf queues Store.MilestonesOf: one row per program, its
+// milestones' columns as arrays.
 func (b *Batch) MilestonesOf(programs []Program, out *map[string][]Milestone) {
 	eds, projects := programKeys(programs)
 	b.b.Queue(`
-select edition, project, position, id, title_fr, title_en, due, evidence, optional, status
-from milestones where (edition, project) in (select * from unnest($1::text[], $2::text[]))`, eds, projects).Query(func(rows pgx.Rows) error {
-		type positioned struct {
-			pos int
-			m   Milestone
-		}
-		byKey := map[string][]positioned{}
+select edition, project, array_agg(position), array_agg(id), array_agg(title_fr), array_agg(title_en), array_agg(due),
+    array_agg(evidence), array_agg(optional), array_agg(status)
+from milestones where (edition, project) in (select * from unnest($1::text[], $2::text[]))
+group by edition, project`, eds, projects).Query(func(rows pgx.Rows) error {
+		m := make(map[string][]Milestone, len(programs))
 		for rows.Next() {
 			var ed, project string
-			var pm positioned
-			var due time.Time
-			m := &pm.m
-			if err := rows.Scan(&ed, &project, &pm.pos, &m.ID, &m.TitleFR, &m.TitleEN, &due, &m.Evidence, &m.Optional, &m.Status); err != nil {
+			var pos []int32
+			var ids, fr, en, evidence, status []string
+			var due []time.Time
+			var optional []bool
+			if err := rows.Scan(&ed, &project, &pos, &ids, &fr, &en, &due, &evidence, &optional, &status); err != nil {
 				return fmt.Errorf("store: milestones: %w", err)
 			}
-			m.Due = due.Format(time.DateOnly)
-			byKey[ed+"/"+project] = append(byKey[ed+"/"+project], pm)
+			order := make([]int, len(ids))
+			for i := range order {
+				order[i] = i
+			}
+			slices.SortFunc(order, func(a, b int) int { return int(pos[a] - pos[b]) })
+			list := make([]Milestone, len(ids))
+			for i, j := range order {
+				list[i] = Milestone{ID: ids[j], TitleFR: fr[j], TitleEN: en[j], Due: due[j].Format(time.DateOnly),
+					Evidence: evidence[j], Optional: optional[j], Status: status[j]}
+			}
+			m[ed+"/"+project] = list
 		}
 		if err := rows.Err(); err != nil {
 			return fmt.Errorf("store: milestones: %w", err)
-		}
-		m := make(map[string][]Milestone, len(byKey))
-		for key, ms := range byKey {
-			slices.SortFunc(ms, func(a, b positioned) int { return a.pos - b.pos })
-			list := make([]Milestone, len(ms))
-			for i, pm := range ms {
-				list[i] = pm.m
-			}
-			m[key] = list
 		}
 		*out = m
 		return nil
@@ -582,6 +620,12 @@ func (b *Batch) list(f ProgramFilter, withFunders bool, done func(Listed)) {
     where pf.edition = p.edition and pf.project = p.project and pf.unfunded_at is null order by pf.funder)`
 	}
 	sql := "select " + cols + " from programs p where " + q.clause() + " order by " + order
+	if f.Few {
+		// The few programs first (by the indexes their filters use), then
+		// in order: not a walk down every program until enough match.
+		sql = "with k as materialized (select p.edition, p.project from programs p where " + q.clause() + ")\nselect " + cols +
+			" from k join programs p on p.edition = k.edition and p.project = k.project order by " + order
+	}
 	if f.Limit > 0 {
 		sql += " limit " + strconv.Itoa(f.Limit)
 	}

@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"slices"
@@ -24,7 +25,7 @@ func recount(t *testing.T, url string) []store.GroupCount {
 		t.Fatal(err)
 	}
 	defer conn.Close(ctx)
-	rows, err := conn.Query(ctx, `select edition, city, phase, theme, count(*) from programs group by 1, 2, 3, 4 order by 1, 2, 3, 4`)
+	rows, err := conn.Query(ctx, `select edition, city, phase, theme, count(*) from programs group by 1, 2, 3, 4 order by edition collate "C", city collate "C", phase collate "C", theme collate "C"`)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -56,6 +57,10 @@ func TestProgramGroupsFollowPrograms(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		slices.SortFunc(got, func(a, b store.GroupCount) int {
+			return cmp.Or(strings.Compare(a.Edition, b.Edition), strings.Compare(a.City, b.City),
+				strings.Compare(a.Phase, b.Phase), strings.Compare(a.Theme, b.Theme))
+		})
 		if want := recount(t, url); !slices.Equal(got, want) {
 			t.Fatalf("%s: program_groups holds %v, counting gives %v", when, got, want)
 		}
@@ -173,6 +178,100 @@ func TestMemberCandidatesFindEveryCaseOfAnAddress(t *testing.T) {
 			if !slices.ContainsFunc(listed[m[1]], func(h string) bool { return strings.EqualFold(h, who.Email) }) {
 				t.Errorf("%s: the scope keeps %s, which does not list them", email, m[1])
 			}
+		}
+	}
+}
+
+// Overdue steps are those open or submitted and due before their city's
+// today, most overdue first, counted up to a bound: the same whether the
+// query walks with the programs (a scope, filters, or cities whose day
+// differs) or without them (everyone seen, one day everywhere).
+func TestOverdueStepsWithAndWithoutPrograms(t *testing.T) {
+	s := migrated(t)
+	ctx := context.Background()
+	at := time.Date(2027, 3, 5, 17, 0, 0, 0, time.UTC)
+	for i := range 30 {
+		p := store.Program{Edition: "ncc-2027", Project: fmt.Sprintf("p%02d", i), Name: fmt.Sprintf("P%02d", i), Phase: "accompaniment",
+			City: []string{"Lyon", "Tunis", "Nowhere"}[i%3], WorkflowID: fmt.Sprintf("program/ncc-2027/p%02d", i), StartedAt: at, Seq: 1,
+			Milestones: []store.Milestone{
+				{ID: "a", TitleFR: "A", TitleEN: "A", Due: fmt.Sprintf("2027-03-%02d", 1+i%20), Evidence: "url", Status: []string{"open", "submitted", "completed"}[i%3]},
+				{ID: "b", TitleFR: "B", TitleEN: "B", Due: "2027-04-01", Evidence: "url", Status: "open"},
+				{ID: "c", TitleFR: "C", TitleEN: "C", Due: "2027-04-02", Evidence: "url", Status: "open"},
+			}}
+		if err := s.SaveProgram(ctx, p, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	counts, err := s.GroupCounts(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	everyGroup := &auth.Scope{Groups: store.Groups(counts)}
+	keys := func(o store.Overdue) string {
+		var out []string
+		for _, st := range o.Steps {
+			out = append(out, st.Project+"/"+st.Milestone.ID+"@"+st.Milestone.Due)
+		}
+		return fmt.Sprintf("%v n=%d over=%v", out, o.N, o.Over)
+	}
+	same := []store.CityToday{{Edition: "ncc-2027", City: "Lyon", Today: "2027-04-01"}, {Edition: "ncc-2027", City: "Tunis", Today: "2027-04-01"}}
+	for _, c := range []struct{ limit, upTo int }{{5, 3}, {5, 100}, {100, 0}} {
+		q := store.OverdueQuery{Today: same, UTCToday: "2027-04-01", Limit: c.limit, UpTo: c.upTo}
+		fast, err := s.OverdueSteps(ctx, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		q.Filter.Scope = everyGroup
+		slow, err := s.OverdueSteps(ctx, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		q.Few = true
+		few, err := s.OverdueSteps(ctx, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if keys(fast) != keys(slow) || keys(few) != keys(slow) {
+			t.Errorf("limit %d up to %d: without the programs %s, walking with them %s, from them %s", c.limit, c.upTo, keys(fast), keys(slow), keys(few))
+		}
+		// 20 steps a (the completed ones aside) are overdue on 1 April.
+		if want := min(20, c.limit+c.upTo); fast.N != want || fast.Over != (20 > c.limit+c.upTo) || len(fast.Steps) != min(20, c.limit) {
+			t.Errorf("limit %d up to %d: %s", c.limit, c.upTo, keys(fast))
+		}
+	}
+	// In Tunis it is already 2 April: its steps b are overdue too.
+	ahead := []store.CityToday{{Edition: "ncc-2027", City: "Lyon", Today: "2027-04-01"}, {Edition: "ncc-2027", City: "Tunis", Today: "2027-04-02"}}
+	o, err := s.OverdueSteps(ctx, store.OverdueQuery{Today: ahead, UTCToday: "2027-04-01", Limit: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	o2, err := s.OverdueSteps(ctx, store.OverdueQuery{Filter: store.ProgramFilter{Scope: everyGroup}, Today: ahead, UTCToday: "2027-04-01", Limit: 100, Few: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o.N != 30 || keys(o) != keys(o2) {
+		t.Errorf("with Tunis a day ahead: %s (from the programs: %s), want 20 steps a and Tunis's 10 steps b", keys(o), keys(o2))
+	}
+	// A filter: Lyon's programs only (i%3 == 0), from them or walking.
+	lyon := store.ProgramFilter{Cities: []string{"Lyon"}}
+	walked, err := s.OverdueSteps(ctx, store.OverdueQuery{Filter: lyon, Today: same, UTCToday: "2027-04-01", Limit: 3, UpTo: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	read, err := s.OverdueSteps(ctx, store.OverdueQuery{Filter: lyon, Today: same, UTCToday: "2027-04-01", Limit: 3, UpTo: 2, Few: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if keys(walked) != keys(read) || walked.N != 5 || !walked.Over {
+		t.Errorf("Lyon's overdue steps: walking %s, from the programs %s", keys(walked), keys(read))
+	}
+	for _, st := range o.Steps {
+		var i int
+		if _, err := fmt.Sscanf(st.Project, "p%d", &i); err != nil {
+			t.Fatal(err)
+		}
+		if st.Milestone.ID == "b" && i%3 != 1 { // Tunis is i%3 == 1
+			t.Errorf("step b of %s, not in Tunis, is overdue", st.Project)
 		}
 	}
 }

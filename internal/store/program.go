@@ -320,6 +320,11 @@ type ProgramFilter struct {
 	// Brief reads only what pages' lists show (briefColumns), and the
 	// licence summary only with Licence.
 	Brief, Licence bool
+	// Few says the filters keep few programs, fewer than about half the
+	// square root of Limit times all programs: they are then read first,
+	// by the indexes their filters use, and put in order, rather than by
+	// walking every program in order until Limit of them match.
+	Few bool
 }
 
 // ListPrograms returns programs (without milestones) ordered by edition
@@ -327,12 +332,6 @@ type ProgramFilter struct {
 func (s *Store) ListPrograms(ctx context.Context, f ProgramFilter) ([]Program, error) {
 	out, _, err := s.listPrograms(ctx, f, false)
 	return out, err
-}
-
-// ListWithFunders is ListPrograms with, for each program, the funders
-// that fund it now (what auth.Can reads of it with its people).
-func (s *Store) ListWithFunders(ctx context.Context, f ProgramFilter) ([]Program, [][]string, error) {
-	return s.listPrograms(ctx, f, true)
 }
 
 // ListAudit returns a program's audit log, oldest first.

@@ -63,16 +63,11 @@ func (h *handler) identify(next http.Handler) http.Handler {
 				h.writeError(w, r, unauthorized("the Authorization header is not \"Bearer suivi_…\"; create a token with `suivi token create` or sign in with `suivi login`"))
 				return
 			}
-			email, err := h.Store.TokenOwner(ctx, auth.Hash(strings.TrimSpace(secret)), h.now())
+			p, err := h.Store.TokenPerson(ctx, auth.Hash(strings.TrimSpace(secret)), h.now())
 			if errors.Is(err, store.ErrNotFound) {
 				h.writeError(w, r, unauthorized("this token is unknown or revoked; create another with `suivi token create`"))
 				return
 			}
-			if err != nil {
-				h.writeError(w, r, err)
-				return
-			}
-			p, err := h.Store.Person(ctx, email)
 			if err != nil {
 				h.writeError(w, r, err)
 				return

@@ -71,13 +71,15 @@ func (h *handler) index(w http.ResponseWriter, r *http.Request) {
 			h.writeError(w, r, err)
 			return
 		}
-		s, _, err := h.viewScope(r.Context(), viewer(r), func(b *store.Batch) { b.EditionHeads(&heads) })
+		s, counts, err := h.viewScope(r.Context(), viewer(r), func(b *store.Batch) { b.EditionHeads(&heads) })
 		if err != nil {
 			h.writeError(w, r, err)
 			return
 		}
 		// Each row is decided by auth.Can(ViewProgram) too.
-		pg, err := h.readPage(r, store.ProgramFilter{Scope: s, Brief: true}, k, HomePageSize)
+		f := store.ProgramFilter{Scope: s, Brief: true}
+		f.Few = fewOf(counts, f, HomePageSize+1)
+		pg, err := h.readPage(r, f, k, HomePageSize)
 		if err != nil {
 			h.writeError(w, r, err)
 			return

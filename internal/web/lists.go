@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 
 	"github.com/codecitoyen/suivi/internal/auth"
@@ -53,17 +54,24 @@ func (h *handler) visibleWithAuth(r *http.Request, f store.ProgramFilter) ([]sto
 		return nil, nil, err
 	}
 	f.Scope = s
-	return h.listVisible(r, f)
+	return h.listVisible(r, f, true)
 }
 
 // listVisible reads the programs f keeps (f.Scope set) and asks auth.Can
 // of each one read, as every list always has: the scope already kept
 // exactly those, and the decision stays Can's.
-func (h *handler) listVisible(r *http.Request, f store.ProgramFilter) ([]store.Program, []*auth.Program, error) {
-	list, funders, err := h.Store.ListWithFunders(r.Context(), f)
-	if err != nil {
+// Lists that show no funder's view (the home page, the dashboard, the
+// API) read the funders only for who holds a funder grant (withFunders
+// false): no other rule of ViewProgram reads them, and leaving them out
+// can only turn a yes into a no.
+func (h *handler) listVisible(r *http.Request, f store.ProgramFilter, withFunders bool) ([]store.Program, []*auth.Program, error) {
+	var b store.Batch
+	var got store.Listed
+	b.List(f, withFunders || fundersMatter(f.Scope), &got)
+	if err := h.Store.Send(r.Context(), &b); err != nil {
 		return nil, nil, err
 	}
+	list, funders := got.Programs, got.Funders
 	out, aps := canView(viewer(r), list, funders)
 	return out, aps, nil
 }
@@ -75,7 +83,10 @@ func canView(who *auth.Person, list []store.Program, funders [][]string) ([]stor
 	var aps []*auth.Program
 	for i, p := range list {
 		ap := &auth.Program{Edition: p.Edition, Project: p.Project, City: p.City, Phase: p.Phase,
-			Holders: p.Holders, Mentors: p.Mentors, Funders: funders[i]}
+			Holders: p.Holders, Mentors: p.Mentors}
+		if funders != nil {
+			ap.Funders = funders[i]
+		}
 		if auth.Can(who, auth.ViewProgram, ap) {
 			out = append(out, p)
 			aps = append(aps, ap)
@@ -83,6 +94,34 @@ func canView(who *auth.Person, list []store.Program, funders [][]string) ([]stor
 	}
 	return out, aps
 }
+
+// keptOf counts, from the groups' own counts, the programs f keeps of
+// the groups f.Scope sees (those seen through funding or lists alone
+// aside), and all programs.
+func keptOf(counts []store.GroupCount, f store.ProgramFilter) (kept, all int) {
+	for _, g := range counts {
+		all += g.Programs
+		if f.Scope != nil && (f.Scope.All || slices.Contains(f.Scope.Groups, g.Group)) && f.Matches(g.Group, g.Theme) {
+			kept += g.Programs
+		}
+	}
+	return kept, all
+}
+
+// fewOf reports whether f keeps few enough programs of all that reading
+// them first beats walking every program in order until n match: the
+// walk reads about n·all/kept rows, the other way kept, so below about
+// the square root of n·all (half of it, to leave the walk what it does
+// well). See store.ProgramFilter.Few.
+func fewOf(counts []store.GroupCount, f store.ProgramFilter, n int) bool {
+	kept, all := keptOf(counts, f)
+	return 4*kept*kept < n*all
+}
+
+// fundersMatter reports whether the funders of programs can change what
+// auth.Can lets the person of scope s view: only for someone holding a
+// funder grant (s.Funders), or when no scope says who it is.
+func fundersMatter(s *auth.Scope) bool { return s == nil || len(s.Funders) > 0 }
 
 // keyset is where a page of a list starts: after a program, before one
 // (the page before it), or, with neither, at page Page of the list from
@@ -180,7 +219,7 @@ func queuePage(b *store.Batch, base store.ProgramFilter, k keyset, size int) *pa
 	default:
 		f.Offset = (k.Page - 1) * size
 	}
-	b.List(f, true, &pr.got)
+	b.List(f, fundersMatter(base.Scope), &pr.got)
 	return pr
 }
 

@@ -188,10 +188,14 @@ func (h *handler) dashboard(w http.ResponseWriter, r *http.Request) {
 	}
 	var overdue store.Overdue
 	var failed store.Undelivered
-	b.OverdueSteps(lf, today, string(edition.DateOf(now.UTC())), dashMaxRows, dashCountUpTo, &overdue)
+	// Few programs kept (a small city, narrow filters): their steps are
+	// read from them, rather than walking the overdue steps of all.
+	b.OverdueSteps(store.OverdueQuery{Filter: lf, Today: today, UTCToday: string(edition.DateOf(now.UTC())),
+		Limit: dashMaxRows, UpTo: dashCountUpTo, Few: fewOf(groups, lf, dashMaxRows+dashCountUpTo+1)}, &overdue)
 	b.UndeliveredMessages(lf, dashMaxRows, dashCountUpTo, &failed)
 	pf := lf
 	pf.Brief, pf.Licence = true, true
+	pf.Few = fewOf(groups, lf, DashPageSize+1)
 	pr := queuePage(&b, pf, f.Keyset, DashPageSize)
 	if err := h.Store.Send(ctx, &b); err != nil {
 		h.writeError(w, r, err)

@@ -62,14 +62,15 @@ func (h *handler) programList(w http.ResponseWriter, r *http.Request) {
 // the next page starts ("" after the last): f.Limit+1 rows are read, the
 // extra one saying whether there is a next page.
 func (h *handler) visiblePage(r *http.Request, f store.ProgramFilter) ([]store.Program, string, error) {
-	s, _, err := h.viewScope(r.Context(), viewer(r))
+	s, counts, err := h.viewScope(r.Context(), viewer(r))
 	if err != nil {
 		return nil, "", err
 	}
 	f.Scope = s
 	limit := f.Limit
 	f.Limit++
-	list, _, err := h.listVisible(r, f)
+	f.Few = fewOf(counts, f, f.Limit)
+	list, _, err := h.listVisible(r, f, false)
 	if err != nil {
 		return nil, "", err
 	}
