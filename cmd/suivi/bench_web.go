@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -41,6 +40,7 @@ type benchWebOptions struct {
 	think             time.Duration
 	routes, as, auth  string
 	cpuprofile        string
+	hold              bool
 }
 
 func benchWeb(ctx context.Context, e env, args []string) error {
@@ -48,21 +48,24 @@ func benchWeb(ctx context.Context, e env, args []string) error {
 	fs := newFlags("bench web", e, nil)
 	fs.IntVar(&o.programs, "programs", 1000, "programs in the database, across the nine cities")
 	fs.IntVar(&o.clients, "clients", 50, "concurrent signed-in clients")
+	fs.IntVar(&o.clients, "c", 50, "short for --clients")
 	fs.DurationVar(&o.duration, "duration", 10*time.Second, "how long each route is measured, for Suivi and for the baseline")
 	fs.DurationVar(&o.warmup, "warmup", time.Second, "requests sent before measuring, for each route")
 	fs.DurationVar(&o.think, "think", 0, "pause of each client between an answer and its next request (0: back to back, the harshest load)")
-	fs.StringVar(&o.routes, "routes", defaultBenchRoutes(), "comma-separated paths to measure (GET)")
+	fs.StringVar(&o.routes, "routes", benchWebRoutes, "comma-separated paths to measure (GET)")
 	fs.StringVar(&o.as, "as", "all", "who the clients are: all (a coordinator of every city: sees every program) or lyon (a coordinator of Lyon)")
 	fs.StringVar(&o.auth, "auth", "auto", "how clients sign in: auto (Bearer token on /api/, a session cookie on pages), bearer or cookie")
 	fs.StringVar(&o.cpuprofile, "cpuprofile", "", "write a CPU profile of the Suivi runs (server and clients share the process) to this file, for go tool pprof")
-	if err := noArgs("bench web", e, fs, "suivi bench web [--programs 1000] [--clients 50] [--duration 10s] [--routes /api/v1/programs,/dashboard]\n\n"+
+	fs.BoolVar(&o.hold, "hold", false, "after measuring, keep Suivi and its Postgres running (to look at the pages, or EXPLAIN their queries) until interrupted")
+	if err := noArgs("bench web", e, fs, "suivi bench web [--programs 1000] [-c|--clients 50] [--duration 10s] [--routes "+benchWebRoutes+"]\n\n"+
 		"Starts a private Postgres, stores that many programs across nine cities with their\n"+
 		"milestones, and serves Suivi's web handler on loopback (no Temporal: reads only).\n"+
 		"Then, for each route, that many clients signed in as one coordinator send GETs for\n"+
 		"the duration, first to Suivi, then to a bare net/http handler on loopback that\n"+
 		"answers a pre-encoded body of the same size: the network floor. Prints p50, p90,\n"+
 		"p99, requests per second and bytes per answer for both, and Postgres pool waits;\n"+
-		"the last lines are <route>_p99_ms=<number>, one per route.", args); err != nil {
+		"then <route>_p99_ms=<number> and <route>_baseline_p99_ms=<number> for each route,\n"+
+		"and last p99_ms=<number>, the largest p99 of Suivi's routes.", args); err != nil {
 		return err
 	}
 	if o.programs < 1 || o.programs > 100_000 || o.clients < 1 || o.clients > 2000 || o.duration < 100*time.Millisecond || o.warmup < 0 || o.think < 0 {
@@ -154,6 +157,7 @@ func benchWeb(ctx context.Context, e env, args []string) error {
 		o.programs, len(benchCities), o.clients, o.think, o.duration, benchWho(grant), o.auth, runtime.GOMAXPROCS(0))
 	fmt.Fprintf(e.stdout, "%-28s %-8s %9s %9s %8s %8s %8s %8s %12s %6s\n", "route", "server", "requests", "req/s", "p50", "p90", "p99", "max", "bytes/answer", "errors")
 	var summary []string
+	var worst time.Duration
 	var prof *os.File
 	if o.cpuprofile != "" {
 		if prof, err = os.Create(o.cpuprofile); err != nil {
@@ -181,7 +185,9 @@ func benchWeb(ctx context.Context, e env, args []string) error {
 			}
 		}
 		before := st.Pool().Stat()
+		cpu0, pgCPU0 := processCPU(), postgresCPU(pg.Dir())
 		res, err := benchLoad(ctx, e.stderr, "suivi "+route, suivi.url+route, o, sign)
+		cpu1, pgCPU1 := processCPU(), postgresCPU(pg.Dir())
 		after := st.Pool().Stat()
 		if prof != nil {
 			pprof.StopCPUProfile()
@@ -197,6 +203,10 @@ func benchWeb(ctx context.Context, e env, args []string) error {
 			fmt.Fprintf(e.stdout, "%-28s %-8s %.1f Postgres connections acquired per request, %.0f%% of them waited (pool of %d), mean wait %s\n", "", "",
 				float64(acquires)/float64(res.n), 100*float64(waited)/float64(acquires), after.MaxConns(),
 				((after.EmptyAcquireWaitTime() - before.EmptyAcquireWaitTime()) / time.Duration(max(waited, 1))).Round(time.Microsecond))
+		}
+		if res.all > 0 && cpu1 > 0 {
+			fmt.Fprintf(e.stdout, "%-28s %-8s CPU per request: %.2fms in this process (Suivi and its clients), %s in Postgres\n", "", "",
+				ms(cpu1-cpu0)/float64(res.all), cpuPer(pgCPU1-pgCPU0, pgCPU0 >= 0 && pgCPU1 >= 0, res.all))
 		}
 		base, err := serveLoopback(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Content-Type", ctype)
@@ -216,6 +226,7 @@ func benchWeb(ctx context.Context, e env, args []string) error {
 			key = "index"
 		}
 		summary = append(summary, fmt.Sprintf("%s_p99_ms=%.1f", key, ms(res.pct(99))), fmt.Sprintf("%s_baseline_p99_ms=%.1f", key, ms(bres.pct(99))))
+		worst = max(worst, res.pct(99))
 	}
 	if o.cpuprofile != "" {
 		fmt.Fprintf(e.stderr, "CPU profile of the Suivi run of %s in %s: go tool pprof -top %s\n", routes[0], o.cpuprofile, o.cpuprofile)
@@ -223,17 +234,18 @@ func benchWeb(ctx context.Context, e env, args []string) error {
 	for _, s := range summary {
 		fmt.Fprintln(e.stdout, s)
 	}
+	fmt.Fprintf(e.stdout, "p99_ms=%.1f\n", ms(worst))
+	if o.hold {
+		fmt.Fprintf(e.stderr, "holding: Suivi on %s (as %s, cookie suivi_session=%s), Postgres on 127.0.0.1:%d (user suivi, password in %s); Ctrl-C stops them\n",
+			suivi.url, who, creds[0].cookie, pg.Port(), filepath.Join(pg.Dir(), "password"))
+		<-ctx.Done()
+	}
 	return nil
 }
 
-// defaultBenchRoutes measures the program list and the coordinators'
-// dashboard, or the home page where there is no dashboard yet.
-func defaultBenchRoutes() string {
-	if slices.ContainsFunc(web.Routes(), func(r web.Route) bool { return r.Pattern == "GET /dashboard" }) {
-		return "/api/v1/programs,/dashboard"
-	}
-	return "/api/v1/programs,/"
-}
+// benchWebRoutes are the routes measured by default: the home page, the
+// coordinators' dashboard and the program list of the API.
+const benchWebRoutes = "/,/dashboard,/api/v1/programs"
 
 type benchCred struct{ token, cookie string }
 
@@ -305,10 +317,11 @@ func benchFetch(ctx context.Context, u string, sign func(*http.Request)) ([]byte
 
 // benchResult is one measured run.
 type benchResult struct {
-	n, errors int
-	bytes     int64
-	took      time.Duration
-	lat       []time.Duration // sorted
+	// n answers were measured; all were answered, with the warm-up's.
+	n, all, errors int
+	bytes          int64
+	took           time.Duration
+	lat            []time.Duration // sorted
 }
 
 func (r benchResult) pct(p float64) time.Duration {
@@ -358,7 +371,7 @@ func benchLoad(ctx context.Context, progress io.Writer, label, u string, o bench
 		go func() {
 			defer wg.Done()
 			var lat []time.Duration
-			var n, bad int
+			var n, bad, answered int
 			var bytes int64
 			for {
 				start := time.Now()
@@ -377,6 +390,7 @@ func benchLoad(ctx context.Context, progress io.Writer, label, u string, o bench
 					}
 				}
 				d := time.Since(start)
+				answered++
 				if o.think > 0 {
 					time.Sleep(o.think)
 				}
@@ -399,6 +413,7 @@ func benchLoad(ctx context.Context, progress io.Writer, label, u string, o bench
 			}
 			mu.Lock()
 			res.n += n
+			res.all += answered
 			res.errors += bad
 			res.bytes += bytes
 			res.lat = append(res.lat, lat...)
@@ -480,75 +495,6 @@ milestones:
   - { id: six-month-review, title: { fr: Bilan à six mois, en: Six-month review }, due: "+6m", evidence: none }
   - { id: twelve-month-review, title: { fr: Bilan à douze mois, en: Twelve-month review }, due: "+12m", evidence: none }
 `
-
-// seedBenchWeb applies the bench's edition and stores n programs across
-// the nine cities, with their milestones, as the worker would project them.
-func seedBenchWeb(ctx context.Context, st *store.Store, n int) error {
-	ed, err := edition.Parse([]byte(benchEdition))
-	if err != nil {
-		return fmt.Errorf("the bench's edition: %w", err)
-	}
-	spec, err := json.Marshal(ed)
-	if err != nil {
-		return err
-	}
-	if _, _, err := st.ApplyEdition(ctx, ed.ID, ed.Hash(), spec); err != nil {
-		return err
-	}
-	snaps := map[string]edition.Snapshot{}
-	for _, c := range benchCities {
-		if snaps[c], err = ed.Snapshot(c); err != nil {
-			return err
-		}
-	}
-	phases := []workflows.Phase{workflows.PhaseAccompaniment, workflows.PhaseAccompaniment, workflows.PhaseAccompaniment,
-		workflows.PhaseAccompaniment, workflows.PhaseDemo, workflows.PhaseSelected, workflows.PhaseApplied,
-		workflows.PhaseGraduated, workflows.PhaseDormant, workflows.PhaseWithdrawn}
-	work := make(chan int)
-	errs := make(chan error, 4)
-	var wg sync.WaitGroup
-	for range 4 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range work {
-				if err := st.SaveProgram(ctx, benchProgram(i, snaps, phases, ed), nil); err != nil {
-					errs <- err
-					return
-				}
-			}
-		}()
-	}
-	funders := []string{"metropole", "region", "fondation"}
-	for i := range n {
-		select {
-		case work <- i:
-		case err := <-errs:
-			close(work)
-			wg.Wait()
-			return err
-		}
-	}
-	close(work)
-	wg.Wait()
-	select {
-	case err := <-errs:
-		return err
-	default:
-	}
-	for _, f := range funders {
-		err := st.AddFunder(ctx, store.Funder{Slug: f, Name: f, Lang: "fr", Contacts: []string{f + "@bench.example.org"}}, "bench")
-		if err != nil && !errors.Is(err, store.ErrFunderExists) {
-			return err
-		}
-	}
-	for i := 0; i < n; i += 3 {
-		if err := st.Fund(ctx, ed.ID, fmt.Sprintf("projet-%04d", i), funders[i%len(funders)]); err != nil {
-			return err
-		}
-	}
-	return nil
-}
 
 // benchProgram is program i: its city, theme and phase cycle, and its
 // milestones' statuses follow its age.

@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -17,35 +19,53 @@ import (
 	"github.com/codecitoyen/suivi/internal/store"
 )
 
-// A short `suivi bench web` measures both servers on each route, with the
-// same bytes per answer and no errors.
+// A short `suivi bench web` measures both servers on each route (by
+// default the home page, the dashboard and the program list), with the
+// same bytes per answer and no errors, and ends on p99_ms, the largest
+// p99 of Suivi's routes.
 func TestBenchWebMeasuresSuiviAndTheFloor(t *testing.T) {
 	if _, err := pglocal.FindBinDir(os.Getenv("SUIVI_PG_BINDIR")); err != nil && os.Getenv("CI") != "true" {
 		t.Skip("no PostgreSQL binaries:", err)
 	}
 	var out, errs bytes.Buffer
-	code := run(context.Background(), []string{"bench", "web", "--programs", "30", "--clients", "3", "--duration", "300ms", "--warmup", "0s",
-		"--routes", "/api/v1/programs,/"}, &out, &errs, os.Getenv)
+	code := run(context.Background(), []string{"bench", "web", "--programs", "30", "-c", "3", "--duration", "300ms", "--warmup", "0s"}, &out, &errs, os.Getenv)
 	if code != 0 {
 		t.Fatalf("exit %d\n%s\n%s", code, out.String(), errs.String())
 	}
 	rows := regexp.MustCompile(`(?m)^(/\S*)\s+(suivi|baseline)\s+(\d+)\s+\S+\s+\S+ms\s+\S+ms\s+\S+ms\s+\S+ms\s+(\d+)\s+(\d+)$`).FindAllStringSubmatch(out.String(), -1)
-	if len(rows) != 4 {
-		t.Fatalf("want a suivi and a baseline row for 2 routes, got %d:\n%s", len(rows), out.String())
+	if len(rows) != 6 {
+		t.Fatalf("want a suivi and a baseline row for 3 routes, got %d:\n%s", len(rows), out.String())
 	}
-	for i := 0; i < 4; i += 2 {
+	for i := 0; i < 6; i += 2 {
 		s, b := rows[i], rows[i+1]
 		if s[2] != "suivi" || b[2] != "baseline" || s[1] != b[1] || s[4] != b[4] || s[5] != "0" || b[5] != "0" || s[3] == "0" {
 			t.Errorf("rows for %s: %q, %q", s[1], s[0], b[0])
 		}
 	}
-	for _, k := range []string{"api_v1_programs_p99_ms=", "api_v1_programs_baseline_p99_ms=", "index_p99_ms=", "index_baseline_p99_ms="} {
-		if !strings.Contains(out.String(), "\n"+k) {
-			t.Errorf("no %s line:\n%s", k, out.String())
+	if rows[0][1] != "/" || rows[2][1] != "/dashboard" || rows[4][1] != "/api/v1/programs" {
+		t.Errorf("routes measured: %s, %s, %s", rows[0][1], rows[2][1], rows[4][1])
+	}
+	worst := 0.0
+	for _, k := range []string{"index", "dashboard", "api_v1_programs"} {
+		m := regexp.MustCompile(`(?m)^` + k + `_p99_ms=([0-9.]+)$`).FindStringSubmatch(out.String())
+		if m == nil || !strings.Contains(out.String(), "\n"+k+"_baseline_p99_ms=") {
+			t.Fatalf("no %s_p99_ms and %s_baseline_p99_ms lines:\n%s", k, k, out.String())
 		}
+		v, _ := strconv.ParseFloat(m[1], 64)
+		worst = max(worst, v)
+	}
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	if last := lines[len(lines)-1]; last != fmt.Sprintf("p99_ms=%.1f", worst) {
+		t.Errorf("last line %q, want p99_ms=%.1f, the largest of the routes'", last, worst)
 	}
 	if !strings.Contains(errs.String(), "storing 30 programs") {
 		t.Errorf("no progress on stderr:\n%s", errs.String())
+	}
+	for _, bad := range [][]string{{"-c", "0"}, {"--clients", "x"}, {"--routes", "dashboard"}} {
+		var o, e bytes.Buffer
+		if code := run(context.Background(), append([]string{"bench", "web"}, bad...), &o, &e, os.Getenv); code != 1 || !strings.Contains(e.String(), "bench web") {
+			t.Errorf("bench web %v: exit %d, %q", bad, code, e.String())
+		}
 	}
 }
 

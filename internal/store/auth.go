@@ -1,7 +1,6 @@
 package store
 
 import (
-	"encoding/json"
 	"context"
 	"errors"
 	"fmt"
@@ -26,35 +25,53 @@ var ErrLinkInvalid = errors.New("this sign-in link is not valid: it was used, it
 // list them as holder or mentor. Someone Suivi does not know is a Person
 // with nothing: every decision on them is no.
 func (s *Store) Person(ctx context.Context, email string) (*auth.Person, error) {
-	email = strings.ToLower(email)
-	p, _, err := scanPerson(s.pool.QueryRow(ctx, `select $1::text, null::timestamptz, `+personColumns+` from (select $1::text as email) t`, email))
-	if err != nil {
-		return nil, fmt.Errorf("store: person %s: %w", email, err)
-	}
-	return p, nil
+	p, _, err := s.person(ctx, email, false)
+	return p, err
 }
 
-// personColumns are a person's grants and whether they hold or mentor a
-// program, read with the row that names them (t.email): one round trip
-// where three were made before, on every request.
-const personColumns = `
-    coalesce((select json_agg(json_build_object('id', g.id, 'email', g.email, 'role', g.role, 'city', g.city,
-        'edition', g.edition, 'funder', g.funder) order by g.email, g.role, g.city, g.edition, g.funder)
-        from grants g where g.email = t.email), '[]'),
-    exists (select 1 from program_people where email = t.email and role = 'holder'),
-    exists (select 1 from program_people where email = t.email and role = 'mentor')`
+// SessionPerson is Person with SessionEpoch, in one round trip: what every
+// request signed in with a session reads.
+func (s *Store) SessionPerson(ctx context.Context, email string) (*auth.Person, int, error) {
+	return s.person(ctx, email, true)
+}
 
-// scanPerson reads (email, a token's last use, personColumns).
-func scanPerson(row pgx.Row) (*auth.Person, *time.Time, error) {
-	p := &auth.Person{}
-	var used *time.Time
-	var grants []byte
-	var holder, mentor bool
-	if err := row.Scan(&p.Email, &used, &grants, &holder, &mentor); err != nil {
-		return nil, nil, err
+func (s *Store) person(ctx context.Context, email string, withEpoch bool) (*auth.Person, int, error) {
+	email = strings.ToLower(email)
+	p, epoch, err := scanPerson(s.pool.QueryRow(ctx, `select w.email, `+personColumns+`
+from (select $1::text as email) w cross join lateral `+personGrants, email))
+	if err != nil {
+		return nil, 0, fmt.Errorf("store: person %s: %w", email, err)
 	}
-	if err := json.Unmarshal(grants, &p.Grants); err != nil {
-		return nil, nil, err
+	return p, epoch, nil
+}
+
+// personColumns and personGrants read, in one statement, who w.email is:
+// their grants (as arrays, in order), whether programs list them as
+// holder or mentor, and their session epoch (scanPerson reads them).
+const personColumns = `g.ids, g.roles, g.cities, g.editions, g.funders,
+    exists (select 1 from program_people where email = w.email and role = 'holder'),
+    exists (select 1 from program_people where email = w.email and role = 'mentor'),
+    coalesce((select session_epoch from people where people.email = lower(w.email)), 0)`
+
+const personGrants = `(select coalesce(array_agg(id order by role, city, edition, funder), '{}') as ids,
+        coalesce(array_agg(role order by role, city, edition, funder), '{}') as roles,
+        coalesce(array_agg(city order by role, city, edition, funder), '{}') as cities,
+        coalesce(array_agg(edition order by role, city, edition, funder), '{}') as editions,
+        coalesce(array_agg(funder order by role, city, edition, funder), '{}') as funders
+    from grants where email = lower(w.email)) g`
+
+// scanPerson reads an email then personColumns.
+func scanPerson(row pgx.Row) (*auth.Person, int, error) {
+	p := &auth.Person{Grants: []auth.Grant{}}
+	var ids []int64
+	var roles, cities, editions, funders []string
+	var holder, mentor bool
+	var epoch int
+	if err := row.Scan(&p.Email, &ids, &roles, &cities, &editions, &funders, &holder, &mentor, &epoch); err != nil {
+		return nil, 0, err
+	}
+	for i := range ids {
+		p.Grants = append(p.Grants, auth.Grant{ID: ids[i], Email: p.Email, Role: auth.Role(roles[i]), City: cities[i], Edition: editions[i], Funder: funders[i]})
 	}
 	if holder {
 		p.Member = append(p.Member, auth.Holder)
@@ -62,7 +79,43 @@ func scanPerson(row pgx.Row) (*auth.Person, *time.Time, error) {
 	if mentor {
 		p.Member = append(p.Member, auth.Mentor)
 	}
-	return p, used, nil
+	return p, epoch, nil
+}
+
+// TokenPerson is TokenOwner and Person in one statement: who the API
+// token of hash belongs to, or ErrNotFound for one unknown or revoked.
+// Its last use is recorded as TokenOwner does.
+func (s *Store) TokenPerson(ctx context.Context, hash []byte, now time.Time) (*auth.Person, error) {
+	var used *time.Time
+	p, _, err := scanPersonUsed(s.pool.QueryRow(ctx, `select w.email, w.last_used_at, `+personColumns+`
+from (select email, last_used_at from api_tokens where hash = $1 and revoked_at is null) w cross join lateral `+personGrants, hash), &used)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, fmt.Errorf("store: token: %w", ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: token: %w", err)
+	}
+	if used == nil || now.Sub(*used) > time.Minute {
+		if _, err := s.pool.Exec(ctx, `update api_tokens set last_used_at = $2 where hash = $1`, hash, now); err != nil {
+			return nil, fmt.Errorf("store: token: %w", err)
+		}
+	}
+	return p, nil
+}
+
+// scanPersonUsed is scanPerson with a token's last use after the email.
+func scanPersonUsed(row pgx.Row, used **time.Time) (*auth.Person, int, error) {
+	return scanPerson(rowWith{row, used})
+}
+
+// rowWith scans its extra destination second, after the email.
+type rowWith struct {
+	pgx.Row
+	extra any
+}
+
+func (r rowWith) Scan(dest ...any) error {
+	return r.Row.Scan(append([]any{dest[0], r.extra}, dest[1:]...)...)
 }
 
 // Known reports whether Suivi knows email: granted a role, or listed on a
@@ -357,31 +410,21 @@ func (s *Store) CreateToken(ctx context.Context, email, name string, hash []byte
 // or revoked one. It marks the token used, at most once a minute: a write
 // on every request would cost every request.
 func (s *Store) TokenOwner(ctx context.Context, hash []byte, now time.Time) (string, error) {
-	p, err := s.TokenPerson(ctx, hash, now)
-	if err != nil {
-		return "", err
-	}
-	return p.Email, nil
-}
-
-// TokenPerson is the person an API token belongs to, with their grants and
-// roles, in one read (and a write at most once a minute, to keep the
-// token's last use); ErrNotFound for an unknown or revoked token.
-func (s *Store) TokenPerson(ctx context.Context, hash []byte, now time.Time) (*auth.Person, error) {
-	p, used, err := scanPerson(s.pool.QueryRow(ctx, `select t.email, t.last_used_at, `+personColumns+`
-from api_tokens t where t.hash = $1 and t.revoked_at is null`, hash))
+	var email string
+	var used *time.Time
+	err := s.pool.QueryRow(ctx, `select email, last_used_at from api_tokens where hash = $1 and revoked_at is null`, hash).Scan(&email, &used)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, fmt.Errorf("store: token: %w", ErrNotFound)
+		return "", fmt.Errorf("store: token: %w", ErrNotFound)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("store: token: %w", err)
+		return "", fmt.Errorf("store: token: %w", err)
 	}
 	if used == nil || now.Sub(*used) > time.Minute {
 		if _, err := s.pool.Exec(ctx, `update api_tokens set last_used_at = $2 where hash = $1`, hash, now); err != nil {
-			return nil, fmt.Errorf("store: token: %w", err)
+			return "", fmt.Errorf("store: token: %w", err)
 		}
 	}
-	return p, nil
+	return email, nil
 }
 
 // Tokens lists a person's tokens, newest first.

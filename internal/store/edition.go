@@ -74,9 +74,50 @@ select id, version, hash, spec, applied_at from editions where id = $1 order by 
 	return e, nil
 }
 
-// CurrentEditions returns the latest version of every edition whose
-// accompaniment has not ended at now: those whose schedules must exist.
-func (s *Store) CurrentEditions(ctx context.Context, now time.Time) ([]*edition.Edition, error) {
+// EditionHeads returns the latest version of every edition, by id,
+// without its file (Spec): what a page needs to know whether the file it
+// decoded before is still the latest (EditionVersion reads a file).
+func (s *Store) EditionHeads(ctx context.Context) ([]Edition, error) {
+	var out []Edition
+	var b Batch
+	b.EditionHeads(&out)
+	return out, s.Send(ctx, &b)
+}
+
+// EditionHeads queues Store.EditionHeads.
+func (b *Batch) EditionHeads(out *[]Edition) {
+	b.b.Queue(`select distinct on (id) id, version, hash, applied_at from editions order by id, version desc`).Query(func(rows pgx.Rows) error {
+		list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Edition, error) {
+			var e Edition
+			err := r.Scan(&e.ID, &e.Version, &e.Hash, &e.AppliedAt)
+			e.AppliedAt = e.AppliedAt.UTC()
+			return e, err
+		})
+		if err != nil {
+			return fmt.Errorf("store: editions: %w", err)
+		}
+		*out = list
+		return nil
+	})
+}
+
+// EditionVersion returns one version of an edition, with its file.
+func (s *Store) EditionVersion(ctx context.Context, id string, version int) (Edition, error) {
+	var e Edition
+	err := s.pool.QueryRow(ctx, `select id, version, hash, spec, applied_at from editions where id = $1 and version = $2`, id, version).
+		Scan(&e.ID, &e.Version, &e.Hash, &e.Spec, &e.AppliedAt)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return Edition{}, fmt.Errorf("store: edition %s version %d: %w", id, version, ErrNotFound)
+	}
+	if err != nil {
+		return Edition{}, fmt.Errorf("store: edition %s: %w", id, err)
+	}
+	e.AppliedAt = e.AppliedAt.UTC()
+	return e, nil
+}
+
+// LatestEditions returns the latest version of every edition, by id.
+func (s *Store) LatestEditions(ctx context.Context) ([]Edition, error) {
 	rows, err := s.pool.Query(ctx, `
 select distinct on (id) id, version, hash, spec, applied_at from editions order by id, version desc`)
 	if err != nil {
@@ -85,6 +126,16 @@ select distinct on (id) id, version, hash, spec, applied_at from editions order 
 	recs, err := pgx.CollectRows(rows, pgx.RowToStructByPos[Edition])
 	if err != nil {
 		return nil, fmt.Errorf("store: editions: %w", err)
+	}
+	return recs, nil
+}
+
+// CurrentEditions returns the latest version of every edition whose
+// accompaniment has not ended at now: those whose schedules must exist.
+func (s *Store) CurrentEditions(ctx context.Context, now time.Time) ([]*edition.Edition, error) {
+	recs, err := s.LatestEditions(ctx)
+	if err != nil {
+		return nil, err
 	}
 	var out []*edition.Edition
 	for _, r := range recs {

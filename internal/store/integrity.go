@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"time"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -40,7 +39,7 @@ where phase <> all($1) order by edition, project`, terminalPhases)
 // ProgramRow returns a program's row without its children, or ErrNotFound.
 func (s *Store) ProgramRow(ctx context.Context, edition, project string) (Program, error) {
 	p, err := scanProgram(s.pool.QueryRow(ctx,
-		`select `+programColumns+` from programs where edition = $1 and project = $2`, edition, project))
+		`select `+programColumns+` from programs p where p.edition = $1 and p.project = $2`, edition, project))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return Program{}, fmt.Errorf("store: program %s/%s: %w", edition, project, ErrNotFound)
 	}
@@ -119,80 +118,6 @@ func (s *Store) ProgramWorkflowIDs(ctx context.Context) (map[string]bool, error)
 		out[id] = true
 	}
 	return out, nil
-}
-
-// MilestonesOf returns the milestones of the programs listed, keyed
-// "edition/project", in their order: one query where a list would make one
-// per program.
-func (s *Store) MilestonesOf(ctx context.Context, programs []Program) (map[string][]Milestone, error) {
-	eds, projects := programKeys(programs)
-	rows, err := s.pool.Query(ctx, `
-select edition || '/' || project, id, title_fr, title_en, to_char(due, 'YYYY-MM-DD'), evidence, optional, status, evidence_url, note, closed_at
-from milestones where (edition, project) in (select * from unnest($1::text[], $2::text[]))
-order by edition, project, position`, eds, projects)
-	if err != nil {
-		return nil, fmt.Errorf("store: milestones: %w", err)
-	}
-	defer rows.Close()
-	out := map[string][]Milestone{}
-	for rows.Next() {
-		var key string
-		var m Milestone
-		var closed *time.Time
-		if err := rows.Scan(&key, &m.ID, &m.TitleFR, &m.TitleEN, &m.Due, &m.Evidence, &m.Optional, &m.Status, &m.EvidenceURL, &m.Note, &closed); err != nil {
-			return nil, fmt.Errorf("store: milestones: %w", err)
-		}
-		if closed != nil {
-			m.ClosedAt = closed.UTC()
-		}
-		out[key] = append(out[key], m)
-	}
-	return out, rows.Err()
-}
-
-// UndeliveredOf returns the failed or uncertain messages of the programs
-// listed, keyed "edition/project".
-func (s *Store) UndeliveredOf(ctx context.Context, programs []Program) (map[string][]Message, error) {
-	eds, projects := programKeys(programs)
-	rows, err := s.pool.Query(ctx, `
-select edition, project, key, kind, milestone, recipient, status, error, created_at from outbox
-where status in ('failed', 'uncertain') and (edition, project) in (select * from unnest($1::text[], $2::text[]))
-order by created_at`, eds, projects)
-	if err != nil {
-		return nil, fmt.Errorf("store: undelivered: %w", err)
-	}
-	defer rows.Close()
-	out := map[string][]Message{}
-	for rows.Next() {
-		var m Message
-		var errMsg string
-		if err := rows.Scan(&m.Edition, &m.Project, &m.Key, &m.Kind, &m.Milestone, &m.Recipient, &m.Status, &errMsg, &m.CreatedAt); err != nil {
-			return nil, fmt.Errorf("store: undelivered: %w", err)
-		}
-		m.Payload = map[string]string{"error": errMsg}
-		out[m.Edition+"/"+m.Project] = append(out[m.Edition+"/"+m.Project], m)
-	}
-	return out, rows.Err()
-}
-
-// CommitDates returns the dates of the commits of each repository (by
-// name) since since: what a page of sparklines needs, in one query.
-func (s *Store) CommitDates(ctx context.Context, names []string, since time.Time) (map[string][]time.Time, error) {
-	rows, err := s.pool.Query(ctx, `select repo, committed_at from repo_commits where repo = any($1) and committed_at >= $2`, nonNil(names), since)
-	if err != nil {
-		return nil, fmt.Errorf("store: commits: %w", err)
-	}
-	defer rows.Close()
-	out := map[string][]time.Time{}
-	for rows.Next() {
-		var repo string
-		var at time.Time
-		if err := rows.Scan(&repo, &at); err != nil {
-			return nil, fmt.Errorf("store: commits: %w", err)
-		}
-		out[repo] = append(out[repo], at.UTC())
-	}
-	return out, rows.Err()
 }
 
 func programKeys(programs []Program) (eds, projects []string) {

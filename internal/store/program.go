@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -209,9 +208,10 @@ insert into attendance (edition, project, meetup, recorded_by, note, recorded_at
 	return nil
 }
 
-const programColumns = `edition, project, name, holders, repositories, city, theme, phase, paused, mentors, score,
-    jury_comment, coalesce(to_char(next_due, 'YYYY-MM-DD'), ''), next_reminder_at, last_activity_at,
-    workflow_id, started_at, seq, updated_at, first_run_id, summary, licence_intent, public,
+// programColumns are a program's columns (aliased p) for scanProgram.
+const programColumns = `p.edition, p.project, p.name, p.holders, p.repositories, p.city, p.theme, p.phase, p.paused, p.mentors, p.score,
+    p.jury_comment, coalesce(to_char(p.next_due, 'YYYY-MM-DD'), ''), p.next_reminder_at, p.last_activity_at,
+    p.workflow_id, p.started_at, p.seq, p.updated_at, p.first_run_id, p.summary, p.licence_intent, p.public,
     ` + licenceColumn
 
 // licenceColumn sums up a program's licence compliance for lists: the
@@ -219,28 +219,40 @@ const programColumns = `edition, project, name, holders, repositories, city, the
 // otherwise, even when the watcher completed the step, the repositories'
 // latest checks say: unchecked until every repository has been checked
 // (none in the watch list yet is unchecked, not "not open"), open when all
-// are.
+// are. Both read an index: the step by its key, the repositories by name.
 const licenceColumn = `coalesce((select case when m.status = 'waived' then 'waived'
             when m.status = 'completed' and m.note not like 'open licence found:%' then 'completed by hand' end
-        from milestones m where m.edition = programs.edition and m.project = programs.project and m.id = 'open-licence'),
+        from milestones m where m.edition = p.edition and m.project = p.project and m.id = 'open-licence'),
     (select case when count(*) = 0 or count(*) filter (where licence_checked_at is null or licence_spdx = '') > 0 then 'unchecked'
         when bool_and(licence_open) then 'open' else 'not open' end
-        from repos where name in (select lower(` + repoPath + `) from unnest(programs.repositories) as r)),
+        from repos where name = any(array(select lower(` + repoPath + `) from unnest(p.repositories) as r))),
     'unchecked')`
+
+// programScan scans programColumns into a Program: dest, Scan, done.
+type programScan struct{ next, last *time.Time }
+
+func (sc *programScan) dest(p *Program) []any {
+	return []any{&p.Edition, &p.Project, &p.Name, &p.Holders, &p.Repositories, &p.City, &p.Theme,
+		&p.Phase, &p.Paused, &p.Mentors, &p.Score, &p.JuryComment, &p.NextDue, &sc.next, &sc.last,
+		&p.WorkflowID, &p.StartedAt, &p.Seq, &p.UpdatedAt, &p.FirstRunID, &p.Summary, &p.LicenceIntent, &p.Public, &p.Licence}
+}
+
+// done puts the program's instants in UTC.
+func (sc *programScan) done(p *Program) {
+	if sc.next != nil {
+		p.NextReminderAt = sc.next.UTC()
+	}
+	if sc.last != nil {
+		p.LastActivityAt = sc.last.UTC()
+	}
+	p.StartedAt, p.UpdatedAt = p.StartedAt.UTC(), p.UpdatedAt.UTC()
+}
 
 func scanProgram(row pgx.Row) (Program, error) {
 	var p Program
-	var next, last *time.Time
-	err := row.Scan(&p.Edition, &p.Project, &p.Name, &p.Holders, &p.Repositories, &p.City, &p.Theme,
-		&p.Phase, &p.Paused, &p.Mentors, &p.Score, &p.JuryComment, &p.NextDue, &next, &last,
-		&p.WorkflowID, &p.StartedAt, &p.Seq, &p.UpdatedAt, &p.FirstRunID, &p.Summary, &p.LicenceIntent, &p.Public, &p.Licence)
-	if next != nil {
-		p.NextReminderAt = next.UTC()
-	}
-	if last != nil {
-		p.LastActivityAt = last.UTC()
-	}
-	p.StartedAt, p.UpdatedAt = p.StartedAt.UTC(), p.UpdatedAt.UTC()
+	var sc programScan
+	err := row.Scan(sc.dest(&p)...)
+	sc.done(&p)
 	return p, err
 }
 
@@ -290,52 +302,36 @@ select meetup, recorded_by, note, recorded_at from attendance where edition = $1
 type ProgramFilter struct {
 	Edition string
 	Phase   string
-	City    string
-	// Reach, when set, keeps the programs a person could view (a
-	// superset: auth.Can still decides each row).
-	Reach *auth.Reach
-	// After and Limit page through the list in (edition, project) order:
-	// the rows after After ("edition/project"), at most Limit (0: all).
-	After string
-	Limit int
+	// City matches whatever its case (in Postgres's lower()); Cities, when
+	// not nil, are the exact cities to keep (none: no program).
+	City   string
+	Cities []string
+	Theme  string
+	// Public keeps the programs on the public board (never a rejected one).
+	Public bool
+	// Scope, when set, keeps exactly the programs a person may view
+	// (auth.ViewScope builds it with auth.Can).
+	Scope *auth.Scope
+	// After and Before page through the list in (edition, project) order:
+	// the rows after After ("edition/project"), or the last ones before
+	// Before; at most Limit (0: all), skipping Offset first.
+	After, Before string
+	Limit, Offset int
+	// Brief reads only what pages' lists show (briefColumns), and the
+	// licence summary only with Licence.
+	Brief, Licence bool
+	// Few says the filters keep few programs, fewer than about half the
+	// square root of Limit times all programs: they are then read first,
+	// by the indexes their filters use, and put in order, rather than by
+	// walking every program in order until Limit of them match.
+	Few bool
 }
 
 // ListPrograms returns programs (without milestones) ordered by edition
 // then project.
 func (s *Store) ListPrograms(ctx context.Context, f ProgramFilter) ([]Program, error) {
-	all, cities, seatEd, seatCity, email, funders := true, []string{}, []string{}, []string{}, "", []string{}
-	if r := f.Reach; r != nil {
-		all, cities, email, funders = r.All, nonNil(r.Cities), r.Email, nonNil(r.Funders)
-		for _, s := range r.Seats {
-			seatEd, seatCity = append(seatEd, s[0]), append(seatCity, s[1])
-		}
-	}
-	afterEd, afterProject, _ := strings.Cut(f.After, "/")
-	rows, err := s.pool.Query(ctx, `select `+programColumns+` from programs
-where ($1 = '' or edition = $1) and ($2 = '' or phase = $2) and ($3 = '' or lower(city) = lower($3))
-  and ($4 or lower(city) = any($5)
-       or (edition, lower(city)) in (select * from unnest($6::text[], $7::text[]))
-       or exists (select 1 from program_people pp where pp.edition = programs.edition and pp.project = programs.project and pp.email = $8)
-       or exists (select 1 from program_funders pf where pf.edition = programs.edition and pf.project = programs.project and pf.funder = any($9) and pf.unfunded_at is null))
-  and ($10 = '' or (edition, project) > ($10, $11))
-order by edition, project
-limit nullif($12, 0)`, f.Edition, f.Phase, f.City, all, cities, seatEd, seatCity, email, funders, afterEd, afterProject, f.Limit)
-	if err != nil {
-		return nil, fmt.Errorf("store: list programs: %w", err)
-	}
-	out := []Program{}
-	for rows.Next() {
-		p, err := scanProgram(rows)
-		if err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("store: list programs: %w", err)
-		}
-		out = append(out, p)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("store: list programs: %w", err)
-	}
-	return out, nil
+	out, _, err := s.listPrograms(ctx, f, false)
+	return out, err
 }
 
 // ListAudit returns a program's audit log, oldest first.

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -16,21 +17,53 @@ import (
 // DeleteExpiredSessions, which the worker runs.
 type Sessions struct{ Store *Store }
 
+// SessionTouch is how far behind a session's idle expiry may be left: a
+// request that changes nothing in its session but moves the expiry by
+// less does not write it again (see WithSessionMemo). Sessions so end at
+// most this much before their idle timeout.
+const SessionTouch = time.Minute
+
+type sessionMemoKey struct{}
+
+// sessionMemo is the session a request found, as stored.
+type sessionMemo struct {
+	token  string
+	data   []byte
+	expiry time.Time
+}
+
+// WithSessionMemo lets the Sessions of a request remember the session
+// they find, so that committing it unchanged (scs commits every session
+// on every request, for its idle timeout) is skipped while the stored
+// expiry is within SessionTouch of the new one: a page view then costs
+// one read, not a read and a write waiting for the disk.
+func WithSessionMemo(ctx context.Context) context.Context {
+	return context.WithValue(ctx, sessionMemoKey{}, &sessionMemo{})
+}
+
 // FindCtx returns a live session's data.
 func (s Sessions) FindCtx(ctx context.Context, token string) ([]byte, bool, error) {
 	var b []byte
-	err := s.Store.pool.QueryRow(ctx, `select data from sessions where token = $1 and now() < expiry`, token).Scan(&b)
+	var expiry time.Time
+	err := s.Store.pool.QueryRow(ctx, `select data, expiry from sessions where token = $1 and now() < expiry`, token).Scan(&b, &expiry)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, false, nil
 	}
 	if err != nil {
 		return nil, false, fmt.Errorf("store: session: %w", err)
 	}
+	if m, ok := ctx.Value(sessionMemoKey{}).(*sessionMemo); ok {
+		*m = sessionMemo{token: token, data: b, expiry: expiry}
+	}
 	return b, true, nil
 }
 
 // CommitCtx stores a session's data until expiry.
 func (s Sessions) CommitCtx(ctx context.Context, token string, b []byte, expiry time.Time) error {
+	if m, ok := ctx.Value(sessionMemoKey{}).(*sessionMemo); ok && m.token == token && bytes.Equal(m.data, b) &&
+		!expiry.Before(m.expiry) && expiry.Sub(m.expiry) < SessionTouch {
+		return nil
+	}
 	_, err := s.Store.pool.Exec(ctx, `insert into sessions (token, data, expiry) values ($1, $2, $3)
 on conflict (token) do update set data = excluded.data, expiry = excluded.expiry`, token, b, expiry)
 	if err != nil {

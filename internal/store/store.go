@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/jackc/puddle/v2"
@@ -31,6 +32,12 @@ type Store struct {
 // Open connects to databaseURL and checks the connection, so a wrong URL or a
 // stopped server is reported at start-up in one line.
 func Open(ctx context.Context, databaseURL string) (*Store, error) {
+	return OpenTraced(ctx, databaseURL, nil)
+}
+
+// OpenTraced is Open with a tracer told of every query (nil: none), for
+// tests that count what a request asks of Postgres.
+func OpenTraced(ctx context.Context, databaseURL string, tracer pgx.QueryTracer) (*Store, error) {
 	cfg, err := pgxpool.ParseConfig(databaseURL)
 	if err != nil {
 		// pgx's message may quote the URL; keep the password out of it.
@@ -42,6 +49,7 @@ func Open(ctx context.Context, databaseURL string) (*Store, error) {
 	if cfg.MaxConns < 16 {
 		cfg.MaxConns = 16
 	}
+	cfg.ConnConfig.Tracer = tracer
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: %w", err)

@@ -53,7 +53,7 @@ type viaTokenKey struct{}
 // Bearer), else the web session. A token that is not valid is refused at
 // once (401); no credentials at all is the public, and routes decide.
 func (h *handler) identify(next http.Handler) http.Handler {
-	return h.Sessions.LoadAndSave(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	load := h.Sessions.LoadAndSave(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx := r.Context()
 		if authz := r.Header.Get("Authorization"); authz != "" {
 			// The scheme is case-insensitive (RFC 9110, 11.1).
@@ -77,7 +77,7 @@ func (h *handler) identify(next http.Handler) http.Handler {
 			return
 		}
 		if email := h.Sessions.GetString(ctx, "email"); email != "" {
-			epoch, err := h.Store.SessionEpoch(ctx, email)
+			p, epoch, err := h.Store.SessionPerson(ctx, email)
 			if err != nil {
 				h.writeError(w, r, err)
 				return
@@ -86,16 +86,16 @@ func (h *handler) identify(next http.Handler) http.Handler {
 				// Signed out everywhere since this session began.
 				_ = h.Sessions.Destroy(ctx)
 			} else {
-				p, err := h.Store.Person(ctx, email)
-				if err != nil {
-					h.writeError(w, r, err)
-					return
-				}
 				ctx = context.WithValue(ctx, personKey{}, p)
 			}
 		}
 		next.ServeHTTP(w, r.WithContext(ctx))
 	}))
+	// The session read is remembered, so that an unchanged session is not
+	// written back on every request (store.WithSessionMemo).
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		load.ServeHTTP(w, r.WithContext(store.WithSessionMemo(r.Context())))
+	})
 }
 
 func unauthorized(msg string) error {

@@ -2,7 +2,10 @@ package web
 
 import (
 	"embed"
+	"html/template"
+	"maps"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/codecitoyen/suivi/internal/store"
@@ -34,11 +37,18 @@ func lang(r *http.Request) string {
 }
 
 // indexData is the home page: for the public, what Suivi is, the board and
-// the open calls; for someone signed in, the programs they may view.
+// the open calls; for someone signed in, the programs they may view, a
+// page at a time.
 type indexData struct {
 	SignedIn bool
 	Programs []store.Program
-	Board    []boardEntry
+	// Rows are Programs drawn (html.go).
+	Rows template.HTML
+	// Page is the number of this page of Programs; PrevURL and NextURL
+	// lead to the pages around it ("" on the first, on the last).
+	Page             int
+	PrevURL, NextURL string
+	Board            []boardEntry
 	// BoardMore says the board has more programs than the home page shows.
 	BoardMore bool
 	Calls     []callInfo
@@ -48,27 +58,67 @@ type indexData struct {
 // linking to the whole board.
 const homeBoardSize = 6
 
+// HomePageSize is how many programs one page of the home page lists.
+const HomePageSize = 50
+
 func (h *handler) index(w http.ResponseWriter, r *http.Request) {
 	d := indexData{SignedIn: viewer(r) != nil}
 	var err error
+	var heads []store.Edition
 	if d.SignedIn {
-		// Each row is decided by auth.Can(ViewProgram).
-		if d.Programs, err = h.visiblePrograms(r, store.ProgramFilter{}); err != nil {
-			h.writeError(w, r, err)
-			return
-		}
-	} else {
-		board, err := h.publicBoard(r)
+		k, err := readKeyset(r.URL.Query())
 		if err != nil {
 			h.writeError(w, r, err)
 			return
 		}
+		s, counts, err := h.viewScope(r.Context(), viewer(r), func(b *store.Batch) { b.EditionHeads(&heads) })
+		if err != nil {
+			h.writeError(w, r, err)
+			return
+		}
+		// Each row is decided by auth.Can(ViewProgram) too.
+		f := store.ProgramFilter{Scope: s, Brief: true}
+		f.Few = fewOf(counts, f, HomePageSize+1)
+		pg, err := h.readPage(r, f, k, HomePageSize)
+		if err != nil {
+			h.writeError(w, r, err)
+			return
+		}
+		d.Programs, d.Page = pg.Rows, pg.Page
+		d.Rows = indexRows(lang(r), pg.Rows)
+		d.PrevURL, d.NextURL = pageURL("/", r.URL.Query(), pg.Prev, "#programs"), pageURL("/", r.URL.Query(), pg.Next, "#programs")
+	} else {
+		var board []store.Program
+		var b store.Batch
+		b.PublicBoard(homeBoardSize+1, &board)
+		b.EditionHeads(&heads)
+		if err := h.Store.Send(r.Context(), &b); err != nil {
+			h.writeError(w, r, err)
+			return
+		}
 		d.BoardMore = len(board) > homeBoardSize
-		d.Board = board[:min(len(board), homeBoardSize)]
+		d.Board = h.boardEntries(r, board[:min(len(board), homeBoardSize)])
 	}
-	if d.Calls, err = h.calls(r); err != nil {
+	if d.Calls, err = h.callsOf(r, heads); err != nil {
 		h.writeError(w, r, err)
 		return
 	}
 	h.render(w, r, http.StatusOK, "index", h.page(r, "Suivi", d))
+}
+
+// pageURL is the address of page k of the list at path with the query
+// q (nil k: "").
+func pageURL(path string, q url.Values, k *keyset, fragment string) string {
+	if k == nil {
+		return ""
+	}
+	q = maps.Clone(q)
+	if q == nil {
+		q = url.Values{}
+	}
+	k.set(q)
+	if len(q) == 0 {
+		return path + fragment
+	}
+	return path + "?" + q.Encode() + fragment
 }

@@ -101,6 +101,7 @@ var catalog = map[string]map[string]string{
 
 		"home.intro":    "Suivi accompagne les projets de la Nuit du Code Citoyen après le hackathon : jalons, rencontres mensuelles, rappels.",
 		"home.programs": "Programmes", "home.none": "Aucun programme pour l’instant.",
+		"home.page": "Page %d.", "home.past-end": "Cette page est au-delà de la dernière.", "home.first-page": "Revenir à la première page",
 		"home.start-hint": "Pour en démarrer un :", "home.what": "Ce que fait Suivi",
 		"home.what.holders":      "Les porteuses et porteurs de projet reçoivent les rappels de jalons et y déposent leurs livrables (démo, vidéo, dépôt).",
 		"home.what.mentors":      "Les mentors valident les jalons et notent la présence aux rencontres mensuelles de leur ville.",
@@ -159,6 +160,8 @@ var catalog = map[string]map[string]string{
 		"dash.planned-intro": "Rappels et alertes que les programmes enverront d’ici une semaine, à 9 h heure de leur ville (rien pendant une pause ou une mise en sommeil).",
 		"dash.no-planned":    "Aucun message prévu cette semaine.", "dash.preview": "aperçu",
 		"dash.planned-more": "Et %d de plus, non affichés.", "dash.nobody": "personne à prévenir",
+		"dash.more-over":    "… et plus de %d autres : affinez les filtres pour les voir.",
+		"dash.planned-page": "Ceux des programmes de cette page : chaque page a les siens.",
 
 		"preview.title": "Aperçu d’un message", "preview.back": "Retour au tableau de bord", "preview.to": "Destinataire",
 		"preview.language": "Langue", "preview.subject": "Objet", "preview.html": "Le message", "preview.text": "Version texte",
@@ -319,6 +322,7 @@ var catalog = map[string]map[string]string{
 
 		"home.intro":    "Suivi keeps accompanying the projects of La Nuit du Code Citoyen after the hackathon: milestones, monthly meetups, reminders.",
 		"home.programs": "Programs", "home.none": "No programs yet.",
+		"home.page": "Page %d.", "home.past-end": "This page is past the last one.", "home.first-page": "Back to the first page",
 		"home.start-hint": "To start one:", "home.what": "What Suivi does",
 		"home.what.holders":      "Project holders get milestone reminders and hand in their deliverables (demo, video, repository).",
 		"home.what.mentors":      "Mentors complete milestones and record attendance at their city's monthly meetups.",
@@ -377,6 +381,8 @@ var catalog = map[string]map[string]string{
 		"dash.planned-intro": "Reminders and alerts the programs will send within a week, at 09:00 in their city (none while paused or dormant).",
 		"dash.no-planned":    "No email planned this week.", "dash.preview": "preview",
 		"dash.planned-more": "And %d more, not shown.", "dash.nobody": "nobody to tell",
+		"dash.more-over":    "… and over %d more: narrow the filters to see them.",
+		"dash.planned-page": "Those of the programs on this page: each page lists its own.",
 
 		"preview.title": "Email preview", "preview.back": "Back to the dashboard", "preview.to": "Recipient",
 		"preview.language": "Language", "preview.subject": "Subject", "preview.html": "The email", "preview.text": "Text version",

@@ -99,12 +99,7 @@ func (h *handler) programSpark(ctx context.Context, p store.Program, now time.Ti
 // rows[i]'s), from one query over all their repositories; programs not
 // under way get none, as they are not watched.
 func (h *handler) pageSparks(ctx context.Context, rows []store.Program, views []programView, now time.Time) error {
-	var names []string
-	for _, p := range rows {
-		if p.Active() {
-			names = append(names, repoNames(p)...)
-		}
-	}
+	names := sparkNames(rows)
 	if len(names) == 0 {
 		return nil
 	}
@@ -112,6 +107,25 @@ func (h *handler) pageSparks(ctx context.Context, rows []store.Program, views []
 	if err != nil {
 		return err
 	}
+	drawSparks(rows, views, dates, now)
+	return nil
+}
+
+// sparkNames are the repositories whose commits the sparklines of rows
+// draw: those of programs under way.
+func sparkNames(rows []store.Program) []string {
+	var names []string
+	for _, p := range rows {
+		if p.Active() {
+			names = append(names, repoNames(p)...)
+		}
+	}
+	return names
+}
+
+// drawSparks draws the sparklines of rows into views from their
+// repositories' commit dates.
+func drawSparks(rows []store.Program, views []programView, dates map[string][]time.Time, now time.Time) {
 	for i, p := range rows {
 		if !p.Active() || len(p.Repositories) == 0 {
 			continue
@@ -124,7 +138,6 @@ func (h *handler) pageSparks(ctx context.Context, rows []store.Program, views []
 		}
 		views[i].Spark = newSpark(commits, now)
 	}
-	return nil
 }
 
 // programActivity is a program's repositories and metrics over days, as

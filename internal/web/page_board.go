@@ -16,21 +16,23 @@ type boardEntry struct {
 // publicBoard lists the programs on the public board: opted in by their
 // holders (store.Program.Public), and not rejected.
 func (h *handler) publicBoard(r *http.Request) ([]boardEntry, error) {
-	list, err := h.Store.ListPrograms(r.Context(), store.ProgramFilter{})
+	list, err := h.Store.PublicBoard(r.Context(), 0)
 	if err != nil {
 		return nil, err
 	}
+	return h.boardEntries(r, list), nil
+}
+
+// boardEntries are public programs as the board shows them.
+func (h *handler) boardEntries(r *http.Request, list []store.Program) []boardEntry {
 	l := lang(r)
 	eds := h.editions(r.Context())
 	var out []boardEntry
 	for _, p := range list {
-		if !p.Public || p.Phase == "rejected" {
-			continue
-		}
 		out = append(out, boardEntry{Edition: p.Edition, Project: p.Project, Name: p.Name, Summary: p.Summary,
 			City: p.City, Theme: eds.themeTitle(p.Edition, p.Theme, l), Phase: p.Phase, Repositories: p.Repositories})
 	}
-	return out, nil
+	return out
 }
 
 // board is the public project board.

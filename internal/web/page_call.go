@@ -49,12 +49,24 @@ func infoOf(ed *edition.Edition, l string, now time.Time) callInfo {
 
 // calls lists the calls for projects open now or about to open.
 func (h *handler) calls(r *http.Request) ([]callInfo, error) {
-	eds, err := h.Store.CurrentEditions(r.Context(), h.now())
+	heads, err := h.Store.EditionHeads(r.Context())
 	if err != nil {
 		return nil, err
 	}
+	return h.callsOf(r, heads)
+}
+
+// callsOf is calls, given every edition's head (store.EditionHeads).
+func (h *handler) callsOf(r *http.Request, heads []store.Edition) ([]callInfo, error) {
 	var out []callInfo
-	for _, ed := range eds {
+	for _, head := range heads {
+		ed, err := decodeHead(r.Context(), h.Store, head)
+		if err != nil {
+			return nil, err
+		}
+		if !h.now().Before(ed.End()) {
+			continue
+		}
 		if c := infoOf(ed, lang(r), h.now()); c.State != callClosed {
 			out = append(out, c)
 		}

@@ -1,14 +1,15 @@
 package web
 
 import (
+	"html/template"
 	"net/http"
 	"net/url"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/codecitoyen/suivi/internal/auth"
+	"github.com/codecitoyen/suivi/internal/edition"
 	"github.com/codecitoyen/suivi/internal/report"
 	"github.com/codecitoyen/suivi/internal/store"
 	"github.com/codecitoyen/suivi/internal/validate"
@@ -20,34 +21,40 @@ import (
 const PlanAhead = 7 * 24 * time.Hour
 
 // maxPlanned bounds the messages the dashboard lists.
-const maxPlanned = 50
+const maxPlanned = 25
 
 // DashPageSize is how many programs one page of the dashboard shows, and
-// dashMaxRows how many overdue steps or undelivered messages: a page stays
-// small (and fast) at 10,000 programs; filters and the next pages reach
-// the rest.
+// dashMaxRows how many overdue steps or undelivered messages; their counts
+// go no further than dashCountUpTo beyond those shown. A page stays small
+// (and fast) at 10,000 programs: filters and the next pages reach the rest.
 const (
-	DashPageSize = 50
-	dashMaxRows  = 50
+	DashPageSize  = 25
+	dashMaxRows   = 25
+	dashCountUpTo = 100
 )
 
 type dashFilter struct {
 	Edition, City, Theme, Phase string
-	// Page counts from 1.
-	Page int
+	// Keyset is the page of programs shown.
+	Keyset keyset
 }
 
-// Query is the filter as a query string, for the forms' way back.
-func (f dashFilter) Query() string {
+// values is the filter as a query (without its page).
+func (f dashFilter) values() url.Values {
 	q := url.Values{}
 	for k, v := range map[string]string{"edition": f.Edition, "city": f.City, "theme": f.Theme, "phase": f.Phase} {
 		if v != "" {
 			q.Set(k, v)
 		}
 	}
-	if f.Page > 1 {
-		q.Set("page", strconv.Itoa(f.Page))
-	}
+	return q
+}
+
+// Query is the filter and its page as a query string, for the forms' way
+// back.
+func (f dashFilter) Query() string {
+	q := f.values()
+	f.Keyset.set(q)
 	if len(q) == 0 {
 		return ""
 	}
@@ -76,20 +83,32 @@ type dashData struct {
 	Page, Pages     int
 	PrevURL         string
 	NextURL         string
+	// Overdue and Undelivered are over every program the filters keep;
+	// OverdueMore and UndeliveredMore say how many more there are, or at
+	// least (…Over) when counting stopped.
 	Overdue         []overdueRow
 	OverdueMore     int
+	OverdueOver     bool
 	Undelivered     []undeliveredRow
 	UndeliveredMore int
-	Planned         []planned
-	PlannedMore     int
+	UndeliveredOver bool
+	// Planned are the messages of this page's programs.
+	Planned     []planned
+	PlannedMore int
 	// Reports link to last month's report of each edition the viewer
 	// coordinates (of their city when they coordinate one).
 	Reports []option
+	// The tables' rows, drawn by html.go.
+	ProgramRows, OverdueRows, UndeliveredRows, PlannedRows template.HTML
 }
 
-// dashboard is the coordinators' page: every program they may view, with
-// what needs them (overdue steps, undelivered emails, licences, activity),
-// what goes out in the coming week, and forms for their usual actions.
+// dashboard is the coordinators' page: the programs they may view, a page
+// at a time, with what needs them (overdue steps, undelivered emails,
+// licences, activity), what this page's programs send in the coming week,
+// and forms for their usual actions. Its work does not grow with the
+// number of programs but for two passes of Postgres over an index: the
+// counts by edition, city and theme, and the groups visibility is decided
+// by (a few dozen; see viewScope).
 func (h *handler) dashboard(w http.ResponseWriter, r *http.Request) {
 	if !h.allow(w, r, auth.Dashboard) {
 		return
@@ -99,21 +118,99 @@ func (h *handler) dashboard(w http.ResponseWriter, r *http.Request) {
 		h.writeError(w, r, err)
 		return
 	}
-	all, aps, err := h.visibleWithAuth(r, store.ProgramFilter{})
+	ctx := r.Context()
+	who := viewer(r)
+	l := lang(r)
+	now := h.now()
+	eds := h.editions(ctx)
+
+	// Five round trips to Postgres, whatever the number of programs: the
+	// session and the person (identify); the groups, the viewer's own
+	// programs and the editions; this page of programs, the overdue
+	// steps and the undelivered emails; the page's steps, emails and
+	// commits.
+	var heads []store.Edition
+	scope, groups, err := h.viewScope(ctx, who, func(b *store.Batch) { b.EditionHeads(&heads) })
 	if err != nil {
 		h.writeError(w, r, err)
 		return
 	}
-	ctx := r.Context()
-	l := lang(r)
-	now := h.now()
-	eds := h.editions(ctx)
-	d := dashData{Filter: f, Total: len(all)}
-	d.Editions, d.Cities, d.Themes = filterOptions(all, eds, l)
+	eds.setHeads(heads)
+	lf := store.ProgramFilter{Scope: scope, Edition: f.Edition, Theme: f.Theme, Phase: f.Phase}
+	if f.City != "" {
+		// The cities written as asked, whatever their case, as before.
+		lf.Cities = []string{}
+		for _, g := range groups {
+			if strings.EqualFold(g.City, f.City) && !slices.Contains(lf.Cities, g.City) {
+				lf.Cities = append(lf.Cities, g.City)
+			}
+		}
+	}
+	// What is overdue is so in each city's own today.
+	var today []store.CityToday
+	seen := map[[2]string]bool{}
+	for _, g := range groups {
+		if seen[[2]string{g.Edition, g.City}] {
+			continue
+		}
+		seen[[2]string{g.Edition, g.City}] = true
+		snap, err := eds.snapshot(g.Edition, g.City)
+		if err != nil {
+			h.writeError(w, r, err)
+			return
+		}
+		if snap != nil {
+			today = append(today, store.CityToday{Edition: g.Edition, City: g.City, Today: string(snap.Zone.DateOf(now))})
+		}
+	}
+
+	// The counts: of the groups the viewer sees, from the groups' own
+	// counts; of the programs they see through funding or lists alone,
+	// from those programs (queued below).
+	var counts, extra []store.ProgramCount
+	for _, g := range groups {
+		if !scope.All && !slices.Contains(scope.Groups, g.Group) {
+			continue
+		}
+		c := store.ProgramCount{Edition: g.Edition, City: g.City, Theme: g.Theme, Total: g.Programs}
+		if lf.Matches(g.Group, g.Theme) {
+			c.Matching = g.Programs
+		}
+		counts = append(counts, c)
+	}
+	var b store.Batch
+	if !scope.All && (len(scope.Funders) > 0 || len(scope.Members) > 0) {
+		rest := *scope
+		rest.Groups = nil
+		rf := lf
+		rf.Scope = &rest
+		b.CountPrograms(rf, scope.Groups, &extra)
+	}
+	var overdue store.Overdue
+	var failed store.Undelivered
+	// Few programs kept (a small city, narrow filters): their steps are
+	// read from them, rather than walking the overdue steps of all.
+	b.OverdueSteps(store.OverdueQuery{Filter: lf, Today: today, UTCToday: string(edition.DateOf(now.UTC())),
+		Limit: dashMaxRows, UpTo: dashCountUpTo, Few: fewOf(groups, lf, dashMaxRows+dashCountUpTo+1)}, &overdue)
+	b.UndeliveredMessages(lf, dashMaxRows, dashCountUpTo, &failed)
+	pf := lf
+	pf.Brief, pf.Licence = true, true
+	pf.Few = fewOf(groups, lf, DashPageSize+1)
+	pr := queuePage(&b, pf, f.Keyset, DashPageSize)
+	if err := h.Store.Send(ctx, &b); err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	counts = append(counts, extra...)
+	d := dashData{Filter: f}
+	for _, c := range counts {
+		d.Total += c.Total
+		d.Matching += c.Matching
+	}
+	d.Editions, d.Cities, d.Themes = filterOptions(counts, eds, l)
 	for _, p := range workflows.Phases {
 		d.Phases = append(d.Phases, option{string(p), tr(l, "phase."+string(p))})
 	}
-	who := viewer(r)
 	back := "/dashboard" + f.Query()
 	month := report.PreviousMonth(now)
 	for _, e := range d.Editions {
@@ -128,44 +225,38 @@ func (h *handler) dashboard(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 	}
-	authOf := make(map[string]*auth.Program, len(all))
-	for i, p := range all {
-		authOf[p.Edition+"/"+p.Project] = aps[i]
+
+	// The page of programs.
+	d.Pages = max(1, (d.Matching+DashPageSize-1)/DashPageSize)
+	var pg listPage
+	if k := f.Keyset; k.After == "" && k.Before == "" && k.Page > d.Pages {
+		// Past the last page: the last one.
+		pg, err = h.readPage(r, pf, keyset{Page: d.Pages}, DashPageSize)
+	} else {
+		pg, err = pr.page(h, r)
 	}
-	var matching []store.Program
-	for _, row := range all {
-		if f.matches(row) {
-			matching = append(matching, row)
-		}
-	}
-	// Two queries for the steps and undelivered emails of every program
-	// shown, not two per program.
-	steps, err := h.Store.MilestonesOf(ctx, matching)
 	if err != nil {
 		h.writeError(w, r, err)
 		return
 	}
-	undelivered, err := h.Store.UndeliveredOf(ctx, matching)
-	if err != nil {
+	d.Page = min(pg.Page, d.Pages)
+	d.PrevURL = pageURL("/dashboard", f.values(), pg.Prev, "#programs")
+	d.NextURL = pageURL("/dashboard", f.values(), pg.Next, "#programs")
+	var steps map[string][]store.Milestone
+	var undelivered map[string]int
+	var commits map[string][]time.Time
+	b = store.Batch{}
+	b.MilestonesOf(pg.Rows, &steps)
+	b.UndeliveredCounts(pg.Rows, &undelivered)
+	names := sparkNames(pg.Rows)
+	if len(names) > 0 {
+		b.CommitDates(names, now.Add(-sparkWeeks*7*24*time.Hour), &commits)
+	}
+	if err := h.Store.Send(ctx, &b); err != nil {
 		h.writeError(w, r, err)
 		return
 	}
-	d.Matching = len(matching)
-	d.Pages = max(1, (len(matching)+DashPageSize-1)/DashPageSize)
-	d.Page = min(max(f.Page, 1), d.Pages)
-	first, last := (d.Page-1)*DashPageSize, min(d.Page*DashPageSize, len(matching))
-	if d.Page > 1 {
-		prev := f
-		prev.Page = d.Page - 1
-		d.PrevURL = "/dashboard" + prev.Query() + "#programs"
-	}
-	if d.Page < d.Pages {
-		next := f
-		next.Page = d.Page + 1
-		d.NextURL = "/dashboard" + next.Query() + "#programs"
-	}
-	var pageRows []store.Program
-	for i, p := range matching {
+	for i, p := range pg.Rows {
 		key := p.Edition + "/" + p.Project
 		p.Milestones = steps[key]
 		snap, err := eds.snapshot(p.Edition, p.City)
@@ -173,41 +264,31 @@ func (h *handler) dashboard(w http.ResponseWriter, r *http.Request) {
 			h.writeError(w, r, err)
 			return
 		}
-		v := newProgramView(who, authOf[key], p, snap, now, back+"#p-"+p.Edition+"-"+p.Project)
-		for _, m := range v.Overdue {
-			if len(d.Overdue) < dashMaxRows {
-				d.Overdue = append(d.Overdue, overdueRow{Program: p, Milestone: m})
-			} else {
-				d.OverdueMore++
-			}
-		}
-		for _, m := range undelivered[key] {
-			if len(d.Undelivered) < dashMaxRows {
-				d.Undelivered = append(d.Undelivered, undeliveredRow{Program: p, Message: m})
-			} else {
-				d.UndeliveredMore++
-			}
-		}
-		d.Planned = append(d.Planned, plannedFor(p, snap, now, now.Add(PlanAhead))...)
-		if i < first || i >= last {
-			continue
-		}
+		v := newProgramView(who, pg.Auth[i], p, snap, now, back+"#p-"+p.Edition+"-"+p.Project)
 		v.ThemeTitle = eds.themeTitle(p.Edition, p.Theme, l)
-		v.Undelivered = len(undelivered[key])
+		v.Undelivered = undelivered[key]
 		d.Programs = append(d.Programs, v)
-		pageRows = append(pageRows, p)
+		d.Planned = append(d.Planned, plannedFor(p, snap, now, now.Add(PlanAhead))...)
 	}
-	// The page's sparklines, in one query over its repositories.
-	if err := h.pageSparks(ctx, pageRows, d.Programs, now); err != nil {
-		h.writeError(w, r, err)
-		return
-	}
+	drawSparks(pg.Rows, d.Programs, commits, now)
 	sortPlanned(d.Planned)
 	if len(d.Planned) > maxPlanned {
 		d.PlannedMore = len(d.Planned) - maxPlanned
 		d.Planned = d.Planned[:maxPlanned]
 	}
-	slices.SortStableFunc(d.Overdue, func(a, b overdueRow) int { return strings.Compare(a.Milestone.Due, b.Milestone.Due) })
+
+	// What needs the coordinator over every program the filters keep,
+	// each bounded: the first rows, and a count that stops.
+	for _, o := range overdue.Steps {
+		d.Overdue = append(d.Overdue, overdueRow{Program: store.Program{Edition: o.Edition, Project: o.Project, Name: o.Name}, Milestone: o.Milestone})
+	}
+	d.OverdueMore, d.OverdueOver = overdue.N-len(overdue.Steps), overdue.Over
+	for _, u := range failed.Messages {
+		d.Undelivered = append(d.Undelivered, undeliveredRow{Program: store.Program{Edition: u.Message.Edition, Project: u.Message.Project, Name: u.Name}, Message: u.Message})
+	}
+	d.UndeliveredMore, d.UndeliveredOver = failed.N-len(failed.Messages), failed.Over
+	d.ProgramRows, d.OverdueRows = dashRows(l, d.Programs), overdueRows(l, d.Overdue)
+	d.UndeliveredRows, d.PlannedRows = undeliveredRows(l, d.Undelivered), plannedRows(l, d.Planned)
 	h.render(w, r, http.StatusOK, "dashboard", h.page(r, tr(l, "dash.title"), d))
 }
 
@@ -233,37 +314,33 @@ func readDashFilter(r *http.Request) (dashFilter, error) {
 	if f.Phase != "" && !slices.Contains(workflows.Phases, workflows.Phase(f.Phase)) {
 		return f, badRequest("unknown phase %s; phases are %s", validate.Quote(f.Phase), phaseNames())
 	}
-	if v := q.Get("page"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > 100000 {
-			return f, badRequest("page %s is not a page number", validate.Quote(v))
-		}
-		f.Page = n
+	k, err := readKeyset(q)
+	if err != nil {
+		return f, err
 	}
+	f.Keyset = k
 	return f, nil
-}
-
-func (f dashFilter) matches(p store.Program) bool {
-	return (f.Edition == "" || p.Edition == f.Edition) && (f.City == "" || strings.EqualFold(p.City, f.City)) &&
-		(f.Theme == "" || p.Theme == f.Theme) && (f.Phase == "" || p.Phase == f.Phase)
 }
 
 // filterOptions are the editions, cities and themes of the programs the
 // viewer may see: a filter never offers what would hide everything.
-func filterOptions(ps []store.Program, eds *editionCache, l string) (editions, cities, themes []option) {
+func filterOptions(counts []store.ProgramCount, eds *editionCache, l string) (editions, cities, themes []option) {
 	seen := map[string]bool{}
-	for _, p := range ps {
-		if !seen["e"+p.Edition] {
-			seen["e"+p.Edition] = true
-			editions = append(editions, option{p.Edition, p.Edition})
+	for _, c := range counts {
+		if c.Total == 0 {
+			continue
 		}
-		if p.City != "" && !seen["c"+strings.ToLower(p.City)] {
-			seen["c"+strings.ToLower(p.City)] = true
-			cities = append(cities, option{p.City, p.City})
+		if !seen["e"+c.Edition] {
+			seen["e"+c.Edition] = true
+			editions = append(editions, option{c.Edition, c.Edition})
 		}
-		if p.Theme != "" && !seen["t"+p.Theme] {
-			seen["t"+p.Theme] = true
-			themes = append(themes, option{p.Theme, eds.themeTitle(p.Edition, p.Theme, l)})
+		if c.City != "" && !seen["c"+strings.ToLower(c.City)] {
+			seen["c"+strings.ToLower(c.City)] = true
+			cities = append(cities, option{c.City, c.City})
+		}
+		if c.Theme != "" && !seen["t"+c.Theme] {
+			seen["t"+c.Theme] = true
+			themes = append(themes, option{c.Theme, eds.themeTitle(c.Edition, c.Theme, l)})
 		}
 	}
 	for _, list := range [][]option{editions, cities, themes} {

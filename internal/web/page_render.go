@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/codecitoyen/suivi/internal/auth"
@@ -40,10 +41,17 @@ func parsePages() map[string]map[string]*template.Template {
 }
 
 // pageFuncs are the helpers templates may call, for language l. None
-// returns template.HTML: everything a person typed stays text.
+// returns template.HTML but coordForms, drawn by html.go from constant
+// markup and escaped values: everything a person typed stays text.
 func pageFuncs(l string) template.FuncMap {
 	return template.FuncMap{
-		"t":      func(id string, args ...any) string { return tr(l, id, args...) },
+		"t": func(id string, args ...any) string { return tr(l, id, args...) },
+		// coordForms are the coordinators' forms on a program (html.go).
+		"coordForms": func(v programView, full bool) template.HTML {
+			w := &htmlWriter{l: l}
+			w.coordForms(v, full)
+			return w.html()
+		},
 		"static": staticPath,
 		// day writes a civil date (YYYY-MM-DD) as a reader of l expects.
 		"day": func(d string) string { return mail.FormatDate(d, l) },
@@ -213,15 +221,24 @@ func (h *handler) render(w http.ResponseWriter, r *http.Request, status int, nam
 		h.writeError(w, r, fmt.Errorf("web: no page %q", name))
 		return
 	}
-	var buf bytes.Buffer
-	if err := t.ExecuteTemplate(&buf, "layout", v); err != nil {
+	buf := renderBuffers.Get().(*bytes.Buffer)
+	defer func() {
+		if buf.Cap() <= 1<<20 {
+			buf.Reset()
+			renderBuffers.Put(buf)
+		}
+	}()
+	if err := t.ExecuteTemplate(buf, "layout", v); err != nil {
 		h.writeError(w, r, fmt.Errorf("web: render %s: %w", name, err))
 		return
 	}
 	pageHeaders(w, v.Lang, name == "preview")
 	w.WriteHeader(status)
-	_, _ = buf.WriteTo(w)
+	_, _ = w.Write(buf.Bytes())
 }
+
+// renderBuffers keep the buffers pages are drawn into, for the next pages.
+var renderBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
 // pageHeaders are every page's: no caching of what is private, no
 // framing, no referrer sent to the sites deliverables link to, and a

@@ -2,14 +2,11 @@ package web_test
 
 import (
 	"context"
-	"fmt"
 	"net/http"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/codecitoyen/suivi/internal/store"
-	"github.com/codecitoyen/suivi/internal/web"
 )
 
 // Every page renders in French and in English for whoever may see it, with
@@ -246,34 +243,5 @@ func savePrograms(t *testing.T, st *store.Store, ps ...store.Program) {
 		if err := st.SaveProgram(context.Background(), p, nil); err != nil {
 			t.Fatal(err)
 		}
-	}
-}
-
-// The dashboard shows DashPageSize programs a page, with links between
-// pages, and the rest of its sections over every program the filters keep.
-func TestDashboardPages(t *testing.T) {
-	st := newStore(t)
-	ctx := context.Background()
-	now := time.Now().UTC()
-	for i := range web.DashPageSize + 7 {
-		p := store.Program{Edition: "ncc-2027", Project: fmt.Sprintf("p%03d", i), Name: fmt.Sprintf("Projet %03d", i), Phase: "applied",
-			City: "Lyon", WorkflowID: fmt.Sprintf("program/ncc-2027/p%03d", i), StartedAt: now, Seq: 1}
-		if err := st.SaveProgram(ctx, p, nil); err != nil {
-			t.Fatal(err)
-		}
-	}
-	srv := serve(t, web.Deps{Store: st})
-	defer srv.Close()
-	a := send(t, srv, "GET", "/dashboard", "", "", map[string]string{"Accept-Language": "en"})
-	if a.status != 200 || !strings.Contains(a.body, "Page 1 of 2") || !strings.Contains(a.body, `href="/dashboard?page=2#programs"`) ||
-		!strings.Contains(a.body, "Projet 049") || strings.Contains(a.body, "Projet 050") {
-		t.Fatalf("page 1: %d\n%.2000s", a.status, a.body)
-	}
-	a = send(t, srv, "GET", "/dashboard?page=2", "", "", map[string]string{"Accept-Language": "en"})
-	if a.status != 200 || !strings.Contains(a.body, "Page 2 of 2") || !strings.Contains(a.body, "Projet 056") || strings.Contains(a.body, "Projet 049") {
-		t.Fatalf("page 2: %d", a.status)
-	}
-	if a := send(t, srv, "GET", "/dashboard?page=0", "", "", nil); a.status != 400 {
-		t.Errorf("page 0: %d", a.status)
 	}
 }

@@ -58,24 +58,29 @@ func (h *handler) programList(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, api.ProgramList{Programs: list, Next: next})
 }
 
-// visiblePage is one page of visiblePrograms, and where the next page
-// starts ("" after the last). The page may hold fewer than f.Limit: rows
-// the viewer may not see are dropped after the database's page is read.
+// visiblePage is one page of the programs the viewer may view, and where
+// the next page starts ("" after the last): f.Limit+1 rows are read, the
+// extra one saying whether there is a next page.
 func (h *handler) visiblePage(r *http.Request, f store.ProgramFilter) ([]store.Program, string, error) {
-	who := viewer(r)
-	reach := auth.ReachOf(who)
-	f.Reach = &reach
-	list, err := h.Store.ListPrograms(r.Context(), f)
+	s, counts, err := h.viewScope(r.Context(), viewer(r))
+	if err != nil {
+		return nil, "", err
+	}
+	f.Scope = s
+	limit := f.Limit
+	f.Limit++
+	f.Few = fewOf(counts, f, f.Limit)
+	list, _, err := h.listVisible(r, f, false)
 	if err != nil {
 		return nil, "", err
 	}
 	next := ""
-	if f.Limit > 0 && len(list) == f.Limit {
+	if len(list) > limit {
+		list = list[:limit]
 		last := list[len(list)-1]
 		next = last.Edition + "/" + last.Project
 	}
-	out, _, err := h.canView(r, list)
-	return out, next, err
+	return list, next, nil
 }
 
 func phaseNames() string {
@@ -84,44 +89,4 @@ func phaseNames() string {
 		names[i] = string(p)
 	}
 	return strings.Join(names, ", ")
-}
-
-// visiblePrograms lists the programs the viewer may view, filtered.
-func (h *handler) visiblePrograms(r *http.Request, f store.ProgramFilter) ([]store.Program, error) {
-	list, _, err := h.visibleWithAuth(r, f)
-	return list, err
-}
-
-// visibleWithAuth is visiblePrograms with, for each program, what the
-// decision read of it (its people and funders), which pages reuse for
-// the forms they offer rather than reading the funders again.
-func (h *handler) visibleWithAuth(r *http.Request, f store.ProgramFilter) ([]store.Program, []*auth.Program, error) {
-	who := viewer(r)
-	reach := auth.ReachOf(who)
-	f.Reach = &reach
-	list, err := h.Store.ListPrograms(r.Context(), f)
-	if err != nil {
-		return nil, nil, err
-	}
-	return h.canView(r, list)
-}
-
-// canView keeps the programs of list the viewer may view (auth.Can).
-func (h *handler) canView(r *http.Request, list []store.Program) ([]store.Program, []*auth.Program, error) {
-	who := viewer(r)
-	funders, err := h.Store.AllProgramFunders(r.Context())
-	if err != nil {
-		return nil, nil, err
-	}
-	out := list[:0]
-	var aps []*auth.Program
-	for _, p := range list {
-		ap := &auth.Program{Edition: p.Edition, Project: p.Project, City: p.City, Phase: p.Phase,
-			Holders: p.Holders, Mentors: p.Mentors, Funders: funders[p.Edition+"/"+p.Project]}
-		if auth.Can(who, auth.ViewProgram, ap) {
-			out = append(out, p)
-			aps = append(aps, ap)
-		}
-	}
-	return out, aps, nil
 }
