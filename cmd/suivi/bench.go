@@ -14,7 +14,7 @@ import (
 )
 
 // benchVerbs are `suivi bench VERB`.
-var benchVerbs = []string{"mail", "github", "web", "programs"}
+var benchVerbs = []string{"mail", "github", "web", "programs", "memory"}
 
 func printBenchUsage(w io.Writer) {
 	printVerbs(w, "suivi bench VERB [flags]", []verb{
@@ -22,6 +22,7 @@ func printBenchUsage(w io.Writer) {
 		{"github", "Polls a fake GitHub on loopback as the watcher does and prints the quota spent (--repos 5000)."},
 		{"web", "Serves 1,000 programs from a private Postgres to 50 signed-in clients; p50/p99 beside a bare net/http floor."},
 		{"programs", "Starts programs and runs Updates through the API, beside a bare workflow on the same Temporal (-n 200 -c 10)."},
+		{"memory", "RSS of a `suivi worker` and of `suivi dev` (child processes) with N programs in accompaniment (--programs 10000)."},
 	}, "Run `suivi bench VERB --help` for a verb's flags. Nothing leaves this machine.")
 }
 
@@ -34,6 +35,9 @@ func runBench(ctx context.Context, e env, args []string) error {
 	}
 	if len(args) > 0 && args[0] == "programs" {
 		return benchPrograms(ctx, e, args[1:])
+	}
+	if len(args) > 0 && args[0] == "memory" {
+		return benchMemory(ctx, e, args[1:])
 	}
 	if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "-help" || args[0] == "help") {
 		printBenchUsage(e.stdout)

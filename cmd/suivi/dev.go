@@ -13,6 +13,8 @@ import (
 	"syscall"
 	"time"
 
+	sdkworker "go.temporal.io/sdk/worker"
+
 	"github.com/codecitoyen/suivi/internal/config"
 	"github.com/codecitoyen/suivi/internal/devserver"
 	"github.com/codecitoyen/suivi/internal/mail"
@@ -105,6 +107,11 @@ func runDev(ctx context.Context, e env, args []string) error {
 	if cfg.UIEnabled() {
 		uiAddr = cfg.UIAddr
 	}
+	// The SDK's workflow cache is one per process, sized when the first
+	// worker is made: here the embedded server's own workers (its
+	// scheduler's), made as it starts, before Suivi's. Size it first, or
+	// SUIVI_WORKFLOW_CACHE is ignored and `suivi dev` keeps Temporal's 10,000.
+	sdkworker.SetStickyWorkflowCacheSize(cfg.CacheSize())
 	ts, err := devserver.Start(ctx, devserver.Options{
 		DBFile:           filepath.Join(cfg.DataDir, "temporal.db"),
 		FrontendAddr:     cfg.TemporalAddress,
@@ -113,6 +120,11 @@ func runDev(ctx context.Context, e env, args []string) error {
 		SearchAttributes: workflows.SearchAttributes(),
 		Logger:           log,
 		LogLevel:         max(cfg.SlogLevel(), slog.LevelWarn),
+		// The server's own cache of workflow state, bounded like the
+		// worker's (never below 1,000, so that a tiny cache cannot fill
+		// with workflows in use): Temporal's default, sized for a cluster
+		// node, holds every program touched within the hour.
+		HistoryCacheSize: max(cfg.CacheSize(), 1000),
 	})
 	if err != nil {
 		return err

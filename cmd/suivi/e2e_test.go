@@ -37,7 +37,18 @@ import (
 
 var recordHistories = flag.Bool("record-histories", false, "write the histories of this run to workflows/testdata for the replay test")
 
-func TestMain(m *testing.M) { pgtest.Main(m) }
+// runAsSuivi, set in a test's environment, makes this test binary act as
+// suivi when it is run again as a child process: `suivi bench memory` runs
+// `suivi worker` and `suivi dev` from os.Executable().
+const runAsSuivi = "SUIVI_TEST_RUN_AS_SUIVI"
+
+func TestMain(m *testing.M) {
+	if os.Getenv(runAsSuivi) == "1" {
+		main()
+		return
+	}
+	pgtest.Main(m)
+}
 
 // cliTokens holds the token the CLI sends to each test server (by URL):
 // the coordinator of every city each engine makes, or what `suivi dev`

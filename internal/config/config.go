@@ -105,7 +105,7 @@ func Settings() []Setting {
 			Usage: "delivery batches (up to 50 emails each) per second, across every worker",
 			field: func(c *Config) *string { return &c.MailRate }, check: positive},
 		{Env: "SUIVI_WORKFLOW_CACHE", Flag: "workflow-cache", Default: "1000",
-			Usage: "workflows a worker keeps in memory between their tasks (Temporal's sticky cache, about 0.2 MiB per program); others are replayed from history when they wake",
+			Usage: "workflows a worker keeps in memory between their tasks (Temporal's sticky cache, about 60 KiB per cached program); others are replayed from history when they wake",
 			field: func(c *Config) *string { return &c.WorkflowCache }, check: positive},
 		{Env: "SUIVI_PUBLIC_URL", Flag: "public-url", Default: "",
 			Usage: "address people use to reach the web server; links in emails start with it (default: http:// and SUIVI_HTTP_ADDR, 0.0.0.0 read as 127.0.0.1); with SMTP_URL it must be https:// unless on loopback",
