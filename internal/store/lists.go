@@ -118,16 +118,22 @@ func (s *Store) MemberCandidates(ctx context.Context, email string) ([]auth.Prog
 
 // MemberCandidates queues Store.MemberCandidates.
 func (b *Batch) MemberCandidates(email string, out *[]auth.Program) {
-	pattern := ""
-	if !isASCII(email) {
-		pattern = likeFold(email)
-	}
-	b.b.Queue(`
+	// An address in ASCII needs no pattern (the third arm): a statement of
+	// its own, which Postgres plans once rather than at every request.
+	sql, args := `
 select p.edition, p.project, p.city, p.phase, p.holders, p.mentors from programs p
-where (p.edition, p.project) in (
-    select edition, project from program_people where email = $1
+join (select edition, project from program_people where email = $1
+    union select edition, project from program_people where email !~ '^[\x01-\x7f]*$') k
+    on k.edition = p.edition and k.project = p.project`, []any{email}
+	if !isASCII(email) {
+		sql, args = `
+select p.edition, p.project, p.city, p.phase, p.holders, p.mentors from programs p
+join (select edition, project from program_people where email = $1
     union select edition, project from program_people where email !~ '^[\x01-\x7f]*$'
-    union select edition, project from program_people where $2 <> '' and email like $2)`, email, pattern).Query(func(rows pgx.Rows) error {
+    union select edition, project from program_people where email like $2) k
+    on k.edition = p.edition and k.project = p.project`, []any{email, likeFold(email)}
+	}
+	b.b.Queue(sql, args...).Query(func(rows pgx.Rows) error {
 		list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (auth.Program, error) {
 			var p auth.Program
 			err := r.Scan(&p.Edition, &p.Project, &p.City, &p.Phase, &p.Holders, &p.Mentors)
@@ -205,7 +211,15 @@ func (q *query) scope(s *auth.Scope) {
 	}
 	var any []string
 	if len(s.Groups) > 0 {
-		any = append(any, "(p.edition, p.city, p.phase) in ("+q.groups(s.Groups)+")")
+		// The groups' cities too, which say nothing more but let Postgres
+		// see that an index on the city finds these programs.
+		var cities []string
+		for _, g := range s.Groups {
+			if !slices.Contains(cities, g.City) {
+				cities = append(cities, g.City)
+			}
+		}
+		any = append(any, "(p.city = any("+q.arg(cities)+"::text[]) and (p.edition, p.city, p.phase) in ("+q.groups(s.Groups)+"))")
 	}
 	if len(s.Funders) > 0 {
 		any = append(any, "(p.edition, p.project) in (select edition, project from program_funders where funder = any("+
@@ -369,16 +383,25 @@ func (b *Batch) OverdueSteps(oq OverdueQuery, out *Overdue) {
 	walk := strconv.Itoa(limit + upTo + 1)
 	var sql string
 	switch {
-	case len(q.conds) == 0 && sameDay:
-		// Every program is seen and kept, and it is the same day in every
-		// city: the walk down the overdue index needs no program but for
-		// the names of the steps shown.
-		sql = `select m.edition, m.project, p.name, m.id, m.title_fr, m.title_en, to_char(m.due, 'YYYY-MM-DD'), m.evidence, m.optional, m.status, m.n
+	case sameDay && !oq.Few:
+		// The same day in every city: the walk down the overdue index
+		// reads the index alone, keeping the steps of the programs kept
+		// (a hash of them, when the scope or filters keep only some), and
+		// reads steps and names for those shown only (a step by its
+		// program and position, which saveChildren numbers from 0).
+		kept := ""
+		if len(q.conds) > 0 {
+			// "is true" keeps Postgres from joining: the programs are
+			// hashed once and each step looked up, in the index's order.
+			kept = ` and ((m.edition, m.project) in (select p.edition, p.project from programs p where ` + q.clause() + `)) is true`
+		}
+		sql = `select m.edition, m.project, p.name, d.id, d.title_fr, d.title_en, to_char(d.due, 'YYYY-MM-DD'), d.evidence, d.optional, d.status, m.n
 from (select x.*, count(*) over () as n from (
-    select m.edition, m.project, m.position, m.id, m.title_fr, m.title_en, m.due, m.evidence, m.optional, m.status
-    from milestones m where m.status in ('open', 'submitted') and m.due < ` + q.arg(oq.UTCToday) + `::date
+    select m.edition, m.project, m.position, m.due
+    from milestones m where m.status in ('open', 'submitted') and m.due < ` + q.arg(oq.UTCToday) + `::date` + kept + `
     order by m.due, m.edition, m.project, m.position limit ` + walk + `) x
   order by x.due, x.edition, x.project, x.position limit ` + strconv.Itoa(limit) + `) m
+join milestones d on d.edition = m.edition and d.project = m.project and d.position = m.position
 join programs p on p.edition = m.edition and p.project = m.project
 order by m.due, m.edition, m.project, m.position`
 	default:
