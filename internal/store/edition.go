@@ -150,17 +150,19 @@ func (s *Store) CurrentEditions(ctx context.Context, now time.Time) ([]*edition.
 	return out, nil
 }
 
-// LatestEditionVersion is the newest version number of an edition, or
-// ErrNotFound: a cheap look, so readers can keep a decoded edition until a
-// newer version is applied.
-func (s *Store) LatestEditionVersion(ctx context.Context, id string) (int, error) {
-	var v int
-	err := s.pool.QueryRow(ctx, `select version from editions where id = $1 order by version desc limit 1`, id).Scan(&v)
+// EditionHead is the newest version of an edition without its file (id,
+// version, hash, applied), or ErrNotFound: a one-row index read, so a
+// reader keeps the decoded file until a newer version is applied.
+func (s *Store) EditionHead(ctx context.Context, id string) (Edition, error) {
+	var e Edition
+	err := s.pool.QueryRow(ctx, `select id, version, hash, applied_at from editions where id = $1 order by version desc limit 1`, id).
+		Scan(&e.ID, &e.Version, &e.Hash, &e.AppliedAt)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return 0, fmt.Errorf("store: edition %s: %w", id, ErrNotFound)
+		return Edition{}, fmt.Errorf("store: edition %s: %w", id, ErrNotFound)
 	}
 	if err != nil {
-		return 0, fmt.Errorf("store: edition %s: %w", id, err)
+		return Edition{}, fmt.Errorf("store: edition %s: %w", id, err)
 	}
-	return v, nil
+	e.AppliedAt = e.AppliedAt.UTC()
+	return e, nil
 }

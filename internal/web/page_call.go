@@ -60,7 +60,7 @@ func (h *handler) calls(r *http.Request) ([]callInfo, error) {
 func (h *handler) callsOf(r *http.Request, heads []store.Edition) ([]callInfo, error) {
 	var out []callInfo
 	for _, head := range heads {
-		ed, err := decodeHead(r.Context(), h.Store, head)
+		ed, err := h.decoded.head(r.Context(), h.Store, head)
 		if err != nil {
 			return nil, err
 		}

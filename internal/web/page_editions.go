@@ -13,35 +13,41 @@ import (
 // (edition, city) snapshot once: pages that list many programs of a few
 // editions would otherwise decode the same file for every row.
 type editionCache struct {
-	st     *store.Store
-	ctx    context.Context
-	heads  map[string]store.Edition
-	eds    map[string]*edition.Edition
-	hashes map[string]string
-	snaps  map[string]*edition.Snapshot
+	st      *store.Store
+	decoded *decodedEditions
+	ctx     context.Context
+	heads   map[string]store.Edition
+	eds     map[string]*edition.Edition
+	hashes  map[string]string
+	snaps   map[string]*edition.Snapshot
 }
 
 func (h *handler) editions(ctx context.Context) *editionCache {
-	return &editionCache{st: h.Store, ctx: ctx, eds: map[string]*edition.Edition{}, hashes: map[string]string{}, snaps: map[string]*edition.Snapshot{}}
+	return &editionCache{st: h.Store, decoded: h.decoded, ctx: ctx, eds: map[string]*edition.Edition{}, hashes: map[string]string{}, snaps: map[string]*edition.Snapshot{}}
 }
 
-// decoded keeps editions decoded, and their cities' snapshots, by the
-// hash of their file: a version never changes, so every request may share
-// them (pages read them; none changes them). At most decodedMax files.
-var decoded = struct {
-	sync.Mutex
+// decodedEditions keeps editions decoded, and their cities' snapshots, by
+// the hash of their file: a version never changes, so every request may
+// share them (pages and starts read them; none changes them). One per
+// handler; at most decodedMax files, emptied when full.
+type decodedEditions struct {
+	mu    sync.Mutex
 	eds   map[string]*edition.Edition
 	snaps map[string]*edition.Snapshot
-}{eds: map[string]*edition.Edition{}, snaps: map[string]*edition.Snapshot{}}
+}
 
 const decodedMax = 64
 
-// decodeHead is the edition head names (EditionHeads: without its file),
-// decoded, reading its file only when no request decoded it before.
-func decodeHead(ctx context.Context, st *store.Store, head store.Edition) (*edition.Edition, error) {
-	decoded.Lock()
-	ed, ok := decoded.eds[head.Hash]
-	decoded.Unlock()
+func newDecodedEditions() *decodedEditions {
+	return &decodedEditions{eds: map[string]*edition.Edition{}, snaps: map[string]*edition.Snapshot{}}
+}
+
+// head is the edition head names (EditionHeads, EditionHead: without its
+// file), decoded, reading its file only when no request decoded it before.
+func (d *decodedEditions) head(ctx context.Context, st *store.Store, head store.Edition) (*edition.Edition, error) {
+	d.mu.Lock()
+	ed, ok := d.eds[head.Hash]
+	d.mu.Unlock()
 	if ok && head.Hash != "" {
 		return ed, nil
 	}
@@ -49,14 +55,14 @@ func decodeHead(ctx context.Context, st *store.Store, head store.Edition) (*edit
 	if err != nil {
 		return nil, err
 	}
-	return decode(rec)
+	return d.decode(rec)
 }
 
-// decode is rec decoded, from decoded when it was already.
-func decode(rec store.Edition) (*edition.Edition, error) {
-	decoded.Lock()
-	ed, ok := decoded.eds[rec.Hash]
-	decoded.Unlock()
+// decode is rec decoded, from the cache when it was already.
+func (d *decodedEditions) decode(rec store.Edition) (*edition.Edition, error) {
+	d.mu.Lock()
+	ed, ok := d.eds[rec.Hash]
+	d.mu.Unlock()
 	if ok && rec.Hash != "" {
 		return ed, nil
 	}
@@ -64,23 +70,23 @@ func decode(rec store.Edition) (*edition.Edition, error) {
 	if err != nil || rec.Hash == "" {
 		return ed, err
 	}
-	decoded.Lock()
-	defer decoded.Unlock()
-	if len(decoded.eds) >= decodedMax {
-		clear(decoded.eds)
-		clear(decoded.snaps)
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if len(d.eds) >= decodedMax {
+		clear(d.eds)
+		clear(d.snaps)
 	}
-	decoded.eds[rec.Hash] = ed
+	d.eds[rec.Hash] = ed
 	return ed, nil
 }
 
-// snapshotOf is ed's snapshot for city (hash names ed's file), or nil when
+// snapshot is ed's snapshot for city (hash names ed's file), or nil when
 // the edition has no such city.
-func snapshotOf(hash string, ed *edition.Edition, city string) *edition.Snapshot {
+func (d *decodedEditions) snapshot(hash string, ed *edition.Edition, city string) *edition.Snapshot {
 	key := hash + "\x00" + city
-	decoded.Lock()
-	s, ok := decoded.snaps[key]
-	decoded.Unlock()
+	d.mu.Lock()
+	s, ok := d.snaps[key]
+	d.mu.Unlock()
 	if ok {
 		return s
 	}
@@ -88,11 +94,11 @@ func snapshotOf(hash string, ed *edition.Edition, city string) *edition.Snapshot
 		s = &snap
 	}
 	if hash != "" {
-		decoded.Lock()
-		if _, known := decoded.eds[hash]; known {
-			decoded.snaps[key] = s
+		d.mu.Lock()
+		if _, known := d.eds[hash]; known {
+			d.snaps[key] = s
 		}
-		decoded.Unlock()
+		d.mu.Unlock()
 	}
 	return s
 }
@@ -124,7 +130,7 @@ func (c *editionCache) get(id string) (*edition.Edition, error) {
 		c.eds[id] = nil
 		return nil, nil
 	}
-	ed, err := decodeHead(c.ctx, c.st, head)
+	ed, err := c.decoded.head(c.ctx, c.st, head)
 	if errors.Is(err, store.ErrNotFound) {
 		// Removed since its head was read.
 		c.eds[id] = nil
@@ -149,7 +155,7 @@ func (c *editionCache) snapshot(id, city string) (*edition.Snapshot, error) {
 		return nil, err
 	}
 	// A program of a city since removed from the file has no dates (nil).
-	s := snapshotOf(c.hashes[id], ed, city)
+	s := c.decoded.snapshot(c.hashes[id], ed, city)
 	c.snaps[key] = s
 	return s, nil
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/codecitoyen/suivi/internal/api"
 	"github.com/codecitoyen/suivi/internal/auth"
+	"github.com/codecitoyen/suivi/internal/edition"
 	"github.com/codecitoyen/suivi/internal/store"
 	"github.com/codecitoyen/suivi/internal/validate"
 	"github.com/codecitoyen/suivi/workflows"
@@ -45,7 +46,13 @@ func (h *handler) programStart(w http.ResponseWriter, r *http.Request) {
 		h.writeError(w, r, err)
 		return
 	}
-	ce, err := h.versions.get(r.Context(), h.Store, in.Edition)
+	// The newest version's head (one indexed row, no file), then the file
+	// decoded once per server.
+	head, err := h.Store.EditionHead(r.Context(), in.Edition)
+	var ed *edition.Edition
+	if err == nil {
+		ed, err = h.decoded.head(r.Context(), h.Store, head)
+	}
 	if errors.Is(err, store.ErrNotFound) {
 		err = badRequest("edition %s does not exist; apply its file first with `suivi edition apply FILE`", in.Edition)
 	}
@@ -53,7 +60,6 @@ func (h *handler) programStart(w http.ResponseWriter, r *http.Request) {
 		h.writeError(w, r, err)
 		return
 	}
-	ed := ce.ed
 	if end := ed.End(); !h.now().Before(end) {
 		h.writeError(w, r, conflict("edition %s's accompaniment ended on %s; programs can no longer start", ed.ID, end.Format("2006-01-02")))
 		return
@@ -72,12 +78,13 @@ func (h *handler) programStart(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	snap, err := h.versions.snapshot(ce, in.City)
-	if err != nil {
+	snap := h.decoded.snapshot(head.Hash, ed, in.City)
+	if snap == nil {
+		_, err := ed.Snapshot(in.City)
 		h.writeError(w, r, badRequest("%v", err))
 		return
 	}
-	in.Snapshot = &snap
+	in.Snapshot = snap
 	run, recorded, err := h.startProgram(r.Context(), in)
 	var started *serviceerror.WorkflowExecutionAlreadyStarted
 	switch {

@@ -54,8 +54,8 @@ type handler struct {
 	// reports bounds how many reports are built at once (each reads a
 	// month of history and may take a second or more).
 	reports chan struct{}
-	// versions keeps decoded editions by version, for starts.
-	versions *editionVersions
+	// decoded keeps decoded editions by file, for pages and starts.
+	decoded *decodedEditions
 }
 
 // ReportsAtOnce is how many reports one server builds at the same time;
@@ -166,7 +166,7 @@ func NewHandler(d Deps) http.Handler {
 	if d.Logger == nil {
 		d.Logger = slog.New(slog.DiscardHandler)
 	}
-	h := &handler{Deps: d, reports: make(chan struct{}, ReportsAtOnce), versions: &editionVersions{}}
+	h := &handler{Deps: d, reports: make(chan struct{}, ReportsAtOnce), decoded: newDecodedEditions()}
 	if d.Store != nil {
 		h.Sessions = newSessions(d.Store, d.SecureCookies)
 		// scs would log with the standard logger and answer a bare 500:

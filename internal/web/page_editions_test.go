@@ -12,10 +12,9 @@ import (
 	"github.com/codecitoyen/suivi/internal/store"
 )
 
-// A start uses the newest version of an edition: a cached one is dropped
-// as soon as a newer version is applied, and an unknown edition is not
-// cached at all.
-func TestEditionVersionsFollowApply(t *testing.T) {
+// A start uses the newest version of an edition: its head is read each
+// time, its file decoded once; a newer version is a new file.
+func TestStartsReadTheNewestEdition(t *testing.T) {
 	ctx := context.Background()
 	st, err := store.Open(ctx, pgtest.NewDatabase(t))
 	if err != nil {
@@ -48,30 +47,41 @@ milestones:
   - {id: demo, title: {fr: Démo, en: Demo}, due: "+0d", evidence: url}
 `
 	apply(v1)
-	var c editionVersions
-	e, err := c.get(ctx, st, "ncc-2027")
-	if err != nil || e.version != 1 {
-		t.Fatalf("get = %+v, %v", e, err)
+	d := newDecodedEditions()
+	latest := func() (store.Edition, *edition.Edition) {
+		t.Helper()
+		head, err := st.EditionHead(ctx, "ncc-2027")
+		if err != nil {
+			t.Fatal(err)
+		}
+		ed, err := d.head(ctx, st, head)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return head, ed
 	}
-	if _, err := c.snapshot(e, "Tunis"); err == nil {
+	head, ed := latest()
+	if head.Version != 1 {
+		t.Fatalf("head = %+v", head)
+	}
+	if s := d.snapshot(head.Hash, ed, "Tunis"); s != nil {
 		t.Fatal("a city the edition lacks has a snapshot")
 	}
-	again, _ := c.get(ctx, st, "ncc-2027")
-	if again != e {
+	if _, again := latest(); again != ed {
 		t.Fatal("the same version was decoded twice")
 	}
 	apply(strings.Replace(v1, "cities:\n", "cities:\n  - {name: Tunis, time_zone: Africa/Tunis, meetup: \"first monday 19:00\", coordinators: [t@example.org]}\n", 1))
-	e, err = c.get(ctx, st, "ncc-2027")
-	if err != nil || e.version != 2 {
-		t.Fatalf("after a new version, get = %+v, %v", e, err)
+	head, ed = latest()
+	if head.Version != 2 {
+		t.Fatalf("after a new version, head = %+v", head)
 	}
-	if s, err := c.snapshot(e, "Tunis"); err != nil || s.Zone.Name != "Africa/Tunis" {
-		t.Fatalf("the new version's city: %+v, %v", s, err)
+	if s := d.snapshot(head.Hash, ed, "Tunis"); s == nil || s.Zone.Name != "Africa/Tunis" {
+		t.Fatalf("the new version's city: %+v", s)
 	}
-	if _, err := c.get(ctx, st, "nope"); !errors.Is(err, store.ErrNotFound) {
+	if _, err := st.EditionHead(ctx, "nope"); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("unknown edition: %v", err)
 	}
-	if len(c.m) != 1 {
-		t.Fatalf("%d editions cached, want 1", len(c.m))
+	if len(d.eds) != 2 {
+		t.Fatalf("%d files decoded, want 2", len(d.eds))
 	}
 }
