@@ -388,7 +388,7 @@ func (b *Batch) OverdueSteps(oq OverdueQuery, out *Overdue) {
 		// reads the index alone, keeping the steps of the programs kept
 		// (a hash of them, when the scope or filters keep only some), and
 		// reads steps and names for those shown only (a step by its
-		// program and position, which saveChildren numbers from 0).
+		// program and position, which ApplyChange numbers from 0).
 		kept := ""
 		if len(q.conds) > 0 {
 			// "is true" keeps Postgres from joining: the programs are

@@ -86,129 +86,14 @@ func (s *Store) UpsertProgram(ctx context.Context, p Program) error {
 }
 
 // SaveProgram projects a program's whole state and appends its audit
-// entries, in one transaction. The program, its milestones and attendance
-// are written only when p.Seq is newer than what the row holds; audit
-// entries are keyed by seq and inserted once. Both make it idempotent.
+// entries, in one transaction: ApplyChange with a Whole change (the row,
+// milestones, attendance, people and phase line written only when p.Seq is
+// newer than what the row holds; audit entries keyed by seq, inserted
+// once). Programs started before the local projection use it.
 func (s *Store) SaveProgram(ctx context.Context, p Program, audit []AuditEntry) error {
-	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		tag, err := tx.Exec(ctx, `
-insert into programs (edition, project, name, holders, repositories, city, theme, phase, paused, mentors,
-    score, jury_comment, next_due, next_reminder_at, last_activity_at, workflow_id, started_at, seq, first_run_id,
-    summary, licence_intent)
-values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, nullif($13, '')::date, $14, $15, $16, $17, $18, $19, $20, $21)
-on conflict (edition, project) do update set
-    first_run_id = coalesce(nullif(programs.first_run_id, ''), excluded.first_run_id),
-    name = excluded.name, holders = excluded.holders, repositories = excluded.repositories,
-    summary = excluded.summary, licence_intent = excluded.licence_intent,
-    city = excluded.city, theme = excluded.theme, phase = excluded.phase, paused = excluded.paused,
-    mentors = excluded.mentors, score = excluded.score, jury_comment = excluded.jury_comment,
-    next_due = excluded.next_due, next_reminder_at = excluded.next_reminder_at,
-    last_activity_at = excluded.last_activity_at,
-    workflow_id = excluded.workflow_id, started_at = excluded.started_at,
-    seq = excluded.seq, updated_at = now()
-where programs.seq < excluded.seq
-  and (programs.first_run_id = '' or excluded.first_run_id = '' or programs.first_run_id = excluded.first_run_id)`,
-			p.Edition, p.Project, p.Name, nonNil(p.Holders), nonNil(p.Repositories), p.City, p.Theme, p.Phase,
-			p.Paused, nonNil(p.Mentors), p.Score, p.JuryComment, p.NextDue, nullTime(p.NextReminderAt),
-			nullTime(p.LastActivityAt), p.WorkflowID, p.StartedAt, p.Seq, p.FirstRunID, p.Summary, p.LicenceIntent)
-		if err != nil {
-			return err
-		}
-		if tag.RowsAffected() == 0 && p.FirstRunID != "" {
-			// Nothing written: an older seq (a retry, fine), or another
-			// run's row, which must not be written under nor hidden.
-			var owner string
-			var started time.Time
-			if err := tx.QueryRow(ctx, `select first_run_id, started_at from programs where edition = $1 and project = $2`,
-				p.Edition, p.Project).Scan(&owner, &started); err != nil {
-				return err
-			}
-			if owner != "" && owner != p.FirstRunID {
-				return fmt.Errorf("%w: Postgres holds the record of another run of this program (started %s, first run %s); this run (%s) will not write under it. Temporal's state was probably lost: restore both databases from one backup, or set the old record aside with `suivi program forget %s/%s`",
-					ErrOtherRun, started.UTC().Format(time.RFC3339), owner, p.FirstRunID, p.Edition, p.Project)
-			}
-		}
-		if tag.RowsAffected() == 1 {
-			if err := saveChildren(ctx, tx, p); err != nil {
-				return err
-			}
-			if err := savePhase(ctx, tx, p, audit); err != nil {
-				return err
-			}
-		}
-		for _, a := range audit {
-			if _, err := tx.Exec(ctx, `
-insert into audit_log (edition, project, seq, at, actor, action, update_id, detail)
-values ($1, $2, $3, $4, $5, $6, $7, $8) on conflict do nothing`,
-				p.Edition, p.Project, a.Seq, a.At, a.Actor, a.Action, a.UpdateID, nonNilMap(a.Detail)); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		return fmt.Errorf("store: program %s/%s: %w", p.Edition, p.Project, err)
-	}
-	return nil
+	return s.ApplyChange(ctx, ProgramChange{Program: p, Whole: true, People: true, Phase: true, Audit: audit})
 }
 
-// savePhase records a change of phase in program_phases, dated by the
-// newest audit entry projected with it (the change's own workflow time);
-// reports read a program's phase at any past instant from it.
-func savePhase(ctx context.Context, tx pgx.Tx, p Program, audit []AuditEntry) error {
-	since := p.StartedAt
-	for _, a := range audit {
-		if a.At.After(since) {
-			since = a.At
-		}
-	}
-	_, err := tx.Exec(ctx, `
-insert into program_phases (edition, project, seq, phase, since)
-select $1::text, $2::text, $3::bigint, $4::text, $5::timestamptz
-where $4::text is distinct from (select phase from program_phases where edition = $1 and project = $2 order by seq desc limit 1)
-on conflict do nothing`, p.Edition, p.Project, p.Seq, p.Phase, since)
-	return err
-}
-
-// saveChildren replaces the program's milestones, attendance and people
-// with p's.
-func saveChildren(ctx context.Context, tx pgx.Tx, p Program) error {
-	if _, err := tx.Exec(ctx, `delete from program_people where edition = $1 and project = $2`, p.Edition, p.Project); err != nil {
-		return err
-	}
-	if _, err := tx.Exec(ctx, `
-insert into program_people (edition, project, email, role)
-select $1, $2, lower(e), 'holder' from unnest($3::text[]) e
-union select $1, $2, lower(e), 'mentor' from unnest($4::text[]) e
-on conflict do nothing`, p.Edition, p.Project, nonNil(p.Holders), nonNil(p.Mentors)); err != nil {
-		return err
-	}
-	if _, err := tx.Exec(ctx, `delete from milestones where edition = $1 and project = $2`, p.Edition, p.Project); err != nil {
-		return err
-	}
-	for i, m := range p.Milestones {
-		if _, err := tx.Exec(ctx, `
-insert into milestones (edition, project, id, position, title_fr, title_en, due, evidence, optional, status, evidence_url, note, closed_at)
-values ($1, $2, $3, $4, $5, $6, $7::date, $8, $9, $10, $11, $12, $13)`,
-			p.Edition, p.Project, m.ID, i, m.TitleFR, m.TitleEN, m.Due, m.Evidence, m.Optional, m.Status,
-			m.EvidenceURL, m.Note, nullTime(m.ClosedAt)); err != nil {
-			return err
-		}
-	}
-	if _, err := tx.Exec(ctx, `delete from attendance where edition = $1 and project = $2`, p.Edition, p.Project); err != nil {
-		return err
-	}
-	for _, a := range p.Attendance {
-		if _, err := tx.Exec(ctx, `
-insert into attendance (edition, project, meetup, recorded_by, note, recorded_at) values ($1, $2, $3, $4, $5, $6)`,
-			p.Edition, p.Project, a.Meetup, a.RecordedBy, a.Note, a.RecordedAt); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// programColumns are a program's columns (aliased p) for scanProgram.
 const programColumns = `p.edition, p.project, p.name, p.holders, p.repositories, p.city, p.theme, p.phase, p.paused, p.mentors, p.score,
     p.jury_comment, coalesce(to_char(p.next_due, 'YYYY-MM-DD'), ''), p.next_reminder_at, p.last_activity_at,
     p.workflow_id, p.started_at, p.seq, p.updated_at, p.first_run_id, p.summary, p.licence_intent, p.public,
