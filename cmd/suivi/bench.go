@@ -3,12 +3,17 @@ package main
 import (
 	"context"
 	"crypto/tls"
+	"errors"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/codecitoyen/suivi/internal/mail"
+	"github.com/codecitoyen/suivi/internal/pglocal"
 	"github.com/codecitoyen/suivi/internal/smtpsink"
 	"github.com/codecitoyen/suivi/workflows"
 )
@@ -135,4 +140,27 @@ func runBench(ctx context.Context, e env, args []string) error {
 	}
 	fmt.Fprintf(e.stdout, "reuse_msgs_per_s=%.0f\nper_message_msgs_per_s=%.0f\nreuse_speedup=%.2f\n", reuse, single, reuse/single)
 	return nil
+}
+
+// benchPostgres makes a bench's temporary directory and starts a private
+// Postgres in it; stop removes both. verb names the bench in the error a
+// machine without PostgreSQL gets.
+func benchPostgres(ctx context.Context, e env, verb string) (dir string, pg *pglocal.Cluster, stop func(), err error) {
+	dir, err = os.MkdirTemp("", "suivi-bench-"+strings.ReplaceAll(verb, " ", "-")+"-")
+	if err != nil {
+		return "", nil, nil, err
+	}
+	// The server may run as another user (as root, pglocal drops to one):
+	// it must reach its directory.
+	_ = os.Chmod(dir, 0o755)
+	fmt.Fprintln(e.stderr, "starting a private Postgres…")
+	pg, err = pglocal.Start(ctx, pglocal.Options{Dir: filepath.Join(dir, "pg"), BinDir: e.getenv("SUIVI_PG_BINDIR")})
+	if err != nil {
+		os.RemoveAll(dir)
+		if errors.Is(err, pglocal.ErrNoPostgres) {
+			err = fmt.Errorf("suivi %s needs PostgreSQL's initdb and pg_ctl (apt-get install postgresql, or SUIVI_PG_BINDIR): %w", verb, err)
+		}
+		return "", nil, nil, err
+	}
+	return dir, pg, func() { pg.Stop(); os.RemoveAll(dir) }, nil
 }

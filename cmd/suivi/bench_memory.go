@@ -36,7 +36,6 @@ import (
 	"github.com/codecitoyen/suivi/internal/config"
 	"github.com/codecitoyen/suivi/internal/devserver"
 	"github.com/codecitoyen/suivi/internal/mail"
-	"github.com/codecitoyen/suivi/internal/pglocal"
 	"github.com/codecitoyen/suivi/internal/store"
 	"github.com/codecitoyen/suivi/internal/web"
 	"github.com/codecitoyen/suivi/worker"
@@ -137,19 +136,11 @@ func benchMemory(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	log := slog.New(slog.DiscardHandler)
-	dir, err := os.MkdirTemp("", "suivi-bench-memory-")
+	dir, pg, stopPG, err := benchPostgres(ctx, e, "bench memory")
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(dir)
-	// Postgres may run as another user (under root): it must reach its dir.
-	_ = os.Chmod(dir, 0o755)
-	fmt.Fprintln(e.stderr, "starting a private Postgres…")
-	pg, err := pglocal.Start(ctx, pglocal.Options{Dir: filepath.Join(dir, "pg"), BinDir: e.getenv("SUIVI_PG_BINDIR")})
-	if err != nil {
-		return fmt.Errorf("suivi bench memory needs PostgreSQL's initdb and pg_ctl: %w", err)
-	}
-	defer pg.Stop()
+	defer stopPG()
 	key := make([]byte, 32)
 	_, _ = rand.Read(key)
 	secretKey := hex.EncodeToString(key)

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -32,7 +31,6 @@ import (
 	"github.com/codecitoyen/suivi/internal/devserver"
 	"github.com/codecitoyen/suivi/internal/edition"
 	"github.com/codecitoyen/suivi/internal/mail"
-	"github.com/codecitoyen/suivi/internal/pglocal"
 	"github.com/codecitoyen/suivi/internal/store"
 	"github.com/codecitoyen/suivi/internal/web"
 	"github.com/codecitoyen/suivi/worker"
@@ -98,18 +96,12 @@ func benchPrograms(ctx context.Context, e env, args []string) error {
 		return &usageError{"bench programs", "-n 1..20000, -c 1..200, --updates 1..100000, --history 0..5000"}
 	}
 	log := slog.New(slog.DiscardHandler)
-	dir, err := os.MkdirTemp("", "suivi-bench-programs-")
+	dir, pg, stopPG, err := benchPostgres(ctx, e, "bench programs")
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(dir)
-	_ = os.Chmod(dir, 0o755)
-	fmt.Fprintln(e.stderr, "starting a private Postgres and an embedded Temporal…")
-	pg, err := pglocal.Start(ctx, pglocal.Options{Dir: filepath.Join(dir, "pg"), BinDir: e.getenv("SUIVI_PG_BINDIR")})
-	if err != nil {
-		return fmt.Errorf("suivi bench programs needs PostgreSQL's initdb and pg_ctl: %w", err)
-	}
-	defer pg.Stop()
+	defer stopPG()
+	fmt.Fprintln(e.stderr, "starting an embedded Temporal…")
 	st, err := store.Open(ctx, pg.URL())
 	if err != nil {
 		return err
@@ -118,12 +110,10 @@ func benchPrograms(ctx context.Context, e env, args []string) error {
 	if _, err := st.Migrate(ctx, nil); err != nil {
 		return err
 	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	addr, err := freeLoopbackAddr()
 	if err != nil {
 		return err
 	}
-	addr := l.Addr().String()
-	l.Close()
 	ts, err := devserver.Start(ctx, devserver.Options{DBFile: filepath.Join(dir, "temporal.db"), FrontendAddr: addr, Namespace: "default",
 		SearchAttributes: workflows.SearchAttributes(), Logger: log, LogLevel: slog.LevelError})
 	if err != nil {

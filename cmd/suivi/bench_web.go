@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -21,7 +20,6 @@ import (
 
 	"github.com/codecitoyen/suivi/internal/auth"
 	"github.com/codecitoyen/suivi/internal/edition"
-	"github.com/codecitoyen/suivi/internal/pglocal"
 	"github.com/codecitoyen/suivi/internal/store"
 	"github.com/codecitoyen/suivi/internal/web"
 	"github.com/codecitoyen/suivi/workflows"
@@ -90,22 +88,11 @@ func benchWeb(ctx context.Context, e env, args []string) error {
 		return &usageError{"bench web", "--routes names no path"}
 	}
 
-	dir, err := os.MkdirTemp("", "suivi-bench-web-")
+	_, pg, stopPG, err := benchPostgres(ctx, e, "bench web")
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(dir)
-	// The server may run as another user (as root, pglocal drops to one).
-	_ = os.Chmod(dir, 0o755)
-	fmt.Fprintln(e.stderr, "starting a private Postgres…")
-	pg, err := pglocal.Start(ctx, pglocal.Options{Dir: filepath.Join(dir, "pg"), BinDir: e.getenv("SUIVI_PG_BINDIR")})
-	if errors.Is(err, pglocal.ErrNoPostgres) {
-		return fmt.Errorf("suivi bench web needs PostgreSQL's initdb and pg_ctl (apt-get install postgresql, or SUIVI_PG_BINDIR): %w", err)
-	}
-	if err != nil {
-		return err
-	}
-	defer pg.Stop()
+	defer stopPG()
 	st, err := store.Open(ctx, pg.URL())
 	if err != nil {
 		return err
