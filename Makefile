@@ -10,6 +10,7 @@ PLAIN_PKGS = $(shell $(GO) list ./... | grep -E '$(HEAVY_PKGS)')
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 
 .PHONY: dev test test-deps build vet clean histories bench
+.PHONY: lint lint-tools vulncheck fuzz
 
 # Test-only npm packages, kept out of the repository in a cache directory:
 # axe-core checks the pages' accessibility in the browser test, and
@@ -36,6 +37,41 @@ test-deps:
 		echo "installing axe-core and @redocly/cli into $(SUIVI_AXE_DIR)"; \
 		mkdir -p "$(SUIVI_AXE_DIR)" && npm install --silent --no-audit --no-fund --prefix "$(SUIVI_AXE_DIR)" axe-core@4.14.1 @redocly/cli@2.77.0 >/dev/null; \
 	fi
+
+## lint: go vet, staticcheck over the module, workflowcheck over the workflows
+## (tools pinned here, installed into a cache directory, kept out of go.mod)
+STATICCHECK_VERSION := v0.8.2
+WORKFLOWCHECK_VERSION := v0.6.0
+GOVULNCHECK_VERSION := v1.9.0
+SUIVI_TOOLS_BIN ?= $(HOME)/.cache/suivi-tools/bin
+STATICCHECK := $(SUIVI_TOOLS_BIN)/staticcheck-$(STATICCHECK_VERSION)
+WORKFLOWCHECK := $(SUIVI_TOOLS_BIN)/workflowcheck-$(WORKFLOWCHECK_VERSION)
+GOVULNCHECK := $(SUIVI_TOOLS_BIN)/govulncheck-$(GOVULNCHECK_VERSION)
+
+lint: vet $(STATICCHECK) $(WORKFLOWCHECK)
+	$(STATICCHECK) ./...
+	$(WORKFLOWCHECK) -config workflows/workflowcheck.config.yaml ./workflows/...
+
+lint-tools: $(STATICCHECK) $(WORKFLOWCHECK)
+
+# One binary per version, so that changing a pin above reinstalls it.
+$(STATICCHECK):
+	@mkdir -p $(SUIVI_TOOLS_BIN)
+	GOBIN=$(SUIVI_TOOLS_BIN) $(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
+	mv $(SUIVI_TOOLS_BIN)/staticcheck $@
+$(WORKFLOWCHECK):
+	@mkdir -p $(SUIVI_TOOLS_BIN)
+	GOBIN=$(SUIVI_TOOLS_BIN) $(GO) install go.temporal.io/sdk/contrib/tools/workflowcheck@$(WORKFLOWCHECK_VERSION)
+	mv $(SUIVI_TOOLS_BIN)/workflowcheck $@
+$(GOVULNCHECK):
+	@mkdir -p $(SUIVI_TOOLS_BIN)
+	GOBIN=$(SUIVI_TOOLS_BIN) $(GO) install golang.org/x/vuln/cmd/govulncheck@$(GOVULNCHECK_VERSION)
+	mv $(SUIVI_TOOLS_BIN)/govulncheck $@
+
+## vulncheck: known vulnerabilities in the code Suivi calls (govulncheck). For
+## operators, not CI: it needs vuln.go.dev, which the CI machines cannot reach.
+vulncheck: $(GOVULNCHECK)
+	$(GOVULNCHECK) ./...
 
 ## histories: record workflow histories from the end-to-end scenarios into
 ## workflows/testdata (the replay test replays every file there; keep the old

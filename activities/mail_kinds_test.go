@@ -25,9 +25,9 @@ import (
 
 // part is one leaf of a parsed message.
 type part struct {
-	ctype, disposition, filename string
-	parents                      []string // the multipart types it sits in
-	body                         []byte
+	ctype   string
+	parents []string // the multipart types it sits in
+	body    []byte
 }
 
 // walkMIME parses a message's body into its leaves with Go's mime and

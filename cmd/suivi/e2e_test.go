@@ -287,8 +287,8 @@ func TestEndToEnd(t *testing.T) {
 	}
 
 	code, out, errOut = cli(t, e.api.URL, startArgs...)
-	if code != 1 || !strings.Contains(errOut, "already exists") || strings.Count(errOut, "\n") != 1 {
-		t.Fatalf("second start = %d, stderr %q; want exit 1 and one line saying it already exists", code, errOut)
+	if code != 1 || out != "" || !strings.Contains(errOut, "already exists") || strings.Count(errOut, "\n") != 1 {
+		t.Fatalf("second start = %d, stdout %q, stderr %q; want exit 1, nothing on stdout and one line saying it already exists", code, out, errOut)
 	}
 
 	code, out, errOut = cli(t, e.api.URL, "program", "status", "ncc-2027/demoscampi", "--json")

@@ -39,15 +39,10 @@ func (h *handler) viewScope(ctx context.Context, who *auth.Person, also ...func(
 	return &s, counts, nil
 }
 
-// visiblePrograms lists the programs the viewer may view, filtered.
-func (h *handler) visiblePrograms(r *http.Request, f store.ProgramFilter) ([]store.Program, error) {
-	list, _, err := h.visibleWithAuth(r, f)
-	return list, err
-}
-
-// visibleWithAuth is visiblePrograms with, for each program, what the
-// decision read of it (its people and funders), which pages reuse for
-// the forms they offer rather than reading the funders again.
+// visibleWithAuth lists the programs the viewer may view, filtered, with,
+// for each program, what the decision read of it (its people and funders),
+// which pages reuse for the forms they offer rather than reading the
+// funders again.
 func (h *handler) visibleWithAuth(r *http.Request, f store.ProgramFilter) ([]store.Program, []*auth.Program, error) {
 	s, _, err := h.viewScope(r.Context(), viewer(r))
 	if err != nil {

@@ -82,35 +82,6 @@ func repoNames(p store.Program) []string {
 	return names
 }
 
-// programSpark reads what the watcher recorded of a program's commits over
-// the sparkline's weeks; it never calls GitHub.
-func (h *handler) programSpark(ctx context.Context, p store.Program, now time.Time) (*spark, error) {
-	if len(p.Repositories) == 0 {
-		return nil, nil
-	}
-	hist, err := h.Store.RepoHistory(ctx, repoNames(p), now.Add(-sparkWeeks*7*24*time.Hour))
-	if err != nil {
-		return nil, err
-	}
-	return newSpark(hist.Commits, now), nil
-}
-
-// pageSparks draws the sparklines of a page of programs (views[i] is
-// rows[i]'s), from one query over all their repositories; programs not
-// under way get none, as they are not watched.
-func (h *handler) pageSparks(ctx context.Context, rows []store.Program, views []programView, now time.Time) error {
-	names := sparkNames(rows)
-	if len(names) == 0 {
-		return nil
-	}
-	dates, err := h.Store.CommitDates(ctx, names, now.Add(-sparkWeeks*7*24*time.Hour))
-	if err != nil {
-		return err
-	}
-	drawSparks(rows, views, dates, now)
-	return nil
-}
-
 // sparkNames are the repositories whose commits the sparklines of rows
 // draw: those of programs under way.
 func sparkNames(rows []store.Program) []string {

@@ -47,16 +47,8 @@ func infoOf(ed *edition.Edition, l string, now time.Time) callInfo {
 		Opens: string(ed.CallForProjects.Opens), Closes: string(ed.CallForProjects.Closes)}
 }
 
-// calls lists the calls for projects open now or about to open.
-func (h *handler) calls(r *http.Request) ([]callInfo, error) {
-	heads, err := h.Store.EditionHeads(r.Context())
-	if err != nil {
-		return nil, err
-	}
-	return h.callsOf(r, heads)
-}
-
-// callsOf is calls, given every edition's head (store.EditionHeads).
+// callsOf lists the calls for projects open now or about to open, given
+// every edition's head (store.EditionHeads).
 func (h *handler) callsOf(r *http.Request, heads []store.Edition) ([]callInfo, error) {
 	var out []callInfo
 	for _, head := range heads {

@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"context"
 	"fmt"
-	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
 	"net/url"
@@ -45,15 +44,15 @@ func TestScreenshots(t *testing.T) {
 		if u, ok := proxies[key]; ok {
 			return u
 		}
-		rp := httputil.NewSingleHostReverseProxy(target)
-		inner := rp.Director
-		rp.Director = func(r *http.Request) {
-			inner(r)
-			r.Header.Set("Accept-Language", l)
+		rp := &httputil.ReverseProxy{Rewrite: func(pr *httputil.ProxyRequest) {
+			pr.SetURL(target)
+			pr.Out.Host = pr.In.Host // as NewSingleHostReverseProxy's Director left it
+			pr.SetXForwarded()
+			pr.Out.Header.Set("Accept-Language", l)
 			if p != pAnon {
-				r.Header.Set("Authorization", "Bearer "+f.tokens[p])
+				pr.Out.Header.Set("Authorization", "Bearer "+f.tokens[p])
 			}
-		}
+		}}
 		srv := httptest.NewServer(rp)
 		t.Cleanup(srv.Close)
 		proxies[key] = srv.URL

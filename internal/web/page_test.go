@@ -5,8 +5,6 @@ import (
 	"net/http"
 	"strings"
 	"testing"
-
-	"github.com/codecitoyen/suivi/internal/store"
 )
 
 // Every page renders in French and in English for whoever may see it, with
@@ -223,25 +221,6 @@ func TestStaticFiles(t *testing.T) {
 	for _, p := range []string{"/static/nothing.css", "/static/..%2fpage_render.go", "/static/"} {
 		if a := f.page(t, pAnon, p, ""); a.status != http.StatusNotFound {
 			t.Errorf("%s: %d", p, a.status)
-		}
-	}
-}
-
-// savePrograms stores programs in the fixture.
-func savePrograms(t *testing.T, st *store.Store, ps ...store.Program) {
-	t.Helper()
-	for _, p := range ps {
-		if p.WorkflowID == "" {
-			p.WorkflowID = "program/" + p.Edition + "/" + p.Project
-		}
-		if p.StartedAt.IsZero() {
-			p.StartedAt = siteNow.AddDate(0, -1, 0)
-		}
-		if p.Seq == 0 {
-			p.Seq = 1
-		}
-		if err := st.SaveProgram(context.Background(), p, nil); err != nil {
-			t.Fatal(err)
 		}
 	}
 }
