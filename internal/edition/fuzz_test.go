@@ -8,7 +8,9 @@ import (
 	"testing"
 )
 
-// FuzzParse feeds whole edition files to Parse. Whatever the input, Parse
+// FuzzParse feeds whole edition files to Parse; its corpus in
+// testdata/fuzz/FuzzParse adds real files in the ways people get them wrong
+// (see testdata/fuzz/README.md). Whatever the input, Parse
 // must not panic, must refuse it with a short list of short messages, or
 // must accept an edition that every program can snapshot: one snapshot per
 // city, within MaxSnapshotBytes, with every milestone dated, and whose JSON
@@ -38,6 +40,13 @@ func FuzzParse(f *testing.F) {
 		[]byte("# only a comment\n"),
 	} {
 		f.Add(seed)
+	}
+	// The hostile files of TestParseRefusesHostileYAMLQuickly, up to one
+	// byte over the size limit (the fuzzer has no use for 64 MiB).
+	for _, h := range hostileYAML() {
+		if len(h.src) <= MaxFileSize+1 {
+			f.Add([]byte(h.src))
+		}
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		e, err := Parse(data)

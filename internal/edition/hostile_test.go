@@ -7,6 +7,7 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/codecitoyen/suivi/internal/validate"
 )
@@ -484,5 +485,67 @@ func TestParseWorstShapesAreBounded(t *testing.T) {
 		if n := after.TotalAlloc - before.TotalAlloc; n > 100<<20 {
 			t.Errorf("%s: parsing %d bytes allocated %d MB", name, len(src), n>>20)
 		}
+	}
+}
+
+// hostileYAML are files made to hurt a YAML parser, each with what Parse
+// must answer: the classic billion laughs, nesting far past yaml.v3's own
+// depth limit, scalars as large as a file may be, and files over the size
+// limit. FuzzParse starts from them too.
+func hostileYAML() []struct{ name, src, want string } {
+	laughs := `a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]` + "\n"
+	for i, c := range "bcdefghi" {
+		prev := string("abcdefgh"[i])
+		laughs += fmt.Sprintf("%c: &%c [%s]\n", c, c, strings.TrimSuffix(strings.Repeat("*"+prev+",", 9), ","))
+	}
+	const depth = "nested more than 10000 levels deep; an edition nests four at most"
+	return []struct{ name, src, want string }{
+		{"billion laughs", laughs, "line 1: " + anchorMsg},
+		{"billion laughs in an edition", string(aliasBomb()), "line 14: " + anchorMsg},
+		{"100,000 [", strings.Repeat("[", 100_000), depth},
+		{"100,000 [ closed", strings.Repeat("[", 100_000) + strings.Repeat("]", 100_000), depth},
+		{"60,000 {a:", strings.Repeat("{a: ", 60_000), depth},
+		{"100,000 block lists", strings.Repeat("- ", 100_000) + "x", depth},
+		{"nesting under a key", "id: ncc-2027\ncities: " + strings.Repeat("[", 20_000), depth},
+		{"huge plain scalar", "id: " + strings.Repeat("x", MaxFileSize-4), `line 1: id "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"… (262140 characters) is not a valid slug`},
+		{"huge quoted scalar", `id: "` + strings.Repeat(`\u00e9`, MaxFileSize/6-2) + `"`, "(43688 characters) is not a valid slug"},
+		{"huge block scalar", "id: |\n" + strings.Repeat("  "+strings.Repeat("x", 98)+"\n", MaxFileSize/101), "is not a valid slug"},
+		// YAML allows implicit keys of 1,024 characters at most.
+		{"huge key", strings.Repeat("k", MaxFileSize-3) + ": 1", "YAML syntax: mapping values are not allowed in this context"},
+		{"one byte over the limit", string(padded(MaxFileSize + 1)), "the file is 257 KiB; an edition file is at most 256 KiB"},
+		{"64 MiB", strings.Repeat("a", 64<<20), "the file is 65536 KiB; an edition file is at most 256 KiB"},
+	}
+}
+
+// TestParseRefusesHostileYAMLQuickly: each hostile file is refused in well
+// under a second (the bound below is loose for slow machines and the race
+// detector; the billion laughs took 23 s before aliases were refused), with
+// bounded allocation and a first message that says what is wrong in one
+// short line.
+func TestParseRefusesHostileYAMLQuickly(t *testing.T) {
+	for _, tc := range hostileYAML() {
+		t.Run(tc.name, func(t *testing.T) {
+			var before, after runtime.MemStats
+			runtime.ReadMemStats(&before)
+			start := time.Now()
+			e, err := Parse([]byte(tc.src))
+			took := time.Since(start)
+			runtime.ReadMemStats(&after)
+			var list ErrorList
+			if e != nil || !errors.As(err, &list) || len(list) == 0 {
+				t.Fatalf("Parse = %v, %v; want a refusal", e, err)
+			}
+			if first := list[0].Error(); !strings.Contains(first, tc.want) || strings.Contains(first, "\n") || len(first) > 300 {
+				t.Errorf("first problem %q; want one short line containing %q", first, tc.want)
+			}
+			if took > 5*time.Second {
+				t.Errorf("refusing it took %v", took)
+			}
+			// Beyond the file itself (the 64 MiB one is refused by its
+			// size, before anything reads it).
+			if n := after.TotalAlloc - before.TotalAlloc; n > 100<<20 {
+				t.Errorf("refusing %d bytes allocated %d MB", len(tc.src), n>>20)
+			}
+		})
 	}
 }

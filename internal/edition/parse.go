@@ -56,11 +56,20 @@ var yamlLineRE = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
 // text, an alias to no anchor, and that has no line.
 var yamlUnknownAnchorRE = regexp.MustCompile(`^yaml: unknown anchor '(.*)' referenced$`)
 
+// yamlDepthRE matches yaml.v3's refusal of lists and mappings nested deeper
+// than it parses (10,000 levels), in its parser's words and sometimes without
+// a line.
+var yamlDepthRE = regexp.MustCompile(`^yaml: (?:line (\d+): )?exceeded max depth of (\d+)$`)
+
 func syntaxError(err error, data []byte) ErrorList {
 	msg := err.Error()
 	if m := yamlUnknownAnchorRE.FindStringSubmatch(msg); m != nil {
 		// An alias all the same: refuse it like the others, at its line.
 		return ErrorList{{Line: lineOf(data, "*"+m[1]), Msg: anchorMsg}}
+	}
+	if m := yamlDepthRE.FindStringSubmatch(msg); m != nil {
+		line, _ := strconv.Atoi(m[1]) // 0, no line, when yaml.v3 gives none
+		return ErrorList{{Line: line, Msg: "YAML syntax: lists or mappings nested more than " + m[2] + " levels deep; an edition nests four at most"}}
 	}
 	if m := yamlLineRE.FindStringSubmatch(msg); m != nil {
 		line, _ := strconv.Atoi(m[1])

@@ -3,6 +3,8 @@ package licence
 import (
 	"fmt"
 	"strings"
+
+	"github.com/codecitoyen/suivi/internal/validate"
 )
 
 // Expr is a parsed SPDX license expression.
@@ -152,7 +154,7 @@ func (t exprToken) describe() string {
 	if op := exprOperator(t.text); op != "" {
 		return op
 	}
-	return fmt.Sprintf("%q", t.text)
+	return validate.Quote(t.text)
 }
 
 // exprOperator returns the upper-case operator a word spells, or "".
@@ -196,7 +198,7 @@ func exprLex(s string) ([]exprToken, error) {
 				start, startCol = i, col
 			}
 		default:
-			return nil, fmt.Errorf("licence expression %q: unexpected character %q at %d", s, r, col)
+			return nil, fmt.Errorf("licence expression %s: unexpected character %q at %d", validate.Quote(s), r, col)
 		}
 	}
 	flush(len(s))
@@ -221,7 +223,7 @@ func (p *exprParser) next() exprToken {
 }
 
 func (p *exprParser) errorf(format string, args ...any) error {
-	return fmt.Errorf("licence expression %q: %s", p.src, fmt.Sprintf(format, args...))
+	return fmt.Errorf("licence expression %s: %s", validate.Quote(p.src), fmt.Sprintf(format, args...))
 }
 
 // atOp tells whether the next token is the operator op.
@@ -301,7 +303,7 @@ func (p *exprParser) parseTerm() (*Expr, error) {
 				return nil, p.errorf("unexpected %s at %d: expected an exception id after the WITH at %d", x.describe(), x.pos, w.pos)
 			}
 			if !exprValidRef(x.text, "AdditionRef-") {
-				return nil, p.errorf("invalid exception id %q at %d", x.text, x.pos)
+				return nil, p.errorf("invalid exception id %s at %d", validate.Quote(x.text), x.pos)
 			}
 			e.With = exprCanonical(x.text)
 		}
@@ -320,10 +322,10 @@ func (p *exprParser) leaf(t exprToken) (*Expr, error) {
 	if base, ok := strings.CutSuffix(id, "+"); ok {
 		id, orLater = base, true
 		if !exprIDString(id) || exprHasPrefixFold(id, "LicenseRef-") || exprHasPrefixFold(id, "DocumentRef-") || exprOperator(id) != "" {
-			return nil, p.errorf("invalid licence id %q at %d: only a plain licence id can end with '+'", t.text, t.pos)
+			return nil, p.errorf("invalid licence id %s at %d: only a plain licence id can end with '+'", validate.Quote(t.text), t.pos)
 		}
 	} else if !exprValidRef(id, "LicenseRef-") {
-		return nil, p.errorf("invalid licence id %q at %d", t.text, t.pos)
+		return nil, p.errorf("invalid licence id %s at %d", validate.Quote(t.text), t.pos)
 	}
 	return &Expr{ID: exprCanonical(id), OrLater: orLater}, nil
 }

@@ -112,8 +112,20 @@ func TestText(t *testing.T) {
 	}
 }
 
-// FuzzRepoName: never panics; anything accepted is stable (normalising the
-// canonical URL gives the same name) and uses only GitHub's characters.
+// oneShortLine fails t unless err is one line of at most 300 bytes: an
+// error quotes at most QuoteLimit characters of what it was given.
+func oneShortLine(t *testing.T, in string, err error) {
+	t.Helper()
+	if msg := err.Error(); strings.Contains(msg, "\n") || len(msg) > 300 {
+		t.Fatalf("%.60q: the error is not one short line (%d bytes): %.300q", in, len(msg), msg)
+	}
+}
+
+// FuzzRepoName: never panics; a refusal says why in one short line;
+// anything accepted is stable (normalising the canonical URL gives the same
+// name) and uses only GitHub's characters. The corpus in
+// testdata/fuzz/FuzzRepoName holds real repositories in the forms people
+// paste them (see testdata/fuzz/README.md).
 func FuzzRepoName(f *testing.F) {
 	for _, s := range []string{"https://github.com/CodeCitoyen/Demoscampi", "git@github.com:a/b.git", "a/b",
 		"https://www.github.com/o/r/tree/main/x", "ssh://git@github.com/o/r", "http://github.com/o/r.git/", "github.com/o"} {
@@ -122,6 +134,7 @@ func FuzzRepoName(f *testing.F) {
 	f.Fuzz(func(t *testing.T, in string) {
 		owner, repo, err := validate.RepoName(in)
 		if err != nil {
+			oneShortLine(t, in, err)
 			return
 		}
 		o2, r2, err := validate.RepoName("https://github.com/" + owner + "/" + repo)
@@ -130,6 +143,33 @@ func FuzzRepoName(f *testing.F) {
 		}
 		if strings.ContainsAny(owner+repo, "/ \t\n:@?#") {
 			t.Fatalf("%q -> %s/%s has forbidden characters", in, owner, repo)
+		}
+	})
+}
+
+// FuzzEmail: every address anyone types (holders, mentors, coordinators,
+// funders' contacts, sign-in) goes through Email, in the web handlers and
+// again in the workflow's validators. Never a panic; a refusal in one short
+// line; an accepted address is trimmed, within MaxEmailLen, free of
+// control and bidirectional characters, has a dot in its domain, and is
+// accepted again unchanged.
+func FuzzEmail(f *testing.F) {
+	for _, s := range []string{"holder@example.org", " Autre@Example.org\r\n", "a@b", "Name <a@example.org>", "a@@example.org",
+		"\u202eadmin@example.org", "a\x00@example.org", `"quoted local"@example.org`, "a@[127.0.0.1]", "é@exemple.fr", ""} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, in string) {
+		out, err := validate.Email(in)
+		if err != nil {
+			oneShortLine(t, in, err)
+			return
+		}
+		if out != strings.TrimSpace(out) || len(out) > validate.MaxEmailLen || strings.ContainsFunc(out, validate.Unsafe) ||
+			!strings.Contains(out[strings.LastIndex(out, "@")+1:], ".") {
+			t.Fatalf("Email(%q) = %q", in, out)
+		}
+		if again, err := validate.Email(out); err != nil || again != out {
+			t.Fatalf("Email(%q) = %q, which gives %q, %v", in, out, again, err)
 		}
 	})
 }
