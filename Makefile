@@ -10,7 +10,8 @@ PLAIN_PKGS = $(shell $(GO) list ./... | grep -E '$(HEAVY_PKGS)')
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 
 .PHONY: dev test test-deps build vet clean histories bench
-.PHONY: lint lint-tools vulncheck fuzz
+.PHONY: lint lint-tools vulncheck
+.PHONY: fuzz
 
 # Test-only npm packages, kept out of the repository in a cache directory:
 # axe-core checks the pages' accessibility in the browser test, and
@@ -72,6 +73,21 @@ $(GOVULNCHECK):
 ## operators, not CI: it needs vuln.go.dev, which the CI machines cannot reach.
 vulncheck: $(GOVULNCHECK)
 	$(GOVULNCHECK) ./...
+
+## fuzz: run every fuzz target for FUZZTIME each (go test takes one -fuzz
+## target per run). Their seed corpora (testdata/fuzz) also run, as plain
+## tests, under `make test`. Minimising each new input for a count rather
+## than Go's default of a minute keeps a short run fuzzing, and a slow
+## target's worker from being restarted when the minute runs out.
+FUZZTIME ?= 5s
+FUZZMINIMIZETIME ?= 100x
+fuzz:
+	@set -e; for f in $$(grep -rl --include='*_test.go' '^func Fuzz' . | sort); do \
+		for t in $$(sed -n 's/^func \(Fuzz[A-Za-z0-9_]*\)(.*/\1/p' $$f); do \
+			echo "fuzz: $$t in ./$$(dirname $${f#./}) for $(FUZZTIME)"; \
+			$(GO) test -run '^$$' -fuzz "^$$t\$$" -fuzztime $(FUZZTIME) -fuzzminimizetime $(FUZZMINIMIZETIME) ./$$(dirname $${f#./}); \
+		done; \
+	done
 
 ## histories: record workflow histories from the end-to-end scenarios into
 ## workflows/testdata (the replay test replays every file there; keep the old

@@ -69,6 +69,10 @@ func (h *handler) guard(next http.Handler) http.Handler {
 			h.writeError(w, r, err)
 			return
 		}
+		if err := checkForm(r); err != nil {
+			h.writeError(w, r, err)
+			return
+		}
 		next.ServeHTTP(w, r)
 	}))
 }
@@ -123,6 +127,27 @@ func checkContentType(r *http.Request) error {
 	}
 	return &httpError{status: http.StatusUnsupportedMediaType,
 		msg: fmt.Sprintf("Content-Type %s is not accepted here; send %s", validate.Quote(ct), want[0])}
+}
+
+// checkForm reads a posted form once for every page's handler, and refuses
+// one that is not URL-encoded as browsers send it (a stray "%", a ";"):
+// handlers that read fields one by one would otherwise take it for a form
+// with fields missing, or answer 500. The body's own errors (too large,
+// incomplete) keep their answers.
+func checkForm(r *http.Request) error {
+	if r.Method != http.MethodPost || strings.HasPrefix(r.URL.Path, "/api/") {
+		return nil
+	}
+	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt != "application/x-www-form-urlencoded" {
+		return nil
+	}
+	err := r.ParseForm()
+	var tooBig *http.MaxBytesError
+	var he *httpError
+	if err == nil || errors.As(err, &tooBig) || errors.As(err, &he) {
+		return err
+	}
+	return badRequest("the form is not encoded as a browser sends it (a stray %% or ;); nothing was done: send it again from Suivi's page")
 }
 
 // tooLarge answers a body over its limit.

@@ -22,13 +22,20 @@ import (
 	"github.com/codecitoyen/suivi/internal/web"
 )
 
-func newStore(t *testing.T) *store.Store {
+// databases maps each store newStore opens to its database's URL, for
+// tests that read the tables themselves (the fuzz targets' "nothing
+// written").
+var databases sync.Map
+
+func newStore(t testing.TB) *store.Store {
 	t.Helper()
 	ctx := context.Background()
-	st, err := store.Open(ctx, pgtest.NewDatabase(t))
+	dbURL := pgtest.NewDatabase(t)
+	st, err := store.Open(ctx, dbURL)
 	if err != nil {
 		t.Fatal(err)
 	}
+	databases.Store(st, dbURL)
 	t.Cleanup(st.Close)
 	if _, err := st.Migrate(ctx, nil); err != nil {
 		t.Fatal(err)
@@ -41,7 +48,7 @@ func newStore(t *testing.T) *store.Store {
 var tokens sync.Map
 
 // serve starts the web server on d, with a coordinator to act as.
-func serve(t *testing.T, d web.Deps) *httptest.Server {
+func serve(t testing.TB, d web.Deps) *httptest.Server {
 	t.Helper()
 	srv := httptest.NewServer(web.NewHandler(d))
 	tokens.Store(srv.URL, coordinatorToken(t, d.Store))
@@ -50,7 +57,7 @@ func serve(t *testing.T, d web.Deps) *httptest.Server {
 
 // coordinatorToken makes coord@example.org a coordinator of every city and
 // returns an API token of theirs.
-func coordinatorToken(t *testing.T, st *store.Store) string {
+func coordinatorToken(t testing.TB, st *store.Store) string {
 	t.Helper()
 	ctx := context.Background()
 	if _, err := st.AddGrant(ctx, auth.Grant{Email: "coord@example.org", Role: auth.Coordinator}, "test"); err != nil {

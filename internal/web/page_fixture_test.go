@@ -73,7 +73,7 @@ type site struct {
 
 // newSite starts the pages' server; change adjusts its Deps. Its Temporal
 // is a client of a closed port: pages that send Updates answer 503.
-func newSite(t *testing.T, change func(*web.Deps)) *site {
+func newSite(t testing.TB, change func(*web.Deps)) *site {
 	t.Helper()
 	ctx := context.Background()
 	st := newStore(t)
