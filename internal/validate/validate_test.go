@@ -112,11 +112,12 @@ func TestText(t *testing.T) {
 	}
 }
 
-// oneShortLine fails t unless err is one line of at most 300 bytes: an
-// error quotes at most QuoteLimit characters of what it was given.
+// oneShortLine fails t unless err is one line of at most 600 bytes: an
+// error quotes at most QuoteLimit characters of what it was given, each at
+// most 10 bytes once escaped (\U000e1861), and says how many more there are.
 func oneShortLine(t *testing.T, in string, err error) {
 	t.Helper()
-	if msg := err.Error(); strings.Contains(msg, "\n") || len(msg) > 300 {
+	if msg := err.Error(); strings.Contains(msg, "\n") || len(msg) > 600 {
 		t.Fatalf("%.60q: the error is not one short line (%d bytes): %.300q", in, len(msg), msg)
 	}
 }
