@@ -143,6 +143,12 @@ func RepoName(v string) (owner, repo string, err error) {
 	if !ghRepoRE.MatchString(repo) || repo == "." || repo == ".." {
 		return bad("has an invalid repository name")
 	}
+	// GitHub removes a .git suffix from the names it is given, so none
+	// ends in .git once a clone URL's own has been taken off: "o/x.git.git"
+	// would be a repository x.git, whose URL names x.
+	if strings.HasSuffix(repo, ".git") {
+		return bad("has a repository name ending in .git, which GitHub's names never do")
+	}
 	return owner, repo, nil
 }
 

@@ -86,6 +86,10 @@ func TestGitHubRepo(t *testing.T) {
 		{"ftp://github.com/a/b", ""},
 		{"https://user:pw@github.com/a/b", ""},
 		{"https://github.com.evil.example/a/b", ""},
+		// GitHub takes .git off a name it is given: no repository's ends so.
+		{"git@github.com:8/.git.git", ""},
+		{"https://github.com/o/x.git.git", ""},
+		{"https://github.com/o/x.gitlab", "https://github.com/o/x.gitlab"},
 	} {
 		got, err := validate.GitHubRepo(tt.in)
 		if got != tt.want || (err == nil) != (tt.want != "") {
