@@ -35,6 +35,11 @@ type Email struct {
 	// Inline are images the HTML shows as "cid:NAME": each Name is its
 	// Content-ID.
 	Inline []Attachment
+	// Begin, when set, runs just before the email goes to the server; the
+	// outbox marks the message handed over there. False skips the email
+	// (reported Withdrawn); an error stops the batch before it (a
+	// TempError: nothing of this email went out).
+	Begin func() (bool, error)
 }
 
 // Attachment is a file attached to an email.
@@ -71,10 +76,13 @@ const (
 	// FROM or DATA): not this message's fault, and the rest of the batch
 	// would meet the same answer.
 	Blocked
+	// Withdrawn: not sent, because Begin said the message is no longer
+	// this sender's to send.
+	Withdrawn
 )
 
 func (o Outcome) String() string {
-	return [...]string{"sent", "temporary", "permanent", "uncertain", "blocked"}[o]
+	return [...]string{"sent", "temporary", "permanent", "uncertain", "blocked", "withdrawn"}[o]
 }
 
 // BlockedError stops a batch the server refuses as a whole.
@@ -165,6 +173,18 @@ func (s *SMTPSender) Send(ctx context.Context, emails []Email, done func(int, Re
 			}
 			continue
 		}
+		if e.Begin != nil {
+			ok, err := e.Begin()
+			if err != nil {
+				return &TempError{Err: err}
+			}
+			if !ok {
+				if err := done(i, Result{Outcome: Withdrawn}); err != nil {
+					return err
+				}
+				continue
+			}
+		}
 		r := classify(m, c.Send(m))
 		if r.Outcome == Blocked {
 			return &BlockedError{Reply: r.Reply}
@@ -247,6 +267,18 @@ func (f *FileSender) Send(ctx context.Context, emails []Email, done func(int, Re
 				return err
 			}
 			continue
+		}
+		if e.Begin != nil {
+			ok, err := e.Begin()
+			if err != nil {
+				return &TempError{Err: err}
+			}
+			if !ok {
+				if err := done(i, Result{Outcome: Withdrawn}); err != nil {
+					return err
+				}
+				continue
+			}
 		}
 		// Named by time then key, so newest sorts last and a retry
 		// rewrites the same file rather than adding one.
