@@ -161,7 +161,12 @@ func (s *SMTPSender) Send(ctx context.Context, emails []Email, done func(int, Re
 	if err != nil {
 		return err
 	}
-	defer c.Close()
+	defer func() {
+		if c != nil {
+			c.Close()
+		}
+	}()
+	redials := 0
 	for i, e := range emails {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -197,6 +202,24 @@ func (s *SMTPSender) Send(ctx context.Context, emails []Email, done func(int, Re
 		if err := done(i, r); err != nil {
 			return err
 		}
+		if ((r.Outcome == Temporary && r.Reply == "") || r.Outcome == Uncertain) && i+1 < len(emails) {
+			// The connection itself failed (no SMTP reply: dropped, reset,
+			// or no answer to the data): the next messages would fail on
+			// it untried, each charged an attempt and a backoff (found by
+			// the fault tests' accept-then-drop relay). Dial again; past a few times in one
+			// batch, stop: the rest go back untouched and Temporal retries
+			// the batch with its backoff.
+			c.Close()
+			c = nil
+			if redials++; redials > maxRedials {
+				return &TempError{Err: fmt.Errorf("smtp %s: the connection failed %d times in one batch: %w", s.Server, redials, r.Err)}
+			}
+			if c, err = s.Server.dial(ctx); err != nil {
+				c = nil
+				return err
+			}
+			continue
+		}
 		if r.Outcome != Sent {
 			// Leave the failed transaction behind before the next message.
 			_ = c.Reset()
@@ -204,6 +227,10 @@ func (s *SMTPSender) Send(ctx context.Context, emails []Email, done func(int, Re
 	}
 	return nil
 }
+
+// maxRedials is how many times one batch dials again after its connection
+// failed under it.
+const maxRedials = 3
 
 // classify reads go-mail's outcome for one message.
 func classify(m *gomail.Msg, err error) Result {
