@@ -52,3 +52,10 @@ build:
 
 clean:
 	rm -rf bin
+
+## faults: the fault harness (issue 14): Temporal on PostgreSQL, Suivi's
+## PostgreSQL, two workers, two serves, an SMTP relay and a fake GitHub, each
+## a process; the tests kill and break them and count what was lost
+.PHONY: faults
+faults:
+	$(GO) test -tags faults -count=1 -v -timeout 25m ./internal/faults

@@ -60,11 +60,20 @@ type env struct {
 	githubCtl          string
 	github             *proc
 
-	secret    string
-	token     string
+	secret string
+	token  string
+	// db, when set, is the Suivi database the checks read (the upgrade
+	// scenario's); "" is the shared one.
+	db        string
 	workers   []*proc
 	serves    []*proc
 	serveURLs []string
+
+	// prevDone closes once the previous release is built (bin
+	// "suivi-prev"), or prevSkip says why it cannot be, or prevErr.
+	prevDone chan struct{}
+	prevSkip string
+	prevErr  error
 
 	mu   sync.Mutex
 	rows []row
@@ -91,6 +100,8 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	sys = e
+	e.prevDone = make(chan struct{})
+	go e.buildPrevious()
 	fmt.Printf("faults: environment ready in %s\n", time.Since(began).Round(time.Second))
 	code := m.Run()
 	e.printTable()
@@ -199,22 +210,9 @@ func setup() (*env, error) {
 	if b, err := mig.CombinedOutput(); err != nil {
 		return e, fmt.Errorf("suivi migrate up: %w\n%s", err, b)
 	}
-	// The harness's coordinator and its API token, as `suivi user add` and
-	// `suivi token create` would make them.
-	st, err := store.Open(ctx, e.suiviURL())
-	if err != nil {
+	if e.token, err = coordinatorToken(ctx, e.suiviURL()); err != nil {
 		return e, err
 	}
-	defer st.Close()
-	const who = "coordination@faults.example.org"
-	if _, err := st.AddGrant(ctx, auth.Grant{Email: who, Role: auth.Coordinator}, "faults"); err != nil {
-		return e, err
-	}
-	tok, hash := auth.NewSecret(auth.TokenPrefix)
-	if _, err := st.CreateToken(ctx, who, "faults", hash); err != nil {
-		return e, err
-	}
-	e.token = tok
 
 	for i := range 2 {
 		w := newProc(fmt.Sprintf("worker-%d", i+1), e.bin["suivi"], []string{"worker"}, e.suiviEnv(nil), "worker polling")
@@ -236,10 +234,32 @@ func setup() (*env, error) {
 	return e, nil
 }
 
+// coordinatorToken makes the harness's coordinator of every city in the
+// database at dbURL and an API token for it, as `suivi user add` and
+// `suivi token create` would.
+func coordinatorToken(ctx context.Context, dbURL string) (string, error) {
+	st, err := store.Open(ctx, dbURL)
+	if err != nil {
+		return "", err
+	}
+	defer st.Close()
+	const who = "coordination@faults.example.org"
+	if _, err := st.AddGrant(ctx, auth.Grant{Email: who, Role: auth.Coordinator}, "faults"); err != nil {
+		return "", err
+	}
+	tok, hash := auth.NewSecret(auth.TokenPrefix)
+	if _, err := st.CreateToken(ctx, who, "faults", hash); err != nil {
+		return "", err
+	}
+	return tok, nil
+}
+
 func (e *env) startTemporal(setup bool) error {
 	u, _ := url.Parse(e.temporalPG.URL())
 	pw, _ := u.User.Password()
-	args := []string{"-pg-port", u.Port(), "-pg-user", u.User.Username(), "-addr", e.temporalAddr}
+	// "upgrade" holds the upgrade scenario's programs, whose workers run
+	// another build on the same task queue name.
+	args := []string{"-pg-port", u.Port(), "-pg-user", u.User.Username(), "-addr", e.temporalAddr, "-namespace", "default,upgrade"}
 	if setup {
 		args = append(args, "-setup")
 	}
@@ -249,7 +269,13 @@ func (e *env) startTemporal(setup bool) error {
 }
 
 func (e *env) suiviURL() string {
+	return e.suiviDB("suivi")
+}
+
+// suiviDB is the URL of a database of Suivi's cluster.
+func (e *env) suiviDB(name string) string {
 	u, _ := url.Parse(e.suiviPG.URL())
+	u.Path = "/" + name
 	u.Host = net.JoinHostPort("127.0.0.1", fmt.Sprint(e.suiviPort))
 	return u.String()
 }
@@ -257,18 +283,20 @@ func (e *env) suiviURL() string {
 // suiviEnv is what an operator sets for `suivi worker` and `suivi serve`.
 func (e *env) suiviEnv(extra map[string]string) []string {
 	m := map[string]string{
-		"DATABASE_URL":         e.suiviURL(),
-		"TEMPORAL_ADDRESS":     e.temporalAddr,
-		"TEMPORAL_NAMESPACE":   "default",
-		"SUIVI_SECRET":         e.secret,
-		"SMTP_URL":             "smtp://" + e.mailSMTP + "?tls=none",
-		"SMTP_FROM":            smtpFrom,
-		"SMTP_TIMEOUT":         "10s",
-		"SUIVI_PUBLIC_URL":     "http://127.0.0.1:8080",
-		"SUIVI_MAIL_RATE":      "5",
-		"GITHUB_API_URL":       e.githubURL,
-		"GITHUB_TOKEN":         "faults-token",
-		"GITHUB_POLL_INTERVAL": "8760h",
+		"DATABASE_URL":       e.suiviURL(),
+		"TEMPORAL_ADDRESS":   e.temporalAddr,
+		"TEMPORAL_NAMESPACE": "default",
+		"SUIVI_SECRET":       e.secret,
+		"SMTP_URL":           "smtp://" + e.mailSMTP + "?tls=none",
+		"SMTP_FROM":          smtpFrom,
+		"SMTP_TIMEOUT":       "10s",
+		"SUIVI_PUBLIC_URL":   "http://127.0.0.1:8080",
+		"SUIVI_MAIL_RATE":    "5",
+		"GITHUB_API_URL":     e.githubURL,
+		"GITHUB_TOKEN":       "faults-token",
+		// The watcher polls every 30 s, so the GitHub scenario sees it
+		// pause and resume (the interval is the watcher's from its start).
+		"GITHUB_POLL_INTERVAL": "30s",
 		"SUIVI_LOG_LEVEL":      "info",
 		// The scenarios' cities are in zones of their own (see zone).
 		"ZONEINFO": e.zoneDir,
@@ -524,8 +552,13 @@ func (e *env) api(ctx context.Context, i int, method, path, contentType string, 
 // post sends until the answer is not a 503 (a serve or Postgres away) or a
 // transport error, trying the serves in turn, for up to two minutes.
 func (e *env) post(ctx context.Context, path, contentType string, body []byte) ([]byte, error) {
+	return e.postAt(ctx, 0, path, contentType, body)
+}
+
+// postAt is post starting with serve first.
+func (e *env) postAt(ctx context.Context, first int, path, contentType string, body []byte) ([]byte, error) {
 	deadline := time.Now().Add(2 * time.Minute)
-	for i := 0; ; i++ {
+	for i := first; ; i++ {
 		code, data, err := e.api(ctx, i, http.MethodPost, path, contentType, body)
 		if err == nil && code < 300 {
 			return data, nil
@@ -557,6 +590,38 @@ func (e *env) mailboxIDs() (map[string]int, error) {
 	return out, nil
 }
 
+// early counts the edition's messages that reached the relay before the
+// reminders' instant.
+func (r *run) early() (int, error) {
+	resp, err := http.Get(r.e.mailHTTP + "/messages")
+	if err != nil {
+		return 0, err
+	}
+	defer resp.Body.Close()
+	var msgs []struct {
+		MessageID string    `json:"message_id"`
+		At        time.Time `json:"at"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&msgs); err != nil {
+		return 0, err
+	}
+	ids := map[string]bool{}
+	rows, err := r.e.outbox(context.Background(), r.edition)
+	if err != nil {
+		return 0, err
+	}
+	for _, row := range rows {
+		ids[mail.MessageID(row.key, smtpFrom)] = true
+	}
+	n := 0
+	for _, m := range msgs {
+		if ids[strings.Trim(m.MessageID, "<>")] && m.At.Before(r.fire) {
+			n++
+		}
+	}
+	return n, nil
+}
+
 // mailMode switches the relay (see cmd/mailbox).
 func (e *env) mailMode(t *testing.T, query string) {
 	t.Helper()
@@ -573,21 +638,31 @@ func (e *env) mailMode(t *testing.T, query string) {
 // outboxRow is one message as Postgres holds it.
 type outboxRow struct {
 	key, kind, status, errMsg string
+	// started: handed to the relay (a "sending" message not started is
+	// only claimed, and goes back if its batch died).
+	started bool
+}
+
+func (e *env) checkDB() string {
+	if e.db != "" {
+		return e.suiviDB(e.db)
+	}
+	return e.suiviURL()
 }
 
 func (e *env) outbox(ctx context.Context, edition string) ([]outboxRow, error) {
-	conn, err := pgx.Connect(ctx, e.suiviURL())
+	conn, err := pgx.Connect(ctx, e.checkDB())
 	if err != nil {
 		return nil, err
 	}
 	defer conn.Close(context.Background())
-	rows, err := conn.Query(ctx, `select key, kind, status, coalesce(error, '') from outbox where edition = $1 order by key`, edition)
+	rows, err := conn.Query(ctx, `select key, kind, status, coalesce(error, ''), started_at is not null from outbox where edition = $1 order by key`, edition)
 	if err != nil {
 		return nil, err
 	}
 	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (outboxRow, error) {
 		var o outboxRow
-		err := r.Scan(&o.key, &o.kind, &o.status, &o.errMsg)
+		err := r.Scan(&o.key, &o.kind, &o.status, &o.errMsg, &o.started)
 		return o, err
 	})
 }
@@ -765,6 +840,10 @@ func (r *run) count(ctx context.Context, want map[string]bool) (outcome, bool, e
 		case n > 1:
 			o.duplicated += n - 1
 			o.details = append(o.details, fmt.Sprintf("duplicated ×%d: %s (%s)", n, row.key, row.status))
+		case row.status == "sending" && !row.started && n == 0:
+			done = false
+			o.lost++
+			o.details = append(o.details, "claimed, never handed to the relay: "+row.key)
 		case row.status == "uncertain" || row.status == "sending":
 			// "sending" for good is a message whose sender died: Suivi
 			// declares it uncertain after 10 minutes (README, Email).
@@ -816,4 +895,55 @@ func (e *env) check(t *testing.T, name string, faults int, o outcome, allowUncer
 	if o.uncertain > 0 && !allowUncertain {
 		t.Errorf("%s: %d uncertain where the README allows none", name, o.uncertain)
 	}
+}
+
+// behind counts the programs whose Postgres record (through the API) does
+// not show the workflow's own next reminder (its live query): the read
+// model has not caught up.
+func (r *run) behind(ctx context.Context) (int, error) {
+	n := 0
+	for i := range r.programs {
+		code, data, err := r.e.api(ctx, i, http.MethodGet, fmt.Sprintf("/api/v1/programs/%s/p%03d", r.edition, i), "", nil)
+		if err != nil || code != 200 {
+			return r.programs, fmt.Errorf("GET program: %d %v", code, err)
+		}
+		var d struct {
+			Program *struct {
+				Seq            int64     `json:"seq"`
+				NextReminderAt time.Time `json:"next_reminder_at"`
+			} `json:"program"`
+			Workflow struct {
+				NextReminder *struct {
+					At time.Time `json:"at"`
+				} `json:"next_reminder"`
+			} `json:"workflow"`
+		}
+		if err := json.Unmarshal(data, &d); err != nil {
+			return r.programs, err
+		}
+		var want time.Time
+		if d.Workflow.NextReminder != nil {
+			want = d.Workflow.NextReminder.At
+		}
+		if d.Program == nil || !d.Program.NextReminderAt.Equal(want) {
+			n++
+		}
+	}
+	return n, nil
+}
+
+// duplicateRows counts rows of an edition's read model held twice where
+// each should be once: programs, milestones, audit entries (by Update ID).
+func (e *env) duplicateRows(ctx context.Context, edition string) (int, error) {
+	conn, err := pgx.Connect(ctx, e.checkDB())
+	if err != nil {
+		return 0, err
+	}
+	defer conn.Close(context.Background())
+	var n int
+	err = conn.QueryRow(ctx, `
+select (select count(*) - count(distinct project) from programs where edition = $1)
+     + (select count(*) - count(distinct (project, id)) from milestones where edition = $1)
+     + (select count(*) - count(distinct (project, update_id)) from audit_log where edition = $1 and update_id <> '')`, edition).Scan(&n)
+	return n, err
 }

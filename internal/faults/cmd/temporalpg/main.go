@@ -15,6 +15,7 @@ import (
 	"os"
 	"os/signal"
 	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
@@ -47,7 +48,7 @@ func main() {
 		pgPort    = flag.Int("pg-port", 5432, "PostgreSQL port")
 		pgUser    = flag.String("pg-user", "", "PostgreSQL user")
 		addr      = flag.String("addr", "127.0.0.1:7233", "frontend address")
-		namespace = flag.String("namespace", "default", "namespace to register")
+		namespace = flag.String("namespace", "default", "namespaces to register, comma-separated")
 		setup     = flag.Bool("setup", false, "create the databases and schemas first")
 	)
 	flag.Parse()
@@ -153,8 +154,10 @@ func run(pgHost string, pgPort int, user, pass, addr, namespace string, setup bo
 		return fmt.Errorf("start: %w", err)
 	}
 	defer func() { _ = srv.Stop() }()
-	if err := registerNamespace(addr, namespace); err != nil {
-		return err
+	for _, ns := range strings.Split(namespace, ",") {
+		if err := registerNamespace(addr, ns); err != nil {
+			return err
+		}
 	}
 	fmt.Println("temporalpg ready")
 	sig := make(chan os.Signal, 1)
