@@ -102,6 +102,11 @@ func TestMain(m *testing.M) {
 	sys = e
 	e.prevDone = make(chan struct{})
 	go e.buildPrevious()
+	if err := e.prepareGitHub(context.Background()); err != nil {
+		fmt.Fprintln(os.Stderr, "faults: setup:", err)
+		e.teardown()
+		os.Exit(1)
+	}
 	fmt.Printf("faults: environment ready in %s\n", time.Since(began).Round(time.Second))
 	code := m.Run()
 	e.printTable()
@@ -717,13 +722,22 @@ func holders(edition string, i int) []string {
 // starts and selects n programs through the API (both serves in turn).
 func (e *env) startPrograms(t *testing.T, ctx context.Context, id string, n int, lead time.Duration) *run {
 	t.Helper()
-	fire := time.Now().Add(lead).Truncate(time.Second)
-	ed, err := e.edition(id, fire)
+	r, err := e.start(ctx, id, n, lead)
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Logf("%s: %d programs started and selected; reminders due at %s (in %s)", id, n, r.fire.Format(time.TimeOnly), time.Until(r.fire).Round(time.Second))
+	return r
+}
+
+func (e *env) start(ctx context.Context, id string, n int, lead time.Duration) (*run, error) {
+	fire := time.Now().Add(lead).Truncate(time.Second)
+	ed, err := e.edition(id, fire)
+	if err != nil {
+		return nil, err
+	}
 	if _, err := e.post(ctx, "/api/v1/editions", "application/yaml", ed); err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
 	var wg sync.WaitGroup
 	errs := make(chan error, n)
@@ -749,13 +763,12 @@ func (e *env) startPrograms(t *testing.T, ctx context.Context, id string, n int,
 	wg.Wait()
 	close(errs)
 	for err := range errs {
-		t.Fatal(err)
+		return nil, err
 	}
 	if time.Now().After(fire) {
-		t.Fatalf("starting %d programs took past their reminders' instant %s: the machine is too slow for a %s lead", n, fire.Format(time.TimeOnly), lead)
+		return nil, fmt.Errorf("starting %d programs took past their reminders' instant %s: the machine is too slow for a %s lead", n, fire.Format(time.TimeOnly), lead)
 	}
-	t.Logf("%s: %d programs started and selected; reminders due at %s (in %s)", id, n, fire.Format(time.TimeOnly), time.Until(fire).Round(time.Second))
-	return &run{e: e, edition: id, programs: n, fire: fire}
+	return &run{e: e, edition: id, programs: n, fire: fire}, nil
 }
 
 // expectedReminders are the keys the workflows must queue.

@@ -26,8 +26,8 @@ func TestWorkerKill9(t *testing.T) {
 	// takes 100 ms a message, so batches are under way when kills land.
 	e.mailMode(t, "m=normal&delay=100ms")
 	defer e.mailMode(t, "m=normal&delay=0s")
-	r := e.startPrograms(t, ctx, "kill9", 50, 45*time.Second)
-	stop := time.Now().Add(time.Until(r.fire) + 60*time.Second)
+	r := e.startPrograms(t, ctx, "kill9", 50, 35*time.Second)
+	stop := time.Now().Add(time.Until(r.fire) + 50*time.Second)
 	kills := 0
 	for time.Now().Before(stop) {
 		time.Sleep(time.Duration(2000+rand.IntN(3000)) * time.Millisecond)
@@ -57,9 +57,12 @@ func TestSMTPFaults(t *testing.T) {
 	e := sys
 	ctx := context.Background()
 	defer e.mailMode(t, "m=normal&delay=0s")
+	// Each window begins once the previous fault's messages are out (the
+	// batch retried 5+10+20+40+80 s after the relay went down; a 4xx
+	// message a minute later), so each edition meets its own fault.
 	down := e.startPrograms(t, ctx, "smtp-down", 10, 25*time.Second)
-	temp := e.startPrograms(t, ctx, "smtp-tempfail", 10, 25*time.Second+150*time.Second)
-	drop := e.startPrograms(t, ctx, "smtp-drop", 10, 25*time.Second+220*time.Second)
+	temp := e.startPrograms(t, ctx, "smtp-tempfail", 10, 25*time.Second+170*time.Second)
+	drop := e.startPrograms(t, ctx, "smtp-drop", 10, 25*time.Second+170*time.Second+75*time.Second)
 	at := func(when time.Time, mode string) {
 		time.Sleep(time.Until(when))
 		e.mailMode(t, mode)

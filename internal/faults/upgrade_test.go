@@ -129,7 +129,7 @@ func TestUpgrade(t *testing.T) {
 	defer func() {
 		e.serveURLs, e.token, e.db = saved[0].([]string), saved[1].(string), saved[2].(string)
 	}()
-	r := e.startPrograms(t, ctx, "upgrade", 10, 60*time.Second)
+	r := e.startPrograms(t, ctx, "upgrade", 10, 45*time.Second)
 
 	// The upgrade: stop the old processes, migrate, start the new ones.
 	oldWorker.stop()
