@@ -165,4 +165,34 @@ func TestUpgrade(t *testing.T) {
 		t.Errorf("failed workflows in the upgraded namespace: %v %v", resp, err)
 	}
 	e.check(t, "upgrade from "+prev, 1, o, false, "started by "+prev+", reminders sent by this build")
+
+	// The clock, on this installation (its own namespace and database, so
+	// what skewed workers write does not reach the other scenarios' data):
+	// the only workers running have clocks 10 minutes ahead and behind
+	// (SUIVI_CLOCK_SKEW, the clock Suivi's activities read). No reminder
+	// reaches the relay before its instant, none twice: the instant is
+	// decided by workflow code on Temporal's clock (workflow.Now, server
+	// timers), never by a worker's.
+	var skewed []*proc
+	for i, skew := range []string{"10m", "-10m"} {
+		env := map[string]string{"DATABASE_URL": dbURL, "TEMPORAL_NAMESPACE": "upgrade", "SUIVI_CLOCK_SKEW": skew}
+		p := newProc(fmt.Sprintf("worker-skew-%d", i+1), e.bin["suivi"], []string{"worker"}, e.suiviEnv(env), "worker polling")
+		if err := p.start(e.dir); err != nil {
+			t.Fatal(err)
+		}
+		defer p.stop()
+		skewed = append(skewed, p)
+	}
+	newWorker.stop()
+	c := e.startPrograms(t, ctx, "clock", 10, 30*time.Second)
+	co := c.settle(t, ctx, 3*time.Minute)
+	early, err := c.early()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if early > 0 {
+		t.Errorf("%d reminders reached the relay before %s", early, c.fire.Format(time.TimeOnly))
+		co.lost += early // wrong: sent early
+	}
+	e.check(t, "worker clock ±10 min", len(skewed), co, false, fmt.Sprintf("%d sent early", early))
 }
