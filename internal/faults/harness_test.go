@@ -21,6 +21,7 @@ import (
 	"net/url"
 	"os"
 	"os/exec"
+	"os/signal"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -100,6 +101,15 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	sys = e
+	// Ctrl-C (or CI cancelling) still stops every process and cluster.
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
+	go func() {
+		<-sig
+		fmt.Fprintln(os.Stderr, "faults: interrupted; stopping everything")
+		e.teardown()
+		os.Exit(1)
+	}()
 	e.prevDone = make(chan struct{})
 	go e.buildPrevious()
 	if err := e.prepareGitHub(context.Background()); err != nil {
