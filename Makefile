@@ -50,7 +50,8 @@ WORKFLOWCHECK := $(SUIVI_TOOLS_BIN)/workflowcheck-$(WORKFLOWCHECK_VERSION)
 GOVULNCHECK := $(SUIVI_TOOLS_BIN)/govulncheck-$(GOVULNCHECK_VERSION)
 
 lint: vet $(STATICCHECK) $(WORKFLOWCHECK)
-	$(STATICCHECK) ./...
+	$(GO) vet -tags faults ./internal/faults/...
+	$(STATICCHECK) -tags faults ./...
 	$(WORKFLOWCHECK) -config workflows/workflowcheck.config.yaml ./workflows/...
 
 lint-tools: $(STATICCHECK) $(WORKFLOWCHECK)
@@ -104,3 +105,10 @@ build:
 
 clean:
 	rm -rf bin
+
+## faults: the fault harness (issue 14): Temporal on PostgreSQL, Suivi's
+## PostgreSQL, two workers, two serves, an SMTP relay and a fake GitHub, each
+## a process; the tests kill and break them and count what was lost
+.PHONY: faults
+faults:
+	$(GO) test -tags faults -count=1 -v -timeout 25m ./internal/faults

@@ -26,9 +26,14 @@ type Mailer struct {
 	// PublicURL is where people reach the web server; links start there.
 	PublicURL string
 	Tokens    mail.Tokens
-	// AbandonAfter is how long a message may stay "sending" before it is
-	// declared uncertain; default 10 minutes.
+	// AbandonAfter is how long a message handed to the relay may stay
+	// "sending" before it is declared uncertain; default 10 minutes.
 	AbandonAfter time.Duration
+	// ReleaseAfter is how long a claimed message never handed to the relay
+	// may stay "sending" before it goes back to pending (its batch's
+	// sender died); default 1 minute. Releasing one a live, slow batch
+	// still holds is safe: Begin tells that batch to skip it.
+	ReleaseAfter time.Duration
 	// RetryDelay overrides the backoff between attempts of a message
 	// refused for now (tests).
 	RetryDelay func(attempts int) time.Duration
@@ -44,7 +49,16 @@ type DeliverResult struct {
 	Held      int `json:"held"`
 	Skipped   int `json:"skipped"`
 	Retry     int `json:"retry"`
+	// Released counts messages put back because their batch's sender died
+	// before handing them over; Withdrawn, those this batch skipped for
+	// that reason.
+	Released  int `json:"released,omitempty"`
+	Withdrawn int `json:"withdrawn,omitempty"`
 }
+
+// heartbeatEvery is how often a running batch tells Temporal it is alive
+// (the outbox workflow's heartbeat timeout is 30 s).
+const heartbeatEvery = 5 * time.Second
 
 // MaxAttempts is how many times a message refused for now is tried before
 // it is marked failed (with backoff, about a day in all).
@@ -73,9 +87,36 @@ func (a *Activities) DeliverBatch(ctx context.Context, limit int) (DeliverResult
 	record := func() (context.Context, context.CancelFunc) {
 		return context.WithTimeout(context.WithoutCancel(ctx), 15*time.Second)
 	}
+	var err error
 	abandonAfter := m.AbandonAfter
 	if abandonAfter == 0 {
 		abandonAfter = 10 * time.Minute
+	}
+	// A worker killed mid-batch (kill -9, a lost machine) says nothing, and
+	// Temporal gives its activity to another worker only once heartbeats
+	// stop: beat while the batch runs.
+	if activity.IsActivity(ctx) {
+		beat, stop := context.WithCancel(ctx)
+		defer stop()
+		go func() {
+			t := time.NewTicker(heartbeatEvery)
+			defer t.Stop()
+			for {
+				select {
+				case <-beat.Done():
+					return
+				case <-t.C:
+					activity.RecordHeartbeat(ctx, "sending")
+				}
+			}
+		}()
+	}
+	releaseAfter := m.ReleaseAfter
+	if releaseAfter == 0 {
+		releaseAfter = time.Minute
+	}
+	if res.Released, err = a.Store.Unstarted(ctx, releaseAfter); err != nil {
+		return res, err
 	}
 	lost, err := a.Store.Abandoned(ctx, abandonAfter)
 	if err != nil {
@@ -92,7 +133,7 @@ func (a *Activities) DeliverBatch(ctx context.Context, limit int) (DeliverResult
 	res.Claimed = len(claimed)
 	var emails []mail.Email
 	var sending []store.Claimed
-	var release []string
+	var release []store.Claimed
 	for _, c := range claimed {
 		if mail.IsReminder(c.Kind) && c.Person.Reminders != "all" {
 			status := "skipped"
@@ -121,9 +162,12 @@ func (a *Activities) DeliverBatch(ctx context.Context, limit int) (DeliverResult
 			continue
 		case err != nil:
 			// Postgres hiccup or the activity ending: try again later.
-			release = append(release, c.Key)
+			release = append(release, c)
 			continue
 		}
+		// Marked handed over just before its exchange: a sender killed
+		// mid-batch strands this one message, not the batch.
+		e.Begin = func() (bool, error) { return a.Store.Begin(ctx, c.Key, c.ClaimedAt) }
 		emails, sending = append(emails, e), append(sending, c)
 	}
 	defer func() {
@@ -162,6 +206,8 @@ func (a *Activities) DeliverBatch(ctx context.Context, limit int) (DeliverResult
 				}
 				serr = a.Store.Retry(rctx, c.Key, r.Reply, errMsg, delay)
 			}
+		case mail.Withdrawn:
+			res.Withdrawn++
 		case mail.Permanent, mail.Uncertain:
 			status := "failed"
 			if r.Outcome == mail.Uncertain {
@@ -200,7 +246,7 @@ func (a *Activities) DeliverBatch(ctx context.Context, limit int) (DeliverResult
 			continue
 		}
 		firstUnreported = false
-		release = append(release, sending[i].Key)
+		release = append(release, sending[i])
 	}
 	if err != nil {
 		return res, fmt.Errorf("deliver: %w", err)

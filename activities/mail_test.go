@@ -305,3 +305,51 @@ func TestPreferencesIgnoreCase(t *testing.T) {
 		t.Fatalf("batch = %+v, %d sent; the reminder should be skipped", res, sink.Count())
 	}
 }
+
+// A worker killed (kill -9) in the middle of a batch records nothing more:
+// the message it was handing over stays "sending" (uncertain later), and
+// the batch's messages it never handed over go back and are sent, once.
+func TestKilledMidBatchStrandsOnlyTheMessageInFlight(t *testing.T) {
+	a, st, sink := setup(t, smtpsink.Options{})
+	ctx := context.Background()
+	var msgs []store.Message
+	for _, to := range []string{"a@example.org", "b@example.org", "c@example.org", "d@example.org"} {
+		msgs = append(msgs, reminder(to, "due-today"))
+	}
+	if _, err := a.Notify(ctx, msgs); err != nil {
+		t.Fatal(err)
+	}
+	// What the killed worker left: the batch claimed, the first message
+	// sent and settled, the second handed to the relay, then nothing.
+	claimed, err := st.Claim(ctx, 50)
+	if err != nil || len(claimed) != 4 {
+		t.Fatalf("claim = %d, %v", len(claimed), err)
+	}
+	for i, c := range claimed[:2] {
+		if ok, err := st.Begin(ctx, c.Key, c.ClaimedAt); !ok || err != nil {
+			t.Fatalf("begin %d = %v, %v", i, ok, err)
+		}
+	}
+	if err := st.Settle(ctx, claimed[0].Key, "sent", "250 ok", ""); err != nil {
+		t.Fatal(err)
+	}
+	// The retry, once the unstarted claims are old enough, sends the two
+	// never handed over.
+	a.Mail.ReleaseAfter = time.Millisecond
+	time.Sleep(10 * time.Millisecond)
+	res, err := a.DeliverBatch(ctx, 50)
+	if err != nil || res.Released != 2 || res.Sent != 2 {
+		t.Fatalf("retry = %+v, %v; want 2 released and sent", res, err)
+	}
+	if sink.Count() != 2 || statusOf(t, st, claimed[1].Key) != "sending" {
+		t.Fatalf("the relay got %d, the message in flight is %s", sink.Count(), statusOf(t, st, claimed[1].Key))
+	}
+	// A stale claim cannot begin a message claimed again since.
+	if ok, err := st.Begin(ctx, claimed[2].Key, claimed[2].ClaimedAt); ok || err != nil {
+		t.Fatalf("begin with the old claim = %v, %v; want false", ok, err)
+	}
+	a.Mail.AbandonAfter = time.Millisecond
+	if res, err := a.DeliverBatch(ctx, 50); err != nil || res.Uncertain != 1 {
+		t.Fatalf("sweep = %+v, %v; want the one in flight uncertain", res, err)
+	}
+}

@@ -42,6 +42,11 @@ func OutboxWorkflow(ctx workflow.Context, in OutboxInput) error {
 	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
 		TaskQueue:           MailTaskQueue,
 		StartToCloseTimeout: 5 * time.Minute,
+		// DeliverBatch beats every 5 s: a worker killed mid-batch hands
+		// the outbox to another in half a minute, not after the 5 minutes
+		// of StartToCloseTimeout (during which nothing else is sent).
+		// Options are not part of replay's command matching.
+		HeartbeatTimeout: 30 * time.Second,
 		RetryPolicy: &temporal.RetryPolicy{
 			InitialInterval: 5 * time.Second, BackoffCoefficient: 2, MaximumInterval: 10 * time.Minute,
 		},

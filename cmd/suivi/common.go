@@ -143,7 +143,7 @@ func portFree(addr, setting string) error {
 var mailSettings = []string{"smtp-url", "smtp-from", "smtp-timeout", "mail-dir", "mail-rate", "public-url", "secret"}
 
 // workerSettings are the flags of the commands that run a worker.
-var workerSettings = []string{"workflow-cache"}
+var workerSettings = []string{"workflow-cache", "clock-skew"}
 
 // newMailer builds the outbox's sender: SMTP when SMTP_URL is set, else
 // .eml files in SUIVI_MAIL_DIR (or defaultDir under `suivi dev`). It also

@@ -224,7 +224,12 @@ func startWorker(ctx context.Context, cfg *config.Config, st *store.Store, tc cl
 	if err != nil {
 		return nil, nil, "", err
 	}
-	w = worker.New(tc, &activities.Activities{Store: st, Mail: mailer, GitHub: gh, GitHubWorkers: cfg.Inflight()},
+	acts := &activities.Activities{Store: st, Mail: mailer, GitHub: gh, GitHubWorkers: cfg.Inflight()}
+	if skew := cfg.Skew(); skew != 0 {
+		// Tests only (SUIVI_CLOCK_SKEW): the one clock activities read.
+		acts.Now = func() time.Time { return time.Now().Add(skew) }
+	}
+	w = worker.New(tc, acts,
 		worker.Options{MailBatchesPerSecond: cfg.Rate(), CacheSize: cfg.CacheSize()})
 	if err := w.Start(); err != nil {
 		return nil, nil, "", fmt.Errorf("worker: %w", err)

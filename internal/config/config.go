@@ -44,6 +44,7 @@ type Config struct {
 	GitHubInflight    string
 	LogLevel          string
 	LogFormat         string
+	ClockSkew         string
 }
 
 // Setting describes one setting: its environment variable, its flag, its
@@ -137,6 +138,9 @@ func Settings() []Setting {
 		{Env: "SUIVI_LOG_FORMAT", Flag: "log-format", Default: "text",
 			Usage: "log format: text or json",
 			field: func(c *Config) *string { return &c.LogFormat }, check: oneOf("text", "json")},
+		{Env: "SUIVI_CLOCK_SKEW", Flag: "clock-skew", Default: "0s",
+			Usage: "tests only: moves the clock `suivi worker`'s activities read by this much (e.g. 10m or -10m), to play a machine whose clock is off; workflow timers keep Temporal's clock",
+			field: func(c *Config) *string { return &c.ClockSkew }, check: signedDuration},
 	}
 }
 
@@ -396,6 +400,19 @@ func positive(v string) error {
 		return fmt.Errorf("%q is not a positive number", v)
 	}
 	return nil
+}
+
+func signedDuration(v string) error {
+	if _, err := time.ParseDuration(v); err != nil {
+		return fmt.Errorf("%q is not a duration (for example 10m or -10m)", v)
+	}
+	return nil
+}
+
+// Skew is SUIVI_CLOCK_SKEW as a duration.
+func (c *Config) Skew() time.Duration {
+	d, _ := time.ParseDuration(c.ClockSkew)
+	return d
 }
 
 // Timeout is SMTP_TIMEOUT as a duration.

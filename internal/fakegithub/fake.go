@@ -95,6 +95,12 @@ type Limits struct {
 	// PointsPerMinute is GitHub's secondary limit on REST requests (a GET
 	// is one point, 304s included); 0 is GitHub's 900, -1 none.
 	PointsPerMinute int
+	// Window is the primary limit's window (0: GitHub's hour); the fault
+	// tests shorten it to see polling pause and resume.
+	Window time.Duration
+	// NoRetryAfter leaves retry-after out of forced rate limits, so the
+	// client must read x-ratelimit-reset or back off on its own.
+	NoRetryAfter bool
 }
 
 // Secondary-limit answers as GitHub documents them ("About secondary rate
@@ -123,6 +129,7 @@ type Server struct {
 
 	charged, requests, notModified, limited atomic.Int64
 	graphqlPoints                           atomic.Int64
+	primaryRefused                          atomic.Int64
 	inflight, maxInflight                   atomic.Int64
 }
 
@@ -134,6 +141,9 @@ func Start(token string, limits Limits, now func() time.Time) *Server {
 	}
 	if limits.SecondaryStatus == 0 {
 		limits.SecondaryStatus = http.StatusForbidden
+	}
+	if limits.Window == 0 {
+		limits.Window = time.Hour
 	}
 	if limits.PointsPerMinute == 0 {
 		limits.PointsPerMinute = 900
@@ -191,6 +201,17 @@ func (s *Server) MaxInflight() int64 { return s.maxInflight.Load() }
 func (s *Server) Force(statuses ...int) {
 	s.mu.Lock()
 	s.forced = append(s.forced, statuses...)
+	s.mu.Unlock()
+}
+
+// PrimaryRefused is how many requests came while the primary quota was
+// spent (each answered 403 with x-ratelimit-remaining 0).
+func (s *Server) PrimaryRefused() int64 { return s.primaryRefused.Load() }
+
+// SetLimits changes the limits of a running server.
+func (s *Server) SetLimits(f func(*Limits)) {
+	s.mu.Lock()
+	f(&s.limits)
 	s.mu.Unlock()
 }
 
@@ -286,7 +307,7 @@ func (s *Server) limit(next http.Handler) http.Handler {
 		}
 		authed := s.token != "" && r.Header.Get("Authorization") == "Bearer "+s.token
 		s.mu.Lock()
-		if s.now().Sub(s.window) >= time.Hour {
+		if s.now().Sub(s.window) >= s.limits.Window {
 			s.window, s.used = s.now(), 0
 		}
 		limit := s.limits.Primary
@@ -297,7 +318,8 @@ func (s *Server) limit(next http.Handler) http.Handler {
 		if len(s.forced) > 0 {
 			forced, s.forced = s.forced[0], s.forced[1:]
 		}
-		remaining, reset := limit-s.used, s.window.Add(time.Hour)
+		remaining, reset := limit-s.used, s.window.Add(s.limits.Window)
+		noRetryAfter := s.limits.NoRetryAfter
 		if s.now().Sub(s.minute) >= time.Minute {
 			s.minute, s.points = s.now(), 0
 		}
@@ -321,7 +343,9 @@ func (s *Server) limit(next http.Handler) http.Handler {
 		case forced == http.StatusForbidden || forced == http.StatusTooManyRequests:
 			s.limited.Add(1)
 			h.Set("X-RateLimit-Remaining", strconv.Itoa(max(remaining, 0)))
-			h.Set("Retry-After", strconv.Itoa(max(s.limits.RetryAfter, 1)))
+			if !noRetryAfter {
+				h.Set("Retry-After", strconv.Itoa(max(s.limits.RetryAfter, 1)))
+			}
 			writeJSON(w, forced, map[string]string{"message": "You have exceeded a secondary rate limit. Please wait a few minutes before you try again."})
 			return
 		case forced != 0:
@@ -337,6 +361,7 @@ func (s *Server) limit(next http.Handler) http.Handler {
 			return
 		case remaining <= 0:
 			s.limited.Add(1)
+			s.primaryRefused.Add(1)
 			h.Set("X-RateLimit-Remaining", "0")
 			writeJSON(w, http.StatusForbidden, map[string]string{"message": "API rate limit exceeded for user ID 1.",
 				"documentation_url": "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-the-primary-rate-limit"})

@@ -431,3 +431,32 @@ func TestVTimezoneCoversTheEventsPeriod(t *testing.T) {
 		t.Fatalf("a zone without DST should have one STANDARD:\n%s", b)
 	}
 }
+
+// A relay that drops the connection under a batch: the sender dials again
+// and the rest of the batch goes out, rather than each message failing
+// untried on the dead connection.
+func TestDroppedConnectionRedials(t *testing.T) {
+	sink := startSink(t, smtpsink.Options{
+		DropAfterData: func(r smtpsink.Received) bool { return strings.HasPrefix(r.To[0], "silent") },
+	})
+	sender := &suivimail.SMTPSender{Server: suivimail.SMTP{Host: "127.0.0.1", Port: sink.Port(), TLS: "none", Timeout: 5 * time.Second}}
+	var batch []suivimail.Email
+	for _, to := range []string{"silent@example.org", "ok@example.org", "silent2@example.org", "ok2@example.org"} {
+		e := email(suivimail.Rendered{Subject: "s", Text: "t"})
+		e.To, e.Key = to, "k|"+to
+		batch = append(batch, e)
+	}
+	res, err := suivimail.SendAll(context.Background(), sender, batch)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []suivimail.Outcome{suivimail.Uncertain, suivimail.Sent, suivimail.Uncertain, suivimail.Sent}
+	for i, w := range want {
+		if res[i].Outcome != w {
+			t.Errorf("%s: %v (%v), want %v", batch[i].To, res[i].Outcome, res[i].Err, w)
+		}
+	}
+	if sink.Connections() != 3 {
+		t.Errorf("%d connections, want 3 (one, and one after each drop)", sink.Connections())
+	}
+}

@@ -35,6 +35,11 @@ type Email struct {
 	// Inline are images the HTML shows as "cid:NAME": each Name is its
 	// Content-ID.
 	Inline []Attachment
+	// Begin, when set, runs just before the email goes to the server; the
+	// outbox marks the message handed over there. False skips the email
+	// (reported Withdrawn); an error stops the batch before it (a
+	// TempError: nothing of this email went out).
+	Begin func() (bool, error)
 }
 
 // Attachment is a file attached to an email.
@@ -71,10 +76,13 @@ const (
 	// FROM or DATA): not this message's fault, and the rest of the batch
 	// would meet the same answer.
 	Blocked
+	// Withdrawn: not sent, because Begin said the message is no longer
+	// this sender's to send.
+	Withdrawn
 )
 
 func (o Outcome) String() string {
-	return [...]string{"sent", "temporary", "permanent", "uncertain", "blocked"}[o]
+	return [...]string{"sent", "temporary", "permanent", "uncertain", "blocked", "withdrawn"}[o]
 }
 
 // BlockedError stops a batch the server refuses as a whole.
@@ -153,7 +161,12 @@ func (s *SMTPSender) Send(ctx context.Context, emails []Email, done func(int, Re
 	if err != nil {
 		return err
 	}
-	defer c.Close()
+	defer func() {
+		if c != nil {
+			c.Close()
+		}
+	}()
+	redials := 0
 	for i, e := range emails {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -164,6 +177,18 @@ func (s *SMTPSender) Send(ctx context.Context, emails []Email, done func(int, Re
 				return err
 			}
 			continue
+		}
+		if e.Begin != nil {
+			ok, err := e.Begin()
+			if err != nil {
+				return &TempError{Err: err}
+			}
+			if !ok {
+				if err := done(i, Result{Outcome: Withdrawn}); err != nil {
+					return err
+				}
+				continue
+			}
 		}
 		r := classify(m, c.Send(m))
 		if r.Outcome == Blocked {
@@ -177,6 +202,24 @@ func (s *SMTPSender) Send(ctx context.Context, emails []Email, done func(int, Re
 		if err := done(i, r); err != nil {
 			return err
 		}
+		if ((r.Outcome == Temporary && r.Reply == "") || r.Outcome == Uncertain) && i+1 < len(emails) {
+			// The connection itself failed (no SMTP reply: dropped, reset,
+			// or no answer to the data): the next messages would fail on
+			// it untried, each charged an attempt and a backoff (found by
+			// the fault tests' accept-then-drop relay). Dial again; past a few times in one
+			// batch, stop: the rest go back untouched and Temporal retries
+			// the batch with its backoff.
+			c.Close()
+			c = nil
+			if redials++; redials > maxRedials {
+				return &TempError{Err: fmt.Errorf("smtp %s: the connection failed %d times in one batch: %w", s.Server, redials, r.Err)}
+			}
+			if c, err = s.Server.dial(ctx); err != nil {
+				c = nil
+				return err
+			}
+			continue
+		}
 		if r.Outcome != Sent {
 			// Leave the failed transaction behind before the next message.
 			_ = c.Reset()
@@ -184,6 +227,10 @@ func (s *SMTPSender) Send(ctx context.Context, emails []Email, done func(int, Re
 	}
 	return nil
 }
+
+// maxRedials is how many times one batch dials again after its connection
+// failed under it.
+const maxRedials = 3
 
 // classify reads go-mail's outcome for one message.
 func classify(m *gomail.Msg, err error) Result {
@@ -247,6 +294,18 @@ func (f *FileSender) Send(ctx context.Context, emails []Email, done func(int, Re
 				return err
 			}
 			continue
+		}
+		if e.Begin != nil {
+			ok, err := e.Begin()
+			if err != nil {
+				return &TempError{Err: err}
+			}
+			if !ok {
+				if err := done(i, Result{Outcome: Withdrawn}); err != nil {
+					return err
+				}
+				continue
+			}
 		}
 		// Named by time then key, so newest sorts last and a retry
 		// rewrites the same file rather than adding one.

@@ -41,7 +41,10 @@ type Options struct {
 	BinDir string
 	// Database is created on first start; default "suivi".
 	Database string
-	Logger   *slog.Logger
+	// Port, when set, is the port to listen on (default: a free one), so
+	// a cluster stopped and started again keeps its address.
+	Port   int
+	Logger *slog.Logger
 }
 
 // Cluster is a running private PostgreSQL server.
@@ -114,7 +117,7 @@ func Start(ctx context.Context, o Options) (*Cluster, error) {
 	if err != nil {
 		return nil, fmt.Errorf("pglocal: %w", err)
 	}
-	c := &Cluster{dir: dir, bin: bin, database: o.Database, log: o.Logger}
+	c := &Cluster{dir: dir, bin: bin, database: o.Database, log: o.Logger, port: o.Port}
 	if err := c.dropPrivileges(); err != nil {
 		return nil, err
 	}
@@ -316,11 +319,13 @@ func (c *Cluster) start(ctx context.Context) error {
 			return err
 		}
 	}
-	port, err := freePort()
-	if err != nil {
-		return err
+	if c.port == 0 {
+		port, err := freePort()
+		if err != nil {
+			return err
+		}
+		c.port = port
 	}
-	c.port = port
 	return c.launch(ctx)
 }
 

@@ -48,6 +48,9 @@ type Claimed struct {
 	Message
 	Attempts int
 	Person   Person
+	// ClaimedAt identifies this claim: Begin and Release act only on the
+	// claim they were given, never on a later claim of the same message.
+	ClaimedAt time.Time
 }
 
 // Claim marks up to limit pending messages as being sent and returns them,
@@ -61,9 +64,9 @@ with next as (
     select key from outbox where status = 'pending' and (next_attempt_at is null or next_attempt_at <= now())
     order by created_at, key limit $1 for update skip locked
 )
-update outbox o set status = 'sending', claimed_at = now(), attempts = attempts + 1
+update outbox o set status = 'sending', claimed_at = now(), started_at = null, attempts = attempts + 1
 from next where o.key = next.key
-returning o.key, o.edition, o.project, o.kind, o.subject, o.milestone, coalesce(to_char(o.due, 'YYYY-MM-DD'), ''),
+returning o.claimed_at, o.key, o.edition, o.project, o.kind, o.subject, o.milestone, coalesce(to_char(o.due, 'YYYY-MM-DD'), ''),
     o.recipient, o.payload, o.created_at, o.attempts,
     coalesce((select locale from people where email = lower(o.recipient)), 'fr'),
     coalesce((select reminders from people where email = lower(o.recipient)), 'all')`, limit)
@@ -72,7 +75,7 @@ returning o.key, o.edition, o.project, o.kind, o.subject, o.milestone, coalesce(
 	}
 	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Claimed, error) {
 		var c Claimed
-		err := r.Scan(&c.Key, &c.Edition, &c.Project, &c.Kind, &c.Subject, &c.Milestone, &c.Due, &c.Recipient,
+		err := r.Scan(&c.ClaimedAt, &c.Key, &c.Edition, &c.Project, &c.Kind, &c.Subject, &c.Milestone, &c.Due, &c.Recipient,
 			&c.Payload, &c.CreatedAt, &c.Attempts, &c.Person.Locale, &c.Person.Reminders)
 		c.Person.Email, c.Status = c.Recipient, "sending"
 		return c, err
@@ -111,28 +114,61 @@ where key = $1 and status = 'sending'`, key, reply, errMsg, delay.Seconds())
 	return nil
 }
 
+// Begin marks a claimed message as handed to the relay, just before its
+// SMTP exchange; false means the claim is no longer this sender's (it was
+// released as never started, and perhaps claimed again): skip it.
+func (s *Store) Begin(ctx context.Context, key string, claimedAt time.Time) (bool, error) {
+	tag, err := s.pool.Exec(ctx, `
+update outbox set started_at = now()
+where key = $1 and status = 'sending' and claimed_at = $2 and started_at is null`, key, claimedAt)
+	if err != nil {
+		return false, fmt.Errorf("store: begin %s: %w", key, err)
+	}
+	return tag.RowsAffected() == 1, nil
+}
+
 // Release puts claimed messages that were never tried back, at once and
-// without counting the attempt.
-func (s *Store) Release(ctx context.Context, keys []string) error {
-	if len(keys) == 0 {
+// without counting the attempt; a message claimed again since is left to
+// its new claim.
+func (s *Store) Release(ctx context.Context, claims []Claimed) error {
+	if len(claims) == 0 {
 		return nil
 	}
+	keys := make([]string, len(claims))
+	at := make([]time.Time, len(claims))
+	for i, c := range claims {
+		keys[i], at[i] = c.Key, c.ClaimedAt
+	}
 	_, err := s.pool.Exec(ctx, `
-update outbox set status = 'pending', attempts = greatest(attempts - 1, 0)
-where key = any($1) and status = 'sending'`, keys)
+update outbox o set status = 'pending', attempts = greatest(o.attempts - 1, 0), started_at = null
+from unnest($1::text[], $2::timestamptz[]) as c(key, claimed_at)
+where o.key = c.key and o.claimed_at = c.claimed_at and o.status = 'sending'`, keys, at)
 	if err != nil {
 		return fmt.Errorf("store: release: %w", err)
 	}
 	return nil
 }
 
-// Abandoned marks messages left "sending" for longer than after as
-// uncertain: their sender died mid-way, and whether the server accepted
+// Unstarted puts back messages claimed more than after ago and never
+// handed to the relay: their batch's sender died (or is that slow, and
+// Begin will tell it to skip them). It returns how many.
+func (s *Store) Unstarted(ctx context.Context, after time.Duration) (int, error) {
+	tag, err := s.pool.Exec(ctx, `
+update outbox set status = 'pending', attempts = greatest(attempts - 1, 0)
+where status = 'sending' and started_at is null and claimed_at < now() - make_interval(secs => $1)`, after.Seconds())
+	if err != nil {
+		return 0, fmt.Errorf("store: unstarted outbox: %w", err)
+	}
+	return int(tag.RowsAffected()), nil
+}
+
+// Abandoned marks messages handed to the relay longer than after ago and
+// still "sending" as uncertain: their sender died mid-way, and whether the server accepted
 // them cannot be known. It returns them so coordinators can be told.
 func (s *Store) Abandoned(ctx context.Context, after time.Duration) ([]Message, error) {
 	rows, err := s.pool.Query(ctx, `
 update outbox set status = 'uncertain', error = 'the sender stopped while sending; the message may or may not have been delivered'
-where status = 'sending' and claimed_at < now() - make_interval(secs => $1)
+where status = 'sending' and started_at < now() - make_interval(secs => $1)
 returning key, edition, project, kind, milestone, coalesce(to_char(due, 'YYYY-MM-DD'), ''), recipient`, after.Seconds())
 	if err != nil {
 		return nil, fmt.Errorf("store: abandoned outbox: %w", err)
