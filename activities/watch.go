@@ -53,6 +53,17 @@ func (a *Activities) PollRepos(ctx context.Context, in PollInput) (PollResult, e
 		return res, err
 	}
 	now := a.now()
+	// Whether a repository was polled in this cycle is told by comparing
+	// its last poll with the cycle's start, which is Temporal's clock: the
+	// poll is recorded on that clock too (this attempt's start, as Temporal
+	// gave it), or a worker whose clock is behind would poll a repository
+	// twice in one cycle and one ahead would skip the next cycle's.
+	polledAt := now
+	if activity.IsActivity(ctx) {
+		if s := activity.GetInfo(ctx).StartedTime; !s.IsZero() {
+			polledAt = s
+		}
+	}
 	// One GraphQL query per hundred repositories says which changed; the
 	// others cost nothing more. Without a token (GraphQL needs one), or if
 	// it fails, each repository is asked over REST, conditionally.
@@ -111,7 +122,7 @@ func (a *Activities) PollRepos(ctx context.Context, in PollInput) (PollResult, e
 				}
 				mu.Unlock()
 				if err == nil {
-					err = a.Store.SaveObservation(ctx, r.Name, obs, now)
+					err = a.Store.SaveObservation(ctx, r.Name, obs, polledAt)
 				}
 				if err == nil {
 					// Only now that what the poll saw is saved may its ETags

@@ -11,6 +11,7 @@ import (
 	"github.com/codecitoyen/suivi/internal/github"
 	"github.com/codecitoyen/suivi/internal/smtpsink"
 	"github.com/codecitoyen/suivi/internal/store"
+	"go.temporal.io/sdk/testsuite"
 )
 
 // watching sets up the store with one program of several repositories, a
@@ -166,6 +167,37 @@ func TestRedonePageSkipsWhatThisCycleDid(t *testing.T) {
 	res, err = a.PollRepos(ctx, activities.PollInput{Limit: 50, CycleStart: now})
 	if err != nil || res.Skipped != 30 || fake.Requests() != before {
 		t.Fatalf("redone page = %+v, %v, %d requests; want everything skipped", res, err, fake.Requests()-before)
+	}
+}
+
+// A worker whose clock is 10 minutes behind Temporal's, redoing a page in
+// the same cycle, polls nothing twice: polls are recorded on Temporal's clock,
+// the one the cycle's start is read on.
+func TestSlowWorkerClockPollsOncePerCycle(t *testing.T) {
+	cycle := time.Now()
+	a, _, fake, _ := watching(t, cycle)
+	a.Now = func() time.Time { return time.Now().Add(-10 * time.Minute) }
+	_, _ = a.SyncRepos(context.Background())
+	var env testsuite.WorkflowTestSuite
+	act := env.NewTestActivityEnvironment()
+	act.RegisterActivity(a.PollRepos)
+	poll := func() activities.PollResult {
+		v, err := act.ExecuteActivity(a.PollRepos, activities.PollInput{Limit: 50, CycleStart: cycle})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var res activities.PollResult
+		if err := v.Get(&res); err != nil {
+			t.Fatal(err)
+		}
+		return res
+	}
+	if res := poll(); res.Polled != 30 {
+		t.Fatalf("first pass = %+v, want 30 polled", res)
+	}
+	before := fake.Requests()
+	if res := poll(); res.Skipped != 30 || fake.Requests() != before {
+		t.Fatalf("redone page with the worker's clock 10 min behind = %+v, %d requests; want everything skipped", res, fake.Requests()-before)
 	}
 }
 
