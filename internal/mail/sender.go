@@ -171,24 +171,12 @@ func (s *SMTPSender) Send(ctx context.Context, emails []Email, done func(int, Re
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		m, err := build(e)
+		m, err := prepare(e, i, done)
 		if err != nil {
-			if err := done(i, Result{Outcome: Permanent, Err: err}); err != nil {
-				return err
-			}
-			continue
+			return err
 		}
-		if e.Begin != nil {
-			ok, err := e.Begin()
-			if err != nil {
-				return &TempError{Err: err}
-			}
-			if !ok {
-				if err := done(i, Result{Outcome: Withdrawn}); err != nil {
-					return err
-				}
-				continue
-			}
+		if m == nil {
+			continue
 		}
 		r := classify(m, c.Send(m))
 		if r.Outcome == Blocked {
@@ -226,6 +214,27 @@ func (s *SMTPSender) Send(ctx context.Context, emails []Email, done func(int, Re
 		}
 	}
 	return nil
+}
+
+// prepare builds one message of a batch and, when the caller asked, marks it
+// handed over just before it goes out. A nil message without error means it
+// was settled here (it could not be built, or its claim is no longer the
+// batch's): go on to the next one.
+func prepare(e Email, i int, done func(int, Result) error) (*gomail.Msg, error) {
+	m, err := build(e)
+	if err != nil {
+		return nil, done(i, Result{Outcome: Permanent, Err: err})
+	}
+	if e.Begin != nil {
+		ok, err := e.Begin()
+		if err != nil {
+			return nil, &TempError{Err: err}
+		}
+		if !ok {
+			return nil, done(i, Result{Outcome: Withdrawn})
+		}
+	}
+	return m, nil
 }
 
 // maxRedials is how many times one batch dials again after its connection
@@ -288,24 +297,12 @@ func (f *FileSender) Send(ctx context.Context, emails []Email, done func(int, Re
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		m, err := build(e)
+		m, err := prepare(e, i, done)
 		if err != nil {
-			if err := done(i, Result{Outcome: Permanent, Err: err}); err != nil {
-				return err
-			}
-			continue
+			return err
 		}
-		if e.Begin != nil {
-			ok, err := e.Begin()
-			if err != nil {
-				return &TempError{Err: err}
-			}
-			if !ok {
-				if err := done(i, Result{Outcome: Withdrawn}); err != nil {
-					return err
-				}
-				continue
-			}
+		if m == nil {
+			continue
 		}
 		// Named by time then key, so newest sorts last and a retry
 		// rewrites the same file rather than adding one.
