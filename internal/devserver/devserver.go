@@ -18,13 +18,9 @@ import (
 	uiconfig "github.com/temporalio/ui-server/v2/server/config"
 	uiserveroptions "github.com/temporalio/ui-server/v2/server/server_options"
 	enumspb "go.temporal.io/api/enums/v1"
-	"go.temporal.io/server/common/authorization"
-	"go.temporal.io/server/common/cluster"
 	"go.temporal.io/server/common/config"
 	"go.temporal.io/server/common/dynamicconfig"
-	"go.temporal.io/server/common/membership/static"
 	sqliteplugin "go.temporal.io/server/common/persistence/sql/sqlplugin/sqlite"
-	"go.temporal.io/server/common/primitives"
 	sqliteschema "go.temporal.io/server/schema/sqlite"
 	"go.temporal.io/server/temporal"
 )
@@ -71,65 +67,15 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
-	host, port, err := splitHostPort(o.FrontendAddr)
-	if err != nil {
+	if _, _, err := splitHostPort(o.FrontendAddr); err != nil {
 		return nil, fmt.Errorf("temporal frontend address: %w", err)
 	}
 	sqlConf, err := sqliteConfig(o)
 	if err != nil {
 		return nil, err
 	}
-
-	ports, err := freePorts(host, 4)
-	if err != nil {
-		return nil, err
-	}
-	httpPort, historyPort, matchingPort, workerPort := ports[0], ports[1], ports[2], ports[3]
-	svc := func(p int) config.Service { return config.Service{RPC: config.RPC{GRPCPort: p, BindOnIP: host}} }
-	frontend := svc(port)
-	frontend.RPC.HTTPPort = httpPort
-
-	conf := &config.Config{}
-	conf.Global.Membership.MaxJoinDuration = 30 * time.Second
-	conf.Global.Membership.BroadcastAddress = host
-	conf.Persistence.DefaultStore = "sqlite"
-	conf.Persistence.VisibilityStore = "sqlite"
-	conf.Persistence.NumHistoryShards = 1
-	conf.Persistence.DataStores = map[string]config.DataStore{"sqlite": {SQL: sqlConf}}
-	conf.ClusterMetadata = &cluster.Config{
-		FailoverVersionIncrement: 10,
-		MasterClusterName:        clusterName,
-		CurrentClusterName:       clusterName,
-		ClusterInformation: map[string]cluster.ClusterInformation{clusterName: {
-			Enabled:                true,
-			InitialFailoverVersion: 1,
-			RPCAddress:             o.FrontendAddr,
-			HTTPAddress:            net.JoinHostPort(host, strconv.Itoa(httpPort)),
-			ClusterID:              devClusterID,
-		}},
-	}
-	conf.DCRedirectionPolicy.Policy = "noop"
-	conf.Services = map[string]config.Service{
-		"frontend": frontend, "history": svc(historyPort), "matching": svc(matchingPort), "worker": svc(workerPort),
-	}
-	conf.Archival.History.State = "disabled"
-	conf.Archival.Visibility.State = "disabled"
-	conf.NamespaceDefaults.Archival.History.State = "disabled"
-	conf.NamespaceDefaults.Archival.Visibility.State = "disabled"
-	conf.PublicClient.HostPort = o.FrontendAddr
-
 	level := new(slog.LevelVar)
 	level.Set(o.LogLevel)
-	logger := newServerLogger(o.Logger.With("component", "temporal"), level)
-	authorizer, err := authorization.GetAuthorizerFromConfig(&conf.Global.Authorization)
-	if err != nil {
-		return nil, fmt.Errorf("temporal: authorizer: %w", err)
-	}
-	claimMapper, err := authorization.GetClaimMapperFromConfig(&conf.Global.Authorization, logger)
-	if err != nil {
-		return nil, fmt.Errorf("temporal: claim mapper: %w", err)
-	}
-	hostPort := func(p int) static.Hosts { return static.SingleLocalHost(net.JoinHostPort(host, strconv.Itoa(p))) }
 	dyn := dynamicconfig.StaticClient{
 		// The UI and `suivi program list` read visibility often; the
 		// default per-namespace limit is tuned for clusters, not laptops.
@@ -138,22 +84,16 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 	if o.HistoryCacheSize > 0 {
 		dyn[dynamicconfig.HistoryCacheHostLevelMaxSize.Key()] = o.HistoryCacheSize
 	}
-	srv, err := temporal.NewServer(
-		temporal.WithConfig(conf),
-		temporal.ForServices(temporal.DefaultServices),
-		temporal.WithStaticHosts(map[primitives.ServiceName]static.Hosts{
-			primitives.FrontendService: hostPort(port),
-			primitives.HistoryService:  hostPort(historyPort),
-			primitives.MatchingService: hostPort(matchingPort),
-			primitives.WorkerService:   hostPort(workerPort),
-		}),
-		temporal.WithLogger(logger),
-		temporal.WithAuthorizer(authorizer),
-		temporal.WithClaimMapper(func(*config.Config) authorization.ClaimMapper { return claimMapper }),
-		temporal.WithDynamicConfigClient(dyn),
-	)
+	srv, err := NewSingle(Single{
+		FrontendAddr: o.FrontendAddr,
+		Stores:       map[string]config.DataStore{"sqlite": {SQL: sqlConf}},
+		DefaultStore: "sqlite", VisibilityStore: "sqlite", Shards: 1,
+		ClusterID: devClusterID,
+		Logger:    newServerLogger(o.Logger.With("component", "temporal"), level),
+		Dynamic:   dyn,
+	})
 	if err != nil {
-		return nil, fmt.Errorf("temporal: %w", err)
+		return nil, err
 	}
 	if err := srv.Start(); err != nil {
 		return nil, dbError(o.DBFile, fmt.Errorf("temporal: start: %w", err))

@@ -19,27 +19,22 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/codecitoyen/suivi/internal/devserver"
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
-	"go.temporal.io/server/common/authorization"
-	"go.temporal.io/server/common/cluster"
 	"go.temporal.io/server/common/config"
 	"go.temporal.io/server/common/dynamicconfig"
 	"go.temporal.io/server/common/log"
-	"go.temporal.io/server/common/membership/static"
 	_ "go.temporal.io/server/common/persistence/sql/sqlplugin/postgresql" // registers postgres12
-	"go.temporal.io/server/common/primitives"
-	"go.temporal.io/server/temporal"
 	sqltool "go.temporal.io/server/tools/sql"
 	"google.golang.org/protobuf/types/known/durationpb"
 )
 
 const (
-	plugin      = "postgres12"
-	clusterName = "active"
-	mainDB      = "temporal"
-	visDB       = "temporal_visibility"
+	plugin = "postgres12"
+	mainDB = "temporal"
+	visDB  = "temporal_visibility"
 )
 
 func main() {
@@ -75,78 +70,21 @@ func run(pgHost string, pgPort int, user, pass, addr, namespace string, setup bo
 			}
 		}
 	}
-	host, portS, err := net.SplitHostPort(addr)
-	if err != nil {
-		return err
-	}
-	port, _ := strconv.Atoi(portS)
-	ports, err := freePorts(host, 4)
-	if err != nil {
-		return err
-	}
-	httpPort, historyPort, matchingPort, workerPort := ports[0], ports[1], ports[2], ports[3]
 	sqlConf := func(db string) *config.SQL {
 		return &config.SQL{PluginName: plugin, DatabaseName: db, ConnectAddr: net.JoinHostPort(pgHost, strconv.Itoa(pgPort)),
 			ConnectProtocol: "tcp", User: user, Password: pass, MaxConns: 20, MaxIdleConns: 20, MaxConnLifetime: time.Hour}
 	}
-	svc := func(p int) config.Service { return config.Service{RPC: config.RPC{GRPCPort: p, BindOnIP: host}} }
-	frontend := svc(port)
-	frontend.RPC.HTTPPort = httpPort
-	conf := &config.Config{}
-	conf.Global.Membership.MaxJoinDuration = 30 * time.Second
-	conf.Global.Membership.BroadcastAddress = host
-	conf.Persistence.DefaultStore = "default"
-	conf.Persistence.VisibilityStore = "visibility"
-	conf.Persistence.NumHistoryShards = 4
-	conf.Persistence.DataStores = map[string]config.DataStore{"default": {SQL: sqlConf(mainDB)}, "visibility": {SQL: sqlConf(visDB)}}
-	conf.ClusterMetadata = &cluster.Config{
-		EnableGlobalNamespace:    false,
-		FailoverVersionIncrement: 10,
-		MasterClusterName:        clusterName,
-		CurrentClusterName:       clusterName,
-		ClusterInformation: map[string]cluster.ClusterInformation{clusterName: {
-			Enabled: true, InitialFailoverVersion: 1, RPCAddress: addr,
-			HTTPAddress: net.JoinHostPort(host, strconv.Itoa(httpPort)),
-		}},
-	}
-	conf.DCRedirectionPolicy.Policy = "noop"
-	conf.Services = map[string]config.Service{
-		"frontend": frontend, "history": svc(historyPort), "matching": svc(matchingPort), "worker": svc(workerPort),
-	}
-	conf.Archival.History.State = "disabled"
-	conf.Archival.Visibility.State = "disabled"
-	conf.NamespaceDefaults.Archival.History.State = "disabled"
-	conf.NamespaceDefaults.Archival.Visibility.State = "disabled"
-	conf.PublicClient.HostPort = addr
-	logger := log.NewZapLogger(log.BuildZapLogger(log.Config{Level: "error", Format: "console"}))
-	authorizer, err := authorization.GetAuthorizerFromConfig(&conf.Global.Authorization)
-	if err != nil {
-		return err
-	}
-	claimMapper, err := authorization.GetClaimMapperFromConfig(&conf.Global.Authorization, logger)
-	if err != nil {
-		return err
-	}
-	hostPort := func(p int) static.Hosts { return static.SingleLocalHost(net.JoinHostPort(host, strconv.Itoa(p))) }
-	dyn := dynamicconfig.StaticClient{
-		dynamicconfig.FrontendMaxNamespaceVisibilityRPSPerInstance.Key(): 100,
-		// A namespace registered at start is usable in a second, not ten.
-		dynamicconfig.NamespaceCacheRefreshInterval.Key(): time.Second,
-	}
-	srv, err := temporal.NewServer(
-		temporal.WithConfig(conf),
-		temporal.ForServices(temporal.DefaultServices),
-		temporal.WithStaticHosts(map[primitives.ServiceName]static.Hosts{
-			primitives.FrontendService: hostPort(port),
-			primitives.HistoryService:  hostPort(historyPort),
-			primitives.MatchingService: hostPort(matchingPort),
-			primitives.WorkerService:   hostPort(workerPort),
-		}),
-		temporal.WithLogger(logger),
-		temporal.WithAuthorizer(authorizer),
-		temporal.WithClaimMapper(func(*config.Config) authorization.ClaimMapper { return claimMapper }),
-		temporal.WithDynamicConfigClient(dyn),
-	)
+	srv, err := devserver.NewSingle(devserver.Single{
+		FrontendAddr: addr,
+		Stores:       map[string]config.DataStore{"default": {SQL: sqlConf(mainDB)}, "visibility": {SQL: sqlConf(visDB)}},
+		DefaultStore: "default", VisibilityStore: "visibility", Shards: 4,
+		Logger: log.NewZapLogger(log.BuildZapLogger(log.Config{Level: "error", Format: "console"})),
+		Dynamic: dynamicconfig.StaticClient{
+			dynamicconfig.FrontendMaxNamespaceVisibilityRPSPerInstance.Key(): 100,
+			// A namespace registered at start is usable in a second, not ten.
+			dynamicconfig.NamespaceCacheRefreshInterval.Key(): time.Second,
+		},
+	})
 	if err != nil {
 		return err
 	}
@@ -200,25 +138,6 @@ func registerNamespace(addr, namespace string) error {
 		}
 		time.Sleep(300 * time.Millisecond)
 	}
-}
-
-func freePorts(host string, n int) ([]int, error) {
-	var ls []net.Listener
-	defer func() {
-		for _, l := range ls {
-			l.Close()
-		}
-	}()
-	var ports []int
-	for range n {
-		l, err := net.Listen("tcp", net.JoinHostPort(host, "0"))
-		if err != nil {
-			return nil, err
-		}
-		ls = append(ls, l)
-		ports = append(ports, l.Addr().(*net.TCPAddr).Port)
-	}
-	return ports, nil
 }
 
 // slogDiscard silences the SDK client's logs.
