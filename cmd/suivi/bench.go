@@ -6,15 +6,21 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
 
+	"go.temporal.io/sdk/client"
+	sdklog "go.temporal.io/sdk/log"
+
+	"github.com/codecitoyen/suivi/internal/devserver"
 	"github.com/codecitoyen/suivi/internal/mail"
 	"github.com/codecitoyen/suivi/internal/pglocal"
 	"github.com/codecitoyen/suivi/internal/smtpsink"
+	"github.com/codecitoyen/suivi/worker"
 	"github.com/codecitoyen/suivi/workflows"
 )
 
@@ -163,4 +169,31 @@ func benchPostgres(ctx context.Context, e env, verb string) (dir string, pg *pgl
 		return "", nil, nil, err
 	}
 	return dir, pg, func() { pg.Stop(); os.RemoveAll(dir) }, nil
+}
+
+// benchTemporal starts an embedded Temporal server for a benchmark, its data
+// in dir, and dials it with Suivi's search attributes registered; addr is
+// its frontend, stop closes the client and the server.
+func benchTemporal(ctx context.Context, dir string, log *slog.Logger) (addr string, tc client.Client, stop func(), err error) {
+	addr, err = freeLoopbackAddr()
+	if err != nil {
+		return "", nil, nil, err
+	}
+	ts, err := devserver.Start(ctx, devserver.Options{DBFile: filepath.Join(dir, "temporal.db"), FrontendAddr: addr, Namespace: "default",
+		SearchAttributes: workflows.SearchAttributes(), Logger: log, LogLevel: slog.LevelError})
+	if err != nil {
+		return "", nil, nil, err
+	}
+	tc, err = client.Dial(client.Options{HostPort: addr, Namespace: "default", Logger: sdklog.NewStructuredLogger(log),
+		ConnectionOptions: temporalConnection(addr)})
+	if err != nil {
+		ts.Stop()
+		return "", nil, nil, err
+	}
+	stop = func() { tc.Close(); ts.Stop() }
+	if err := worker.EnsureSearchAttributes(ctx, tc, "default"); err != nil {
+		stop()
+		return "", nil, nil, err
+	}
+	return addr, tc, stop, nil
 }

@@ -28,17 +28,13 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"go.temporal.io/sdk/client"
-	sdklog "go.temporal.io/sdk/log"
 
 	"github.com/codecitoyen/suivi/internal/api"
 	"github.com/codecitoyen/suivi/internal/auth"
 	"github.com/codecitoyen/suivi/internal/config"
-	"github.com/codecitoyen/suivi/internal/devserver"
 	"github.com/codecitoyen/suivi/internal/mail"
 	"github.com/codecitoyen/suivi/internal/store"
 	"github.com/codecitoyen/suivi/internal/web"
-	"github.com/codecitoyen/suivi/worker"
 	"github.com/codecitoyen/suivi/workflows"
 )
 
@@ -177,25 +173,11 @@ func benchMemory(ctx context.Context, e env, args []string) error {
 			return err
 		}
 		fmt.Fprintln(e.stderr, "starting an embedded Temporal and the web server…")
-		addr, err := freeLoopbackAddr()
+		addr, tc, stopTemporal, err := benchTemporal(ctx, dir, log)
 		if err != nil {
 			return err
 		}
-		ts, err := devserver.Start(ctx, devserver.Options{DBFile: filepath.Join(dir, "temporal.db"), FrontendAddr: addr, Namespace: "default",
-			SearchAttributes: workflows.SearchAttributes(), Logger: log, LogLevel: slog.LevelError})
-		if err != nil {
-			return err
-		}
-		defer ts.Stop()
-		tc, err := client.Dial(client.Options{HostPort: addr, Namespace: "default", Logger: sdklog.NewStructuredLogger(log),
-			ConnectionOptions: temporalConnection(addr)})
-		if err != nil {
-			return err
-		}
-		defer tc.Close()
-		if err := worker.EnsureSearchAttributes(ctx, tc, "default"); err != nil {
-			return err
-		}
+		defer stopTemporal()
 		const who = "bench-memory@example.org"
 		if _, err := st.AddGrant(ctx, auth.Grant{Email: who, Role: auth.Coordinator}, "bench"); err != nil {
 			return err

@@ -20,7 +20,6 @@ import (
 	"github.com/jackc/pgx/v5"
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/client"
-	sdklog "go.temporal.io/sdk/log"
 	sdkworker "go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
 	"google.golang.org/protobuf/proto"
@@ -28,7 +27,6 @@ import (
 	"github.com/codecitoyen/suivi/activities"
 	"github.com/codecitoyen/suivi/internal/api"
 	"github.com/codecitoyen/suivi/internal/auth"
-	"github.com/codecitoyen/suivi/internal/devserver"
 	"github.com/codecitoyen/suivi/internal/edition"
 	"github.com/codecitoyen/suivi/internal/mail"
 	"github.com/codecitoyen/suivi/internal/store"
@@ -110,25 +108,11 @@ func benchPrograms(ctx context.Context, e env, args []string) error {
 	if _, err := st.Migrate(ctx, nil); err != nil {
 		return err
 	}
-	addr, err := freeLoopbackAddr()
+	_, tc, stopTemporal, err := benchTemporal(ctx, dir, log)
 	if err != nil {
 		return err
 	}
-	ts, err := devserver.Start(ctx, devserver.Options{DBFile: filepath.Join(dir, "temporal.db"), FrontendAddr: addr, Namespace: "default",
-		SearchAttributes: workflows.SearchAttributes(), Logger: log, LogLevel: slog.LevelError})
-	if err != nil {
-		return err
-	}
-	defer ts.Stop()
-	tc, err := client.Dial(client.Options{HostPort: addr, Namespace: "default", Logger: sdklog.NewStructuredLogger(log),
-		ConnectionOptions: temporalConnection(addr)})
-	if err != nil {
-		return err
-	}
-	defer tc.Close()
-	if err := worker.EnsureSearchAttributes(ctx, tc, "default"); err != nil {
-		return err
-	}
+	defer stopTemporal()
 	tpl, err := mail.LoadTemplates()
 	if err != nil {
 		return err
