@@ -139,7 +139,7 @@ func Settings() []Setting {
 			Usage: "log format: text or json",
 			field: func(c *Config) *string { return &c.LogFormat }, check: oneOf("text", "json")},
 		{Env: "SUIVI_CLOCK_SKEW", Flag: "clock-skew", Default: "0s",
-			Usage: "tests only: moves the clock `suivi worker`'s activities read by this much (e.g. 10m or -10m), to play a machine whose clock is off; workflow timers keep Temporal's clock",
+			Usage: "tests only: moves the clock `suivi worker`'s activities read by this much, at most 24h either way (e.g. 10m or -10m), to play a machine whose clock is off; workflow timers keep Temporal's clock",
 			field: func(c *Config) *string { return &c.ClockSkew }, check: signedDuration},
 	}
 }
@@ -403,8 +403,12 @@ func positive(v string) error {
 }
 
 func signedDuration(v string) error {
-	if _, err := time.ParseDuration(v); err != nil {
+	d, err := time.ParseDuration(v)
+	if err != nil {
 		return fmt.Errorf("%q is not a duration (for example 10m or -10m)", v)
+	}
+	if d > 24*time.Hour || d < -24*time.Hour {
+		return fmt.Errorf("%q is more than 24h either way; a skew is minutes (for example 10m or -10m)", v)
 	}
 	return nil
 }

@@ -57,6 +57,8 @@ func TestValidate(t *testing.T) {
 		{"bad url", func(c *config.Config) { c.URL = "localhost:8080" }, "SUIVI_URL"},
 		{"bad log level", func(c *config.Config) { c.LogLevel = "loud" }, "SUIVI_LOG_LEVEL"},
 		{"bad log format", func(c *config.Config) { c.LogFormat = "xml" }, "SUIVI_LOG_FORMAT"},
+		{"clock skew not a duration", func(c *config.Config) { c.ClockSkew = "ten" }, "SUIVI_CLOCK_SKEW"},
+		{"clock skew over a day", func(c *config.Config) { c.ClockSkew = "-25h" }, "SUIVI_CLOCK_SKEW"},
 		{"empty namespace", func(c *config.Config) { c.TemporalNamespace = "" }, "TEMPORAL_NAMESPACE"},
 		{"mysql url", func(c *config.Config) { c.DatabaseURL = "mysql://u:hunter2@h/db" }, "DATABASE_URL"},
 		{"postgres url", func(c *config.Config) { c.DatabaseURL = "postgres://u:p@h:5432/db" }, ""},
